@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The one entry point behind every npm script. It makes a fresh machine ready, then runs the task:
+#   1. Node 24 LTS: the machine's node when it is 24, else node-linux-<arch>@24 from the npm registry
+#      installed into .tools/ (project-local, nothing global is touched);
+#   2. npm dependencies, installed with that Node when package-lock.json changed;
+#   3. the Go-built control-plane binaries, for tasks that need them (cached outside the work tree).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+NODE_VERSION=24.21.0
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+ensure_node() {
+  local have=""
+  have="$(node --version 2>/dev/null || true)"
+  if [[ "$have" == v24.* ]]; then return; fi
+  local arch; case "$(uname -m)" in x86_64) arch=x64 ;; aarch64|arm64) arch=arm64 ;; *) die "unsupported CPU $(uname -m)" ;; esac
+  local dir="$root/.tools/node-$NODE_VERSION"
+  local bin="$dir/node_modules/node-linux-$arch/bin"
+  if [ ! -x "$bin/node" ]; then
+    command -v npm >/dev/null 2>&1 || die "neither Node 24 nor npm is installed: install Node.js 24 LTS (https://nodejs.org) and retry."
+    say "node is ${have:-missing}; installing Node $NODE_VERSION from the npm registry into .tools/ ..."
+    rm -rf "$dir" && mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-$arch@$NODE_VERSION" >&2 ||
+      die "could not install node-linux-$arch@$NODE_VERSION from the npm registry ($(npm config get registry))."
+  fi
+  export PATH="$bin:$PATH"
+  [[ "$(node --version)" == v24.* ]] || die "Node 24 install in $dir does not run."
+}
+
+ensure_deps() {
+  local stamp="node_modules/.install-stamp" want
+  want="$(node --version) $(sha256sum package-lock.json | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing npm dependencies (npm ci) ..."
+  npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci failed (see above)."
+  echo "$want" > "$stamp"
+}
+
+ensure_cluster_bins() {
+  ZIO_CLUSTER_BIN="$(bash "$root/test/cluster/build-binaries.sh")"
+  export ZIO_CLUSTER_BIN
+}
+
+ensure_node
+ensure_deps
+export PATH="$root/node_modules/.bin:$PATH"
+task="${1:-}"; shift || true
+case "$task" in
+  test)
+    ensure_cluster_bins
+    exec vitest run "$@" ;;
+  start)
+    ensure_cluster_bins
+    exec node scripts/start.ts "$@" ;;
+  cluster)
+    ensure_cluster_bins
+    exec node test/cluster/cli.ts "$@" ;;
+  lint) exec biome lint "$@" . ;;
+  typecheck) exec tsc -p tsconfig.json "$@" ;;
+  generate) exec node scripts/generate.ts "$@" ;;
+  check)
+    biome lint .
+    tsc -p tsconfig.json
+    node scripts/generate.ts --check ;;
+  node) exec node "$@" ;;
+  *) die "unknown task '$task' (one of: test start cluster lint typecheck generate check node)" ;;
+esac

@@ -1,0 +1,201 @@
+// Starts and stops a real Kubernetes control plane as local processes: etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and kwok (fake nodes whose pods get loopback IPs).
+// See ../../README.md ("Development") and ../../../shared/CONTROL-PLANE.md.
+import { execFile } from "node:child_process";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { createPki, issueClientCert, type Pki } from "./certs.ts";
+import { probe, waitHealthy, type TlsClient } from "./health.ts";
+import { writeKubeconfig } from "./kubeconfig.ts";
+import { freePort } from "./ports.ts";
+import { startComponent, stopComponent, isAlive, type Component } from "./processes.ts";
+import { nodeManifests } from "./nodes.ts";
+
+const run = promisify(execFile);
+
+export interface ControlPlaneProps {
+  /** Directory with the built binaries (test/cluster/build-binaries.sh prints it). */
+  readonly binDir: string;
+  /** Working directory for certificates, data and logs; removed by `stopControlPlane`. */
+  readonly dir: string;
+  /** CRD manifests applied before the controller-manager starts (its garbage collector reads discovery at start). */
+  readonly crdFiles?: readonly string[];
+  /** Fake nodes to create (default 2). */
+  readonly nodes?: number;
+  /** Pod IP range handed out by kwok; loopback so a harness can serve a pod's IP (default 127.1.0.0/16). */
+  readonly podCidr?: string;
+  readonly progress?: (message: string) => void;
+}
+
+/** Everything needed to use or stop a running control plane; persisted as `<dir>/state.json`. */
+export interface ControlPlaneState {
+  readonly dir: string;
+  readonly binDir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly kubectl: string;
+  readonly components: readonly Component[];
+  readonly startedAt: string;
+  readonly startMs: number;
+}
+
+export const STATE_FILE = "state.json";
+
+interface Ports {
+  etcd: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+}
+
+async function allocatePorts(): Promise<Ports> {
+  return {
+    etcd: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    controllerManager: await freePort(),
+    scheduler: await freePort(),
+    kwok: await freePort(),
+  };
+}
+
+function etcdArgs(dir: string, p: Ports): string[] {
+  return [
+    "--name=zio", `--data-dir=${join(dir, "etcd")}`,
+    `--listen-client-urls=http://127.0.0.1:${p.etcd}`, `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
+    `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+    `--initial-cluster=zio=http://127.0.0.1:${p.etcdPeer}`,
+    "--unsafe-no-fsync=true", // tests only: durability does not matter, speed does
+    "--quota-backend-bytes=4294967296", "--log-level=warn",
+  ];
+}
+
+function apiserverArgs(pki: Pki, p: Ports): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${p.etcd}`,
+    "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${p.apiserver}`,
+    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
+    // NB: service ClusterIPs are only data here (nothing proxies them), but keep them on loopback
+    // anyway so that no stray connection can ever leave the machine.
+    "--service-cluster-ip-range=127.2.0.0/16",
+    "--service-account-issuer=https://kubernetes.default.svc", `--service-account-key-file=${pki.saPublicKey}`,
+    `--service-account-signing-key-file=${pki.saPrivateKey}`,
+    "--authorization-mode=RBAC", "--allow-privileged=true",
+    // No kubelet mounts tokens here; pods' service-account tokens come from the TokenRequest API.
+    "--disable-admission-plugins=ServiceAccount",
+    "--enable-priority-and-fairness=false", "--profiling=false",
+  ];
+}
+
+function controllerManagerArgs(kubeconfig: string, pki: Pki, p: Ports): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+    "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${p.controllerManager}`,
+    `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saPrivateKey}`,
+    "--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,disruption-controller",
+    "--concurrent-gc-syncs=10",
+  ];
+}
+
+function schedulerArgs(kubeconfig: string, p: Ports): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
+    "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${p.scheduler}`,
+  ];
+}
+
+function kwokArgs(kubeconfig: string, binDir: string, podCidr: string, p: Ports): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${join(binDir, "kwok-stages.yaml")}`,
+    `--cidr=${podCidr}`, "--node-ip=127.0.0.1", `--server-address=127.0.0.1:${p.kwok}`,
+  ];
+}
+
+async function kubectl(state: Pick<ControlPlaneState, "kubectl" | "kubeconfigPath">, args: string[]): Promise<string> {
+  const { stdout } = await run(state.kubectl, [`--kubeconfig=${state.kubeconfigPath}`, ...args], { maxBuffer: 16 << 20 });
+  return stdout;
+}
+
+async function installCrds(state: ControlPlaneState, files: readonly string[]): Promise<void> {
+  if (files.length === 0) return;
+  await kubectl(state, ["apply", "--server-side", "--field-manager=zio-test-harness", ...files.flatMap((f) => ["-f", f])]);
+  await kubectl(state, ["wait", "--for=condition=Established", "--timeout=60s", ...files.flatMap((f) => ["-f", f])]);
+}
+
+async function saveState(state: ControlPlaneState): Promise<void> {
+  await writeFile(join(state.dir, STATE_FILE), JSON.stringify(state, null, 2));
+  // one process-group id a line, read by the watchdog (see watchdog.ts)
+  await writeFile(join(state.dir, "pids"), state.components.map((c) => `${c.pid}\n`).join(""));
+}
+
+export async function loadState(dir: string): Promise<ControlPlaneState | undefined> {
+  const text = await readFile(join(dir, STATE_FILE), "utf8").catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as ControlPlaneState);
+}
+
+/** Starts every component and returns once all are healthy (each waited for up to 90 s). */
+export async function startControlPlane(props: ControlPlaneProps): Promise<ControlPlaneState> {
+  const t0 = Date.now();
+  const say = props.progress ?? (() => {});
+  await mkdir(join(props.dir, "logs"), { recursive: true });
+  const pki = await createPki(props.dir);
+  const admin = await issueClientCert(pki.dir, "admin", ["system:masters"]);
+  const p = await allocatePorts();
+  const server = `https://127.0.0.1:${p.apiserver}`;
+  const kubeconfigPath = join(props.dir, "kubeconfig");
+  await writeKubeconfig(kubeconfigPath, { server, caCert: pki.caCert, client: admin, user: "admin" });
+  const components: Component[] = [];
+  let state: ControlPlaneState = {
+    dir: props.dir, binDir: props.binDir, server, kubeconfigPath, kubectl: join(props.binDir, "kubectl"),
+    components, startedAt: new Date().toISOString(), startMs: 0,
+  };
+  const start = async (name: string, args: string[], check: () => Promise<boolean>) => {
+    say(`starting ${name}`);
+    const c = startComponent({ name, bin: join(props.binDir, name), args, logFile: join(props.dir, "logs", `${name}.log`) });
+    components.push(c);
+    await saveState(state); // so `down` can clean up even if start-up fails half way
+    await waitHealthy({ component: c, check, progress: say });
+  };
+  try {
+    const tls: TlsClient = { ca: await readFile(pki.caCert), cert: await readFile(admin.cert), key: await readFile(admin.key) };
+    const ok = async (url: string, t: TlsClient = {}) => (await probe(url, t)) === 200;
+    await start("etcd", etcdArgs(props.dir, p), () => ok(`http://127.0.0.1:${p.etcd}/health`));
+    await start("kube-apiserver", apiserverArgs(pki, p), () => ok(`${server}/readyz`, tls));
+    await installCrds(state, props.crdFiles ?? []);
+    const insecure = { insecure: true }; // our own component on loopback, self-signed serving cert
+    await start("kube-controller-manager", controllerManagerArgs(kubeconfigPath, pki, p), () =>
+      ok(`https://127.0.0.1:${p.controllerManager}/healthz`, insecure));
+    await start("kube-scheduler", schedulerArgs(kubeconfigPath, p), () => ok(`https://127.0.0.1:${p.scheduler}/healthz`, insecure));
+    await start("kwok", kwokArgs(kubeconfigPath, props.binDir, props.podCidr ?? "127.1.0.0/16", p), () =>
+      ok(`http://127.0.0.1:${p.kwok}/healthz`));
+    await createNodes(state, props.nodes ?? 2);
+    state = { ...state, startMs: Date.now() - t0 };
+    await saveState(state);
+    say(`control plane ready in ${(state.startMs / 1000).toFixed(1)} s at ${server}`);
+    return state;
+  } catch (error) {
+    await stopControlPlane(state, { keepDir: true });
+    throw error;
+  }
+}
+
+async function createNodes(state: ControlPlaneState, count: number): Promise<void> {
+  const file = join(state.dir, "nodes.yaml");
+  await writeFile(file, nodeManifests(count));
+  await kubectl(state, ["apply", "-f", file]);
+  await kubectl(state, ["wait", "--for=condition=Ready", "--timeout=60s", "node", "--all"]);
+}
+
+/** Stops every component (reverse start order) and removes the working directory. */
+export async function stopControlPlane(state: ControlPlaneState, options: { keepDir?: boolean } = {}): Promise<void> {
+  for (const c of [...state.components].reverse()) await stopComponent(c.pid);
+  if (!options.keepDir) await rm(state.dir, { recursive: true, force: true });
+}
+
+export function runningComponents(state: ControlPlaneState): Component[] {
+  return state.components.filter((c) => isAlive(c.pid));
+}
+

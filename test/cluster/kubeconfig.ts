@@ -1,0 +1,30 @@
+// Kubeconfig files for the local control plane (client-certificate users only).
+import { readFile, writeFile } from "node:fs/promises";
+import { stringify } from "yaml";
+import type { ClientCert } from "./certs.ts";
+
+export interface KubeconfigProps {
+  readonly server: string;
+  readonly caCert: string;
+  readonly client: ClientCert;
+  readonly user: string;
+}
+
+/** Writes a kubeconfig with inline (base64) credentials, so it stays valid if copied elsewhere. */
+export async function writeKubeconfig(path: string, props: KubeconfigProps): Promise<void> {
+  const b64 = async (file: string) => (await readFile(file)).toString("base64");
+  const doc = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "zio-local", cluster: { server: props.server, "certificate-authority-data": await b64(props.caCert) } }],
+    users: [
+      {
+        name: props.user,
+        user: { "client-certificate-data": await b64(props.client.cert), "client-key-data": await b64(props.client.key) },
+      },
+    ],
+    contexts: [{ name: "zio-local", context: { cluster: "zio-local", user: props.user } }],
+    "current-context": "zio-local",
+  };
+  await writeFile(path, stringify(doc), { mode: 0o600 });
+}

@@ -1,0 +1,101 @@
+// What integration and e2e tests use to talk to the shared control plane.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
+import { issueClientCert } from "../cluster/certs.ts";
+import type { ClusterInfo } from "./cluster-info.ts";
+import "./cluster-info.ts";
+
+const run = promisify(execFile);
+
+export interface ClusterEnv extends ClusterInfo {
+  /** A KubeConfig for the cluster admin (system:masters). */
+  readonly kc: KubeConfig;
+}
+
+export function clusterEnv(): ClusterEnv {
+  const info = inject("cluster");
+  const kc = new KubeConfig();
+  kc.loadFromFile(info.kubeconfigPath);
+  return { ...info, kc };
+}
+
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built kubectl as the admin (or with `kubeconfig`); never throws on a non-zero exit. */
+export async function kubectl(args: readonly string[], options: { input?: string; kubeconfig?: string } = {}): Promise<KubectlResult> {
+  const env = clusterEnv();
+  return new Promise((resolve) => {
+    const child = execFile(
+      env.kubectl,
+      [`--kubeconfig=${options.kubeconfig ?? env.kubeconfigPath}`, ...args],
+      { maxBuffer: 32 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.input ?? "");
+  });
+}
+
+/** A KubeConfig that authenticates as `user` in `groups` by client certificate (RBAC applies for real). */
+export async function userKubeConfig(user: string, groups: readonly string[] = []): Promise<KubeConfig> {
+  const env = clusterEnv();
+  const cert = await issueClientCert(env.dir, user, groups);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "zio", server: env.server, caData: (await readFile(`${env.dir}/ca.crt`)).toString("base64") }],
+    users: [
+      {
+        name: user,
+        certData: (await readFile(cert.cert)).toString("base64"),
+        keyData: (await readFile(cert.key)).toString("base64"),
+      },
+    ],
+    contexts: [{ name: "zio", cluster: "zio", user }],
+    currentContext: "zio",
+  });
+  return kc;
+}
+
+/** Creates a fresh namespace named `<prefix>-<random>` and returns its name. */
+export async function createNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase();
+  await clusterEnv().kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "zio-test": "true" } } } });
+  return name;
+}
+
+/** The namespace's Events, oldest first, one line each: what a failing test prints to explain itself. */
+export async function describeEvents(namespace: string): Promise<string> {
+  const res = await kubectl(["get", "events", "-n", namespace, "--sort-by=.lastTimestamp", "-o", "wide"]);
+  return res.stdout || res.stderr;
+}
+
+/**
+ * A namespace for one test file: created before all tests, its Events (and any `extraLogs`) printed
+ * after a failing test, deleted after all tests.
+ */
+export function useNamespace(prefix: string, extraLogs: () => string | Promise<string> = () => ""): { readonly name: string } {
+  const holder = { name: "" };
+  beforeAll(async () => {
+    holder.name = await createNamespace(prefix);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail") return;
+    console.error(`--- Events in ${holder.name} ---\n${await describeEvents(holder.name)}\n--- logs ---\n${await extraLogs()}`);
+  });
+  afterAll(async () => {
+    if (holder.name) await kubectl(["delete", "namespace", holder.name, "--wait=false"]);
+  });
+  return holder;
+}
+
+export { run as execFileAsync };

@@ -1,0 +1,37 @@
+import { defineConfig } from "vitest/config";
+
+// Three tiers (see README "Development"): unit tests sit next to the code and need no cluster;
+// integration tests share one real control plane started by the global setup; e2e runs everything.
+const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["{operator,service,charts,scripts,test}/**/*.test.ts"],
+          exclude: ["test/integration/**", "test/e2e/**", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          ...slow,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+          ...slow,
+          testTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
