@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{operator,service,charts,scripts,test}/**/*.test.ts"],
+          include: ["{common,operator,service,charts,scripts,test}/**/*.test.ts"],
           exclude: ["test/integration/**", "test/e2e/**", "**/node_modules/**"],
         },
       },

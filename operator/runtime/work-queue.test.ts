@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { WorkQueue } from "./work-queue.ts";
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe("WorkQueue", () => {
+  it("processes a key added many times while queued only once", async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(async (k) => void seen.push(k), { workers: 1 });
+    q.add("a");
+    q.add("b");
+    q.add("b");
+    q.add("b");
+    await q.idle();
+    expect(seen).toEqual(["a", "b"]);
+  });
+
+  it("never runs the same key on two workers at once, and reruns it once when it was added during processing", async () => {
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    let runs = 0;
+    const q = new WorkQueue(async () => {
+      concurrent++;
+      runs++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      await tick(10);
+      concurrent--;
+    }, { workers: 4 });
+    q.add("k");
+    await tick(1);
+    q.add("k");
+    q.add("k");
+    await q.idle();
+    await tick(20);
+    await q.idle();
+    expect(maxConcurrent).toBe(1);
+    expect(runs).toBe(2);
+  });
+
+  it("runs different keys in parallel up to the number of workers", async () => {
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const q = new WorkQueue(async () => {
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      await tick(10);
+      concurrent--;
+    }, { workers: 3 });
+    for (const k of ["a", "b", "c", "d", "e"]) q.add(k);
+    await q.idle();
+    expect(maxConcurrent).toBe(3);
+  });
+
+  it("retries a failing key with exponentially growing delays and resets after a success", async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const q = new WorkQueue(async () => {
+      calls++;
+      if (calls <= 3) throw new Error("boom");
+    }, { workers: 1, baseDelayMs: 2, onError: (_k, _e, d) => delays.push(d) });
+    q.add("x");
+    for (let i = 0; i < 50 && calls < 4; i++) await tick(5);
+    expect(calls).toBe(4);
+    expect(delays).toEqual([2, 4, 8]);
+    await q.stop();
+  });
+
+  it("caps the retry delay", async () => {
+    const delays: number[] = [];
+    const q = new WorkQueue(async () => {
+      throw new Error("always");
+    }, { workers: 1, baseDelayMs: 1, maxDelayMs: 4, onError: (_k, _e, d) => delays.push(d) });
+    q.add("x");
+    for (let i = 0; i < 40 && delays.length < 5; i++) await tick(3);
+    await q.stop();
+    expect(delays.slice(0, 5)).toEqual([1, 2, 4, 4, 4]);
+  });
+
+  it("drops scheduled work when stopped", async () => {
+    let calls = 0;
+    const q = new WorkQueue(async () => void calls++, { workers: 1 });
+    q.addAfter("later", 20);
+    await q.stop();
+    await tick(30);
+    expect(calls).toBe(0);
+    expect(q.depth).toBe(0);
+  });
+});
