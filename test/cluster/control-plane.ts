@@ -85,7 +85,9 @@ function apiserverArgs(pki: Pki, p: Ports): string[] {
     `--service-account-signing-key-file=${pki.saPrivateKey}`,
     "--authorization-mode=RBAC", "--allow-privileged=true",
     // No kubelet mounts tokens here; pods' service-account tokens come from the TokenRequest API.
-    "--disable-admission-plugins=ServiceAccount",
+    // NB: TaintNodesByCondition taints new nodes not-ready; only the node-lifecycle controller (not
+    // run here: kwok owns node health) would lift it, so pods would never schedule.
+    "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
     "--enable-priority-and-fairness=false", "--profiling=false",
   ];
 }

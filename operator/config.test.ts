@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, helpText, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("applies documented defaults when nothing is set", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ WATCH_NAMESPACES: [], WORKERS: 4, LEADER_ELECT: true, METRICS_PORT: 8080, HEALTH_PORT: 8081 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it("lets flags win over the environment", () => {
+    const c = loadConfig({ WORKERS: "2", WATCH_NAMESPACES: "a,b" }, ["--workers", "8", "--watch-namespaces", "c"]);
+    expect(c.WORKERS).toBe(8);
+    expect(c.WATCH_NAMESPACES).toEqual(["c"]);
+  });
+
+  it("lists every problem at once, naming each setting", () => {
+    try {
+      loadConfig({ WORKERS: "zero", LEADER_ELECT: "maybe", WATCH_NAMESPACES: "Bad_NS" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const text = (error as ConfigError).message;
+      for (const key of ["WORKERS", "LEADER_ELECT", "WATCH_NAMESPACES"]) expect(text).toContain(key);
+    }
+  });
+
+  it("refuses an unknown flag with its name", () => {
+    expect(() => loadConfig({}, ["--wrokers", "2"])).toThrow(/wrokers/);
+  });
+
+  it("documents every flag in the help text", () => {
+    expect(helpText()).toContain("--watch-namespaces");
+    expect(helpText()).toContain("WATCH_NAMESPACES");
+  });
+});

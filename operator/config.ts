@@ -1,0 +1,81 @@
+// Operator configuration: parsed once at start-up from the environment (and flags, which win), by
+// one zod schema; fails fast listing every problem; frozen. Nothing else reads process.env.
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const bool = z.enum(["true", "false"]).transform((v) => v === "true");
+const port = z.coerce.number().int().min(1).max(65535);
+
+const Env = z.object({
+  WATCH_NAMESPACES: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be namespace names separated by commas")))
+    .describe("comma-separated namespaces to watch; empty watches all namespaces"),
+  POD_NAMESPACE: z.string().min(1).default("zoom-integration-system").describe("namespace of the leader-election Lease"),
+  POD_NAME: z.string().min(1).default(hostname()).describe("identity in the Lease"),
+  LEADER_ELECT: bool.default(true).describe("take part in Lease-based leader election (true|false)"),
+  LEASE_NAME: z.string().min(1).default("zoom-integration-operator").describe("name of the Lease"),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(4).describe("ZoomIntegrations reconciled in parallel"),
+  RESYNC_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300).describe("periodic re-check of every ZoomIntegration"),
+  REVOKE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30)
+    .describe("how long deletion waits for Zoom to revoke a grant before giving up"),
+  SERVICE_IMAGE: z.string().min(1).default("ghcr.io/bookingops/zoom-integration-operator:0.1.0").describe("image of the per-tenant service"),
+  METRICS_PORT: port.default(8080).describe("port for /metrics"),
+  HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
+  BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type OperatorConfig = Readonly<z.infer<typeof Env>>;
+
+const FLAGS = {
+  "watch-namespaces": "WATCH_NAMESPACES",
+  namespace: "POD_NAMESPACE",
+  identity: "POD_NAME",
+  "leader-elect": "LEADER_ELECT",
+  workers: "WORKERS",
+  "resync-seconds": "RESYNC_SECONDS",
+  "service-image": "SERVICE_IMAGE",
+  "metrics-port": "METRICS_PORT",
+  "health-port": "HEALTH_PORT",
+  "bind-address": "BIND_ADDRESS",
+  "log-level": "LOG_LEVEL",
+} as const;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.problems = problems;
+  }
+}
+
+export function helpText(): string {
+  const lines = Object.entries(FLAGS).map(([flag, env]) => {
+    const description = Env.shape[env].description ?? "";
+    return `  --${flag.padEnd(18)} ${env.padEnd(22)} ${description}`;
+  });
+  return `Usage: npm run operator -- [flags]\n\nRuns the ZoomIntegration operator against the cluster of the current KUBECONFIG\n(or in-cluster config).\n\nFlags (each also read from the environment variable shown):\n${lines.join("\n")}\n  -h, --help\n`;
+}
+
+/** Parses flags over environment; throws ConfigError naming every bad setting. */
+export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): OperatorConfig {
+  const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: "string" as const }]));
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], options, strict: true }).values as Record<string, string | undefined>;
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+  const merged: Record<string, string | undefined> = {};
+  for (const key of Object.keys(Env.shape)) merged[key] = env[key] === "" && key !== "WATCH_NAMESPACES" ? undefined : env[key];
+  for (const [flag, key] of Object.entries(FLAGS)) if (values[flag] !== undefined) merged[key] = values[flag];
+  const parsed = Env.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  return Object.freeze(parsed.data);
+}
