@@ -4,7 +4,10 @@ import { createLogger } from "./logger.ts";
 
 function capture() {
   const lines: string[] = [];
-  const destination = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+  const destination = new Writable({ write: (chunk, _enc, cb) => {
+      lines.push(String(chunk));
+      cb();
+    } });
   return { lines, log: createLogger({ level: "info", name: "test", destination }) };
 }
 

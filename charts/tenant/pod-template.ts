@@ -1,0 +1,162 @@
+// The service's pod template as pure functions over resolved props. Written against the raw k8s
+// types rather than cdk8s-plus's Deployment: plus would need six overrides of its defaults (resource
+// limits, pull policy, replicas, selector label, token automount, security context) and cannot
+// express topologySpreadConstraints, and every override is a place where an upgrade can drift.
+import { k8s } from "cdk8s-plus-27";
+import {
+  CONTAINER_ARGS,
+  CONTAINER_NAME,
+  Env,
+  FileName,
+  MountPath,
+  ProbePath,
+  RUN_AS_ID,
+  SECRET_FILE_MODE,
+} from "./contract.ts";
+import {
+  API_PORT,
+  API_PORT_NAME,
+  CREDENTIALS_CHECKSUM_ANNOTATION,
+  PUBLIC_PORT,
+  PUBLIC_PORT_NAME,
+  selectorLabels,
+  type TenantNames,
+  tenantLabels,
+} from "./names.ts";
+import type { ResolvedTenantProps } from "./props.ts";
+
+const Volume = { Tmp: "tmp", Credentials: "credentials", ApiToken: "api-token", Webhook: "webhook-secret" } as const;
+
+export function podTemplate(props: ResolvedTenantProps, names: TenantNames): k8s.PodTemplateSpec {
+  return {
+    metadata: {
+      labels: tenantLabels(props.name),
+      annotations: { [CREDENTIALS_CHECKSUM_ANNOTATION]: props.credentialsChecksum },
+    },
+    spec: {
+      serviceAccountName: names.serviceAccount,
+      // NB: the ServiceAccount itself disables automounting; only these pods get a token.
+      automountServiceAccountToken: true,
+      // NB: service links would add <NAME>_ZOOM_* variables next to the contract's ZOOM_* ones.
+      enableServiceLinks: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: RUN_AS_ID,
+        runAsGroup: RUN_AS_ID,
+        fsGroup: RUN_AS_ID,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: selectorLabels(props.name) },
+        },
+      ],
+      containers: [serviceContainer(props, names)],
+      volumes: podVolumes(props, names),
+    },
+  };
+}
+
+function serviceContainer(props: ResolvedTenantProps, names: TenantNames): k8s.Container {
+  const apiPort = k8s.IntOrString.fromString(API_PORT_NAME);
+  return {
+    name: CONTAINER_NAME,
+    image: props.image,
+    imagePullPolicy: props.imagePullPolicy,
+    args: [...CONTAINER_ARGS],
+    // NB: protocol is spelled out: server-side apply keys container ports by (containerPort, protocol).
+    ports: [
+      { name: PUBLIC_PORT_NAME, containerPort: PUBLIC_PORT, protocol: "TCP" },
+      { name: API_PORT_NAME, containerPort: API_PORT, protocol: "TCP" },
+    ],
+    env: containerEnv(props, names),
+    resources: {
+      requests: quantities(props.resources.requests),
+      limits: quantities(props.resources.limits),
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    },
+    readinessProbe: { httpGet: { path: ProbePath.Readiness, port: apiPort }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: ProbePath.Liveness, port: apiPort }, periodSeconds: 10, failureThreshold: 3 },
+    volumeMounts: volumeMounts(props),
+  };
+}
+
+/** The env half of the service contract (see README.md); order is part of the rendered output. */
+export function containerEnv(props: ResolvedTenantProps, names: TenantNames): k8s.EnvVar[] {
+  const fromField = (fieldPath: string): k8s.EnvVarSource => ({ fieldRef: { apiVersion: "v1", fieldPath } });
+  const env: k8s.EnvVar[] = [
+    { name: Env.IntegrationName, value: props.name },
+    { name: Env.PodNamespace, valueFrom: fromField("metadata.namespace") },
+    { name: Env.PodName, valueFrom: fromField("metadata.name") },
+    { name: Env.Domain, value: props.domain },
+    { name: Env.AfterConnectPath, value: props.afterConnectPath },
+    { name: Env.RequiredScopes, value: props.scopes.join(" ") },
+    { name: Env.OauthBaseUrl, value: props.zoom.oauthBaseUrl },
+    { name: Env.ApiBaseUrl, value: props.zoom.apiBaseUrl },
+    { name: Env.TokensSecret, value: names.tokensSecret },
+    { name: Env.StateConfigMap, value: names.stateConfigMap },
+    { name: Env.PublicPort, value: String(PUBLIC_PORT) },
+    { name: Env.ApiPort, value: String(API_PORT) },
+    { name: Env.CredentialsDir, value: MountPath.Credentials },
+    { name: Env.ApiTokenDir, value: MountPath.ApiToken },
+  ];
+  if (props.webhookSecret) {
+    env.push({ name: Env.WebhookSecretFile, value: `${MountPath.Webhook}/${FileName.WebhookSecretToken}` });
+  }
+  return env;
+}
+
+function podVolumes(props: ResolvedTenantProps, names: TenantNames): k8s.Volume[] {
+  const { credentialsSecret: creds, webhookSecret: webhook } = props;
+  const volumes: k8s.Volume[] = [
+    { name: Volume.Tmp, emptyDir: {} },
+    secretVolume(Volume.Credentials, creds.name, [
+      [creds.clientIdKey, FileName.ClientId],
+      [creds.clientSecretKey, FileName.ClientSecret],
+    ]),
+    secretVolume(Volume.ApiToken, names.apiTokenSecret, [
+      [FileName.ApiToken, FileName.ApiToken],
+      [FileName.StateKey, FileName.StateKey],
+    ]),
+  ];
+  if (webhook) volumes.push(secretVolume(Volume.Webhook, webhook.name, [[webhook.key, FileName.WebhookSecretToken]]));
+  return volumes;
+}
+
+/** A read-only Secret volume exposing only the listed keys, under fixed file names. */
+function secretVolume(name: string, secretName: string, items: readonly (readonly [string, string])[]): k8s.Volume {
+  return {
+    name,
+    secret: {
+      secretName,
+      items: items.map(([key, path]) => ({ key, path })),
+      defaultMode: SECRET_FILE_MODE,
+    },
+  };
+}
+
+function volumeMounts(props: ResolvedTenantProps): k8s.VolumeMount[] {
+  const mounts: k8s.VolumeMount[] = [
+    { name: Volume.Tmp, mountPath: MountPath.Tmp },
+    { name: Volume.Credentials, mountPath: MountPath.Credentials, readOnly: true },
+    { name: Volume.ApiToken, mountPath: MountPath.ApiToken, readOnly: true },
+  ];
+  if (props.webhookSecret) mounts.push({ name: Volume.Webhook, mountPath: MountPath.Webhook, readOnly: true });
+  return mounts;
+}
+
+function quantities(values: { readonly cpu?: string; readonly memory?: string }): Record<string, k8s.Quantity> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([resource, value]) => [resource, k8s.Quantity.fromString(value)]),
+  );
+}

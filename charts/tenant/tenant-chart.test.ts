@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { renderTenant } from "./render.ts";
+import { field, fullProps, minimalProps, only } from "./test-fixtures.ts";
+
+const minimal = renderTenant(minimalProps());
+const full = renderTenant(fullProps());
+const deployment = (objects = minimal) => only(objects, "Deployment");
+const podSpec = (objects = minimal) => field(deployment(objects), "spec.template.spec");
+const container = (objects = minimal) => podSpec(objects).containers[0];
+
+describe("every object", () => {
+  it("carries the five labels and a controller owner reference to the ZoomIntegration", () => {
+    for (const object of full) {
+      expect(object.metadata.labels, object.kind).toEqual({
+        "app.kubernetes.io/name": "zoom-integration-service",
+        "app.kubernetes.io/instance": "acme",
+        "app.kubernetes.io/managed-by": "zoom-integration-operator",
+        "app.kubernetes.io/part-of": "zoom-integration-operator",
+        "bookingops.dev/zoom-integration": "acme",
+      });
+      expect(object.metadata.ownerReferences, object.kind).toEqual([
+        {
+          apiVersion: "bookingops.dev/v1alpha1",
+          kind: "ZoomIntegration",
+          name: "acme",
+          uid: "6f1c7a52-3b1e-4c8e-9d0a-1f2e3d4c5b6a",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      expect(object.metadata.namespace, object.kind).toBe("tenant-acme");
+    }
+  });
+
+  it("is named <name>-zoom except the two Secrets and the state ConfigMap", () => {
+    expect(minimal.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "ServiceAccount/acme-zoom",
+      "Role/acme-zoom",
+      "RoleBinding/acme-zoom",
+      "Secret/acme-zoom-api-token",
+      "Secret/acme-zoom-tokens",
+      "ConfigMap/acme-zoom-state",
+      "NetworkPolicy/acme-zoom",
+      "Service/acme-zoom",
+      "Deployment/acme-zoom",
+      "PodDisruptionBudget/acme-zoom",
+      "Ingress/acme-zoom",
+    ]);
+  });
+});
+
+describe("identity and permissions", () => {
+  it("lets the service touch only its tokens Secret, its state ConfigMap and Events", () => {
+    const data = ["get", "update", "patch", "list", "watch"];
+    expect(only(minimal, "Role").rules).toEqual([
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["acme-zoom-tokens"], verbs: data },
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: ["acme-zoom-state"], verbs: data },
+      { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+    ]);
+  });
+
+  it("binds the Role to the service's ServiceAccount only", () => {
+    const binding = only(minimal, "RoleBinding");
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "acme-zoom" });
+    expect(binding.subjects).toEqual([{ apiGroup: "", kind: "ServiceAccount", name: "acme-zoom", namespace: "tenant-acme" }]);
+  });
+
+  it("renders the tokens Secret and the state ConfigMap without any data field", () => {
+    const tokens = only(minimal, "Secret", "acme-zoom-tokens");
+    expect(tokens.type).toBe("Opaque");
+    expect(Object.keys(tokens).sort()).toEqual(["apiVersion", "kind", "metadata", "type"]);
+    expect(Object.keys(only(minimal, "ConfigMap")).sort()).toEqual(["apiVersion", "kind", "metadata"]);
+  });
+
+  it("renders the api-token Secret's token and state key base64-encoded under data", () => {
+    const secret = only(minimal, "Secret", "acme-zoom-api-token");
+    expect(secret.data).toEqual({
+      token: Buffer.from("api-token-value").toString("base64"),
+      "state-key": Buffer.from("state-key-value").toString("base64"),
+    });
+    expect(secret).not.toHaveProperty("stringData");
+  });
+});
+
+describe("the Deployment", () => {
+  it("selects pods by the name and instance labels only", () => {
+    expect(field(deployment(), "spec.selector")).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "zoom-integration-service", "app.kubernetes.io/instance": "acme" },
+    });
+    expect(field(deployment(), "spec.template.metadata.labels")).toMatchObject(field(deployment(), "spec.selector.matchLabels"));
+  });
+
+  it("always sets replicas and rolls one surge pod at a time without losing one", () => {
+    expect(field(deployment(), "spec.replicas")).toBe(2);
+    expect(field(deployment(full), "spec.replicas")).toBe(3);
+    expect(field(deployment(), "spec.strategy")).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  it("meets the restricted Pod Security Standard", () => {
+    expect(podSpec().securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container().securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    });
+  });
+
+  it("mounts the ServiceAccount token, disables service links and spreads pods across nodes", () => {
+    expect(podSpec().serviceAccountName).toBe("acme-zoom");
+    expect(podSpec().automountServiceAccountToken).toBe(true);
+    expect(podSpec().enableServiceLinks).toBe(false);
+    expect(podSpec().topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: field(deployment(), "spec.selector.matchLabels") },
+      },
+    ]);
+  });
+
+  it("overrides cdk8s-plus's resource and pull-policy defaults", () => {
+    expect(container().resources).toEqual({ requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "256Mi" } });
+    expect(container().imagePullPolicy).toBe("IfNotPresent");
+    expect(container(full).resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    expect(container(full).imagePullPolicy).toBe("Always");
+  });
+
+  it("keeps the default memory request when only a CPU request is given", () => {
+    const objects = renderTenant(minimalProps({ resources: { requests: { cpu: "50m" } } }));
+    expect(container(objects).resources).toEqual({ requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } });
+  });
+
+  it("runs the service command with named ports and probes on the api port", () => {
+    expect(container().name).toBe("service");
+    expect(container().image).toBe("ghcr.io/bookingops/zoom-integration-operator:0.1.0");
+    expect(container().args).toEqual(["service"]);
+    expect(container().ports).toEqual([
+      { name: "public", containerPort: 8080, protocol: "TCP" },
+      { name: "api", containerPort: 8081, protocol: "TCP" },
+    ]);
+    expect(container().readinessProbe.httpGet).toEqual({ path: "/readyz", port: "api" });
+    expect(container().livenessProbe.httpGet).toEqual({ path: "/healthz", port: "api" });
+  });
+
+  it("annotates the pod template with the credentials checksum", () => {
+    expect(field(deployment(), "spec.template.metadata.annotations")).toEqual({ "bookingops.dev/credentials-checksum": "sha256:1111" });
+  });
+});
+
+describe("the Service, NetworkPolicy and PodDisruptionBudget", () => {
+  const selector = { "app.kubernetes.io/name": "zoom-integration-service", "app.kubernetes.io/instance": "acme" };
+
+  it("exposes the public and api ports on a ClusterIP Service", () => {
+    const service = only(minimal, "Service");
+    expect(service.spec).toEqual({
+      type: "ClusterIP",
+      selector,
+      ports: [
+        { name: "public", port: 8080, targetPort: 8080, protocol: "TCP" },
+        { name: "api", port: 8081, targetPort: 8081, protocol: "TCP" },
+      ],
+    });
+  });
+
+  it("admits anyone on the public port and only client pods of the namespace on the api port", () => {
+    expect(only(minimal, "NetworkPolicy").spec).toEqual({
+      podSelector: { matchLabels: selector },
+      policyTypes: ["Ingress"],
+      ingress: [
+        { ports: [{ protocol: "TCP", port: 8080 }] },
+        { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8081 }] },
+      ],
+    });
+  });
+
+  it("combines the client pod and namespace selectors in one peer when a namespace selector is given", () => {
+    expect(field(only(full, "NetworkPolicy"), "spec.ingress")[1].from).toEqual([
+      {
+        podSelector: { matchLabels: { app: "booking" }, matchExpressions: [{ key: "tier", operator: "In", values: ["api", "worker"] }] },
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "booking" } },
+      },
+    ]);
+  });
+
+  it("lets at most one pod be evicted at a time", () => {
+    expect(only(minimal, "PodDisruptionBudget").spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selector } });
+  });
+});
+
+describe("the Ingress", () => {
+  const backend = { service: { name: "acme-zoom", port: { number: 8080 } } };
+  const rules = [
+    {
+      host: "app.acme.example",
+      http: {
+        paths: [
+          { path: "/organization/integration/zoom/redirect", pathType: "Exact", backend },
+          { path: "/zoom-integration/", pathType: "Prefix", backend },
+        ],
+      },
+    },
+  ];
+
+  it("routes only the redirect path and the /zoom-integration/ prefix of app.<domain> to the public port", () => {
+    const ingress = only(minimal, "Ingress");
+    expect(ingress.spec).toEqual({ rules });
+    expect(ingress.metadata.annotations).toBeUndefined();
+  });
+
+  it("sets the class, TLS secret and annotations when given", () => {
+    const ingress = only(full, "Ingress");
+    expect(ingress.spec).toEqual({ ingressClassName: "nginx", rules, tls: [{ hosts: ["app.acme.example"], secretName: "app-acme-tls" }] });
+    expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+  });
+});

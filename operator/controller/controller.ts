@@ -1,0 +1,140 @@
+// Wires informers to the work queue. Event handlers only enqueue `namespace/name` keys: the CR's
+// own, a child's controller owner, or every ZoomIntegration that references a changed Secret.
+import { type KubeConfig, KubernetesObjectApi, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { API_VERSION, KIND, PLURAL } from "../api/constants.ts";
+import type { OperatorMetrics } from "../metrics.ts";
+import { startInformer, type RunningInformer } from "../runtime/informer.ts";
+import { WorkQueue } from "../runtime/work-queue.ts";
+import { type Caches, CHILD_KINDS, type ChildKind } from "./caches.ts";
+import { classify } from "../errors.ts";
+import type { KubeWriter } from "./kube-writer.ts";
+import { reconcile } from "./reconciler.ts";
+
+export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zoom-integration-operator";
+
+export interface ControllerProps {
+  readonly kc: KubeConfig;
+  readonly log: Logger;
+  readonly metrics: OperatorMetrics;
+  readonly writer: KubeWriter;
+  /** Empty: every namespace. */
+  readonly namespaces: readonly string[];
+  readonly workers: number;
+  readonly resyncMs: number;
+  readonly serviceImage: string;
+  readonly revokeTimeoutMs: number;
+}
+
+export interface RunningController {
+  readonly queue: WorkQueue;
+  stop(): Promise<void>;
+}
+
+const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+function path(apiVersion: string, plural: string, namespace: string | undefined): string {
+  const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+}
+
+/** Keys of the ZoomIntegrations that reference `secretName` in `namespace`. */
+export function referencingKeys(cache: ObjectCache<KubernetesObject>, namespace: string, secretName: string): string[] {
+  return cache
+    .list(namespace)
+    .filter((zi) => {
+      const spec = (zi as { spec?: { credentialsSecretRef?: { name?: string }; webhookSecretRef?: { name?: string } } }).spec;
+      return spec?.credentialsSecretRef?.name === secretName || spec?.webhookSecretRef?.name === secretName;
+    })
+    .map(keyOf);
+}
+
+/** One cache spanning several per-namespace informers (or one cluster-wide informer). */
+function mergedCache(informers: RunningInformer<KubernetesObject>[]): ObjectCache<KubernetesObject> {
+  return {
+    get: (name, namespace) => informers.map((i) => i.cache.get(name, namespace)).find(Boolean),
+    list: (namespace) => informers.flatMap((i) => [...i.cache.list(namespace)]),
+  };
+}
+
+export async function startController(props: ControllerProps): Promise<RunningController> {
+  const { kc, log, metrics } = props;
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const scopes = props.namespaces.length > 0 ? [...props.namespaces] : [undefined];
+  const running: RunningInformer<KubernetesObject>[] = [];
+  const caches = { byKind: {} } as { zoomIntegrations: ObjectCache<KubernetesObject>; byKind: Record<string, ObjectCache<KubernetesObject>> };
+  const queue = new WorkQueue(
+    async (key) => {
+      const end = metrics.reconcileSeconds.startTimer();
+      try {
+        const outcome = await reconcile(deps, key);
+        metrics.reconciles.inc({ result: "success", reason: "" });
+        end({ result: "success" });
+        if (outcome.requeueAfterMs) queue.addAfter(key, outcome.requeueAfterMs);
+      } catch (error) {
+        const e = classify(error);
+        metrics.reconciles.inc({ result: "error", reason: e.reason });
+        end({ result: "error" });
+        throw e;
+      } finally {
+        metrics.queueDepth.set(queue.depth);
+      }
+    },
+    {
+      workers: props.workers,
+      onError: (key, error, retryInMs) => log.warn({ key, reason: classify(error).reason, err: error, retryInMs }, "reconcile failed; will retry"),
+    },
+  );
+  const deps = {
+    kc, caches: caches as Caches, writer: props.writer, log, serviceImage: props.serviceImage, revokeTimeoutMs: props.revokeTimeoutMs,
+  };
+  const enqueue = (key: string) => {
+    queue.add(key);
+    metrics.queueDepth.set(queue.depth);
+  };
+  const watch = async (apiVersion: string, kind: string, plural: string, onEvent: (o: KubernetesObject) => void, labelSelector?: string) => {
+    const started = await Promise.all(
+      scopes.map((ns) =>
+        startInformer<KubernetesObject>({
+          kc, log, onEvent, labelSelector,
+          path: path(apiVersion, plural, ns),
+          list: () => objects.list(apiVersion, kind, ns, undefined, undefined, undefined, undefined, labelSelector),
+          onRestart: () => metrics.informerRestarts.inc({ resource: plural }),
+        }),
+      ),
+    );
+    running.push(...started);
+    return mergedCache(started);
+  };
+  caches.zoomIntegrations = await watch(API_VERSION, KIND, PLURAL, (o) => enqueue(keyOf(o)));
+  const toOwner = (o: KubernetesObject) => {
+    const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
+    if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
+  };
+  for (const [kind, { apiVersion, plural }] of Object.entries(CHILD_KINDS) as [ChildKind, (typeof CHILD_KINDS)[ChildKind]][]) {
+    const onEvent =
+      kind === "Secret"
+        ? (o: KubernetesObject) => {
+            toOwner(o);
+            for (const key of referencingKeys(caches.zoomIntegrations, o.metadata?.namespace ?? "", o.metadata?.name ?? "")) enqueue(key);
+          }
+        : toOwner;
+    caches.byKind[kind] = await watch(apiVersion, kind, plural, onEvent, kind === "Secret" ? undefined : MANAGED_BY_SELECTOR);
+  }
+  // Level-based: every CR is looked at again periodically, whatever happened.
+  const enqueueAll = () => {
+    for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
+  };
+  const resync = setInterval(enqueueAll, props.resyncMs);
+  resync.unref();
+  enqueueAll();
+  log.info({ namespaces: props.namespaces.length ? props.namespaces : "all", informers: running.length }, "controller started");
+  return {
+    queue,
+    stop: async () => {
+      clearInterval(resync);
+      await queue.stop();
+      await Promise.all(running.map((i) => i.stop()));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Pure checks of the Secrets a ZoomIntegration references. Secret values never leave this file:
+// callers get a verdict and a checksum (for the pod-template annotation that rolls pods on rotation).
+import { createHash } from "node:crypto";
+import type { V1Secret } from "@kubernetes/client-node";
+import { Reason } from "../api/constants.ts";
+import type { ZoomIntegrationSpec } from "../api/zoom-integration.ts";
+
+export type CredentialsVerdict =
+  | { readonly ok: true; readonly checksum: string }
+  | { readonly ok: false; readonly reason: typeof Reason.SecretNotFound | typeof Reason.SecretKeyMissing | typeof Reason.SecretKeyEmpty; readonly message: string };
+
+function keyProblem(secret: V1Secret, key: string): CredentialsVerdict | undefined {
+  const name = secret.metadata?.name ?? "";
+  const value = secret.data?.[key];
+  if (value === undefined) {
+    const keys = Object.keys(secret.data ?? {}).sort().join(", ") || "none";
+    return { ok: false, reason: Reason.SecretKeyMissing, message: `Secret ${name} has no key "${key}" (its keys: ${keys})` };
+  }
+  if (Buffer.from(value, "base64").toString("utf8").trim() === "") {
+    return { ok: false, reason: Reason.SecretKeyEmpty, message: `Secret ${name} key "${key}" is empty` };
+  }
+  return undefined;
+}
+
+/**
+ * Checks the credentials Secret (and the webhook Secret when referenced). `secrets` looks a Secret
+ * up by name in the ZoomIntegration's namespace.
+ */
+export function checkCredentials(spec: ZoomIntegrationSpec, secrets: (name: string) => V1Secret | undefined): CredentialsVerdict {
+  const ref = spec.credentialsSecretRef;
+  const wanted: [string, string][] = [
+    [ref.name, ref.clientIdKey],
+    [ref.name, ref.clientSecretKey],
+  ];
+  if (spec.webhookSecretRef) wanted.push([spec.webhookSecretRef.name, spec.webhookSecretRef.key]);
+  const hash = createHash("sha256");
+  for (const [name, key] of wanted) {
+    const secret = secrets(name);
+    if (!secret) {
+      return { ok: false, reason: Reason.SecretNotFound, message: `Secret ${name} not found in this namespace` };
+    }
+    const problem = keyProblem(secret, key);
+    if (problem) return problem;
+    hash.update(`${name}\0${key}\0${secret.data?.[key]}\0`);
+  }
+  return { ok: true, checksum: hash.digest("hex").slice(0, 32) };
+}

@@ -1,0 +1,167 @@
+// One reconcile of one ZoomIntegration: guard clauses, then apply or clean up. Domain problems
+// become conditions and wait for a watch event; API errors are thrown and retried with backoff.
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { DeletionPolicy, FINALIZER, Reason } from "../api/constants.ts";
+import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../api/zoom-integration.ts";
+import { API_PORT } from "../../charts/tenant/names.ts";
+import { tenantNames } from "../../charts/tenant/names.ts";
+import { renderTenant } from "../../charts/tenant/render.ts";
+import { readGrants } from "../../common/token-secret.ts";
+import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";
+import { ensureApiToken } from "./api-token.ts";
+import { type Caches, deployment, ingress, lookup, secret } from "./caches.ts";
+import { checkCredentials } from "./credentials.ts";
+import type { KubeWriter } from "./kube-writer.ts";
+import { revokeGrants } from "./revoke.ts";
+import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
+import { tenantProps } from "./tenant-props.ts";
+
+export interface ReconcilerDeps {
+  readonly kc: KubeConfig;
+  readonly caches: Caches;
+  readonly writer: KubeWriter;
+  readonly log: Logger;
+  readonly serviceImage: string;
+  readonly revokeTimeoutMs: number;
+  readonly now?: () => Date;
+}
+
+/** What the queue should do next with this key. */
+export type Outcome = { readonly requeueAfterMs?: number };
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const [namespace = "", name = ""] = key.split("/");
+  return { namespace, name };
+}
+
+export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outcome> {
+  const { namespace, name } = splitKey(key);
+  const raw = deps.caches.zoomIntegrations.get(name, namespace) as (KubernetesObject & { status?: ZoomIntegrationStatus }) | undefined;
+  if (!raw) return {}; // deleted: its children go by garbage collection
+  if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
+  if (!raw.metadata?.finalizers?.includes(FINALIZER)) {
+    await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]);
+    return {}; // the update event brings us back with a fresh resourceVersion
+  }
+  const parsed = parseZoomIntegration(normaliseTimes(raw));
+  if (!parsed.ok) {
+    deps.log.warn({ key, errors: parsed.errors }, "spec refused by deeper validation");
+    const now = (deps.now ?? (() => new Date()))();
+    const status = invalidSpecStatus(raw.status, raw.metadata?.generation ?? 0, parsed.errors, now);
+    await writeStatus(deps, raw as unknown as ZoomIntegration, status);
+    return {}; // permanent until the spec changes: no retry
+  }
+  return apply(deps, parsed.value);
+}
+
+async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+  const ns = zi.metadata.namespace ?? "";
+  const names = tenantNames(zi.metadata.name ?? "");
+  const credentials = checkCredentials(zi.spec, (n) => secret(deps.caches, n, ns));
+  let applyError: string | undefined;
+  if (credentials.ok) {
+    const apiToken = await ensureApiToken(deps.kc, secret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
+    const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
+    applyError = await applyChildren(deps, renderTenant(props) as KubernetesObject[]);
+  } else {
+    deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
+  }
+  const status = computeStatus(
+    {
+      zi,
+      credentials,
+      deployment: deployment(deps.caches, names.deployment, ns),
+      ingress: ingress(deps.caches, names.ingress, ns),
+      tokens: secret(deps.caches, names.tokensSecret, ns),
+      endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
+      apiTokenSecretName: names.apiTokenSecret,
+      ...(applyError ? { applyError } : {}),
+    },
+    (deps.now ?? (() => new Date()))(),
+  );
+  await writeStatus(deps, zi, status);
+  if (applyError) throw new Error(applyError); // retried with backoff; the condition already says why
+  return {};
+}
+
+/** Applies each child that is missing or differs; returns a message when one was refused. */
+async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]): Promise<string | undefined> {
+  for (const obj of objects.map(withDesiredHash)) {
+    const live = lookup(deps.caches, obj.kind ?? "", obj.metadata?.name ?? "", obj.metadata?.namespace ?? "");
+    if (upToDate(obj, live)) continue;
+    try {
+      await deps.writer.apply(obj);
+    } catch (error) {
+      const body = (error as { body?: unknown }).body;
+      const detail = typeof body === "string" ? safeMessage(body) : "";
+      return `applying ${obj.kind} ${obj.metadata?.name} failed${detail ? `: ${detail}` : ""}`;
+    }
+  }
+  return undefined;
+}
+
+/** The API server's message from an error body (a Status object), never the object we sent. */
+function safeMessage(body: string): string {
+  try {
+    const status = JSON.parse(body) as { message?: string };
+    return (status.message ?? "").slice(0, 500);
+  } catch {
+    return "";
+  }
+}
+
+async function writeStatus(deps: ReconcilerDeps, zi: ZoomIntegration, status: ZoomIntegrationStatus): Promise<void> {
+  const before = zi.status;
+  if (before && sameStatus(before, status)) return; // no write when nothing changed
+  await deps.writer.writeStatus(zi, status);
+  for (const t of transitions(before?.conditions, status.conditions ?? [])) {
+    await deps.writer.event(zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
+  }
+}
+
+/** Informer objects may hold Dates where the schema expects RFC 3339 strings. */
+function normaliseTimes(obj: unknown): unknown {
+  return JSON.parse(JSON.stringify(obj));
+}
+
+async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+  if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
+  const parsed = parseZoomIntegration(normaliseTimes(zi));
+  const spec = parsed.ok ? parsed.value.spec : undefined;
+  if (spec && (spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
+    const failures = await revokeAll(deps, parsed.ok ? parsed.value : zi);
+    const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
+    const waited = Date.now() - deletedAt;
+    if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
+      throw new Error(`revoking Zoom grants failed, retrying: ${failures.join("; ")}`);
+    }
+    if (failures.length > 0) {
+      const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
+      await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
+    }
+  }
+  await deps.writer.setFinalizers(zi, (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+  return {};
+}
+
+async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
+  const ns = zi.metadata.namespace ?? "";
+  const names = tenantNames(zi.metadata.name ?? "");
+  const grants = readGrants(secret(deps.caches, names.tokensSecret, ns)?.data);
+  if (grants.length === 0) return [];
+  const ref = zi.spec.credentialsSecretRef;
+  const creds = secret(deps.caches, ref.name, ns)?.data ?? {};
+  const decode = (k: string) => Buffer.from(creds[k] ?? "", "base64").toString("utf8").trim();
+  const clientId = decode(ref.clientIdKey ?? "clientId");
+  const clientSecret = decode(ref.clientSecretKey ?? "clientSecret");
+  if (!clientId || !clientSecret) return [`the credentials Secret ${ref.name} is gone, so the grants cannot be revoked`];
+  const outcome = await revokeGrants({
+    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us", clientId, clientSecret, grants,
+    timeoutMs: Math.min(10_000, deps.revokeTimeoutMs),
+  });
+  if (outcome.revoked > 0) {
+    await deps.writer.event(zi, { reason: "GrantsRevoked", message: `revoked ${outcome.revoked} Zoom grant(s)`, warning: false });
+  }
+  return outcome.failures;
+}

@@ -1,0 +1,144 @@
+// Pure: the ZoomIntegration's status from what was observed in this pass. Status is recomputed,
+// never carried over, except each condition's lastTransitionTime while its status is unchanged.
+import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
+import { ConditionStatus, ConditionType, Reason } from "../api/constants.ts";
+import type { Condition } from "../api/kube-schemas.ts";
+import { allowListUrl, redirectUrl, requiredScopes, type ZoomIntegration, type ZoomIntegrationStatus } from "../api/zoom-integration.ts";
+import { readConnections } from "../../common/token-secret.ts";
+import type { CredentialsVerdict } from "./credentials.ts";
+
+export interface Observed {
+  readonly zi: ZoomIntegration;
+  readonly credentials: CredentialsVerdict;
+  readonly deployment: V1Deployment | undefined;
+  readonly ingress: V1Ingress | undefined;
+  readonly tokens: V1Secret | undefined;
+  /** Set when applying the children failed in this pass. */
+  readonly applyError?: string;
+  readonly endpoint: string;
+  readonly apiTokenSecretName: string;
+}
+
+type Verdict = Pick<Condition, "status" | "reason" | "message">;
+const yes = (reason: string, message: string): Verdict => ({ status: ConditionStatus.True, reason, message });
+const no = (reason: string, message: string): Verdict => ({ status: ConditionStatus.False, reason, message });
+
+function serviceAvailable(d: V1Deployment | undefined): Verdict {
+  if (!d) return no(Reason.DeploymentUnavailable, "the service Deployment does not exist yet");
+  const available = d.status?.conditions?.find((c) => c.type === "Available");
+  const ready = `${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 0} replicas available`;
+  if (available?.status === "True" && (d.status?.availableReplicas ?? 0) > 0) return yes(Reason.DeploymentAvailable, ready);
+  const progressing = d.status?.conditions?.find((c) => c.type === "Progressing")?.status !== "False";
+  return no(progressing ? Reason.DeploymentProgressing : Reason.DeploymentUnavailable, ready);
+}
+
+function routed(ingress: V1Ingress | undefined, domain: string): Verdict {
+  if (!ingress) return no(Reason.IngressPending, "the Ingress does not exist yet");
+  const address = ingress.status?.loadBalancer?.ingress?.[0];
+  const where = address ? ` (published at ${address.hostname ?? address.ip})` : " (no address published by an ingress controller yet)";
+  return yes(Reason.IngressAdmitted, `Ingress ${ingress.metadata?.name} routes the OAuth paths of app.${domain}${where}`);
+}
+
+function connected(tokens: V1Secret | undefined): Verdict {
+  const { connections } = readConnections(tokens?.metadata?.annotations);
+  const reauth = connections.filter((c) => c.state === "ReauthorizationRequired");
+  const missing = connections.filter((c) => c.state === "MissingScopes");
+  if (reauth.length > 0) {
+    return no(Reason.ReauthorizationRequired, `a Zoom admin must connect again for: ${reauth.map((c) => c.organizationId).join(", ")}`);
+  }
+  if (missing.length > 0) {
+    const detail = missing.map((c) => `${c.organizationId} lacks ${(c.missingScopes ?? []).join(" ")}`).join("; ");
+    return no(Reason.MissingScopes, `the Zoom app did not grant every required scope: ${detail}`);
+  }
+  if (connections.length === 0) return no(Reason.AwaitingAuthorization, "no Zoom admin has connected yet");
+  return yes(Reason.GrantActive, `${connections.length} organization(s) connected`);
+}
+
+function ready(o: Observed, parts: Record<string, Verdict>): Verdict {
+  if (!o.credentials.ok) return no(o.credentials.reason, o.credentials.message);
+  if (o.applyError) return no(Reason.ReconcileFailed, o.applyError);
+  for (const type of [ConditionType.ServiceAvailable, ConditionType.Routed]) {
+    const v = parts[type]!;
+    if (v.status !== ConditionStatus.True) return no(v.reason, `${type}: ${v.message}`);
+  }
+  return yes(Reason.Reconciled, "the service is running and routed; connect Zoom from the booking app");
+}
+
+/** Keeps lastTransitionTime when a condition's status did not change. */
+export function withTransitionTimes(
+  verdicts: Record<string, Verdict>, previous: readonly Condition[] | undefined, generation: number, now: Date,
+): Condition[] {
+  return Object.entries(verdicts).map(([type, v]) => {
+    const before = previous?.find((c) => c.type === type);
+    const lastTransitionTime = before && before.status === v.status ? before.lastTransitionTime : now.toISOString();
+    return { type, ...v, observedGeneration: generation, lastTransitionTime };
+  });
+}
+
+export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
+  const { spec, metadata } = o.zi;
+  const parts: Record<string, Verdict> = {
+    [ConditionType.CredentialsValid]: o.credentials.ok
+      ? yes(Reason.CredentialsFound, `Secret ${spec.credentialsSecretRef.name} holds the client id and secret`)
+      : no(o.credentials.reason, o.credentials.message),
+    [ConditionType.ServiceAvailable]: serviceAvailable(o.deployment),
+    [ConditionType.Routed]: routed(o.ingress, spec.domain),
+    [ConditionType.Connected]: connected(o.tokens),
+  };
+  const verdicts = { [ConditionType.Ready]: ready(o, parts), ...parts };
+  const generation = metadata.generation ?? 0;
+  const connections = readConnections(o.tokens?.metadata?.annotations).connections.map(
+    ({ organizationId, accountId, state, scopes, connectedAt, lastRefreshAt }) => ({
+      organizationId, accountId, state, scopes, connectedAt, lastRefreshAt,
+    }),
+  );
+  return {
+    observedGeneration: generation,
+    conditions: withTransitionTimes(verdicts, o.zi.status?.conditions, generation, now),
+    redirectUrl: redirectUrl(spec.domain),
+    allowListUrl: allowListUrl(spec.domain),
+    requiredScopes: requiredScopes(spec),
+    endpoint: o.endpoint,
+    apiTokenSecretName: o.apiTokenSecretName,
+    connections,
+  };
+}
+
+/** Status for a spec the API server accepted but deeper checks refuse: Ready=False, no retry. */
+export function invalidSpecStatus(previous: ZoomIntegrationStatus | undefined, generation: number, errors: readonly string[], now: Date): ZoomIntegrationStatus {
+  const verdicts = { [ConditionType.Ready]: no(Reason.SpecInvalid, errors.join("; ").slice(0, 4000)) };
+  return { ...previous, observedGeneration: generation, conditions: withTransitionTimes(verdicts, previous?.conditions, generation, now) };
+}
+
+export interface Transition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly warning: boolean;
+}
+
+const BENIGN_FALSE = new Set<string>([Reason.AwaitingAuthorization, Reason.DeploymentProgressing, Reason.IngressPending]);
+
+/** Conditions whose status or reason changed: each becomes one Event. */
+export function transitions(before: readonly Condition[] | undefined, after: readonly Condition[]): Transition[] {
+  return after
+    .filter((c) => {
+      const b = before?.find((x) => x.type === c.type);
+      return !b || b.status !== c.status || b.reason !== c.reason;
+    })
+    .map((c) => ({ ...c, warning: c.status === ConditionStatus.False && !BENIGN_FALSE.has(c.reason) }));
+}
+
+/** Equal apart from key order: the status write is skipped when nothing changed. */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object" && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+  }
+  return v instanceof Date ? v.toISOString() : v;
+}

@@ -1,0 +1,80 @@
+// The operator process: only wiring. `npm run operator -- --help`.
+import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CRD_NAME } from "./api/constants.ts";
+import { createLogger } from "../common/logger.ts";
+import { ConfigError, helpText, loadConfig } from "./config.ts";
+import { startController, type RunningController } from "./controller/controller.ts";
+import { createKubeWriter } from "./controller/kube-writer.ts";
+import { httpStatus } from "./errors.ts";
+import { createMetrics } from "./metrics.ts";
+import { createProbesServer, listen } from "./probes-server.ts";
+import { electLeader } from "./runtime/leader-election.ts";
+
+const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env, argv);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n\nRun with --help for the settings.\n`);
+  process.exit(2);
+}
+const log = createLogger({ level: config.LOG_LEVEL, name: "operator" });
+const kc = new KubeConfig();
+kc.loadFromDefault();
+
+try {
+  await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: CRD_NAME });
+} catch (error) {
+  const why = httpStatus(error) === 404 ? "is not installed" : `cannot be read (${httpStatus(error) ?? (error as Error).message})`;
+  log.fatal({ crd: CRD_NAME }, `the CRD ${CRD_NAME} ${why}: install it with 'kubectl apply --server-side -f crds/' (or the install bundle) and check the operator's RBAC`);
+  process.exit(1);
+}
+
+const metrics = createMetrics();
+let controller: RunningController | undefined;
+let ready = !config.LEADER_ELECT; // a standby is ready: it can take over
+const probes = createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => ready || controller !== undefined });
+const port = await listen(probes, config.HEALTH_PORT, config.BIND_ADDRESS);
+const metricsServer = config.METRICS_PORT === config.HEALTH_PORT ? undefined : createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
+if (metricsServer) await listen(metricsServer, config.METRICS_PORT, config.BIND_ADDRESS);
+log.info({ healthPort: port, metricsPort: config.METRICS_PORT, namespaces: config.WATCH_NAMESPACES, leaderElect: config.LEADER_ELECT }, "operator starting");
+
+const leadership = config.LEADER_ELECT
+  ? electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log })
+  : undefined;
+ready = true;
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({}, "shutting down");
+  await controller?.stop();
+  await leadership?.release();
+  probes.close();
+  metricsServer?.close();
+  process.exit(code);
+}
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGINT", () => void shutdown(0));
+
+if (leadership) {
+  void leadership.lost.then(() => {
+    log.error({}, "leadership lost: exiting so that a fresh process rejoins the election");
+    void shutdown(1);
+  });
+  await leadership.acquired;
+  metrics.leader.set(1);
+}
+if (!stopping) {
+  controller = await startController({
+    kc, log, metrics, writer: createKubeWriter(kc, metrics, "zoom-integration-operator"),
+    namespaces: config.WATCH_NAMESPACES, workers: config.WORKERS, resyncMs: config.RESYNC_SECONDS * 1000,
+    serviceImage: config.SERVICE_IMAGE, revokeTimeoutMs: config.REVOKE_TIMEOUT_SECONDS * 1000,
+  });
+}
