@@ -42,7 +42,10 @@ export async function kubectl(args: readonly string[], options: { input?: string
         resolve({ code, stdout, stderr });
       },
     );
-    child.stdin?.end(options.input ?? "");
+    // NB: a command that never reads stdin (get, explain) closes it: ignore EPIPE, write only input.
+    child.stdin?.on("error", () => {});
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
   });
 }
 

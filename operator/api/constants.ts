@@ -1,0 +1,81 @@
+// The ZoomIntegration API's names, written once. The CRD, the operator, the charts and the tests
+// import them from here; nothing else spells "bookingops.dev" by hand.
+
+export const GROUP = "bookingops.dev";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = "ZoomIntegration";
+export const LIST_KIND = "ZoomIntegrationList";
+export const PLURAL = "zoomintegrations";
+export const SINGULAR = "zoomintegration";
+export const SHORT_NAMES = ["zi", "zoomint"] as const;
+/** `kubectl get bookingops` lists every kind of this product. */
+export const CATEGORIES = ["bookingops"] as const;
+export const CRD_NAME = `${PLURAL}.${GROUP}`;
+
+/** Held while the Zoom grant still has to be revoked or released (see spec.deletionPolicy). */
+export const FINALIZER = `${GROUP}/zoom-grant`;
+/** The one server-side-apply field manager for everything the operator writes. */
+export const FIELD_MANAGER = "zoom-integration-operator";
+
+/** Where Zoom sends the admin's browser after consent; registered in the Marketplace as is. */
+export const REDIRECT_PATH = "/organization/integration/zoom/redirect";
+/** The booking app is served at `https://app.<domain>`. */
+export const APP_HOST_PREFIX = "app.";
+
+export const ConditionType = {
+  /** The platform side is done: credentials, service and routing. Does not wait for a human's consent. */
+  Ready: "Ready",
+  /** The credentials Secret exists and holds non-empty client id and secret keys. */
+  CredentialsValid: "CredentialsValid",
+  /** The tenant's service Deployment has the minimum number of available replicas. */
+  ServiceAvailable: "ServiceAvailable",
+  /** The Ingress for app.<domain> routes the public OAuth paths to the service. */
+  Routed: "Routed",
+  /** A Zoom account admin has consented and every grant still works (no reauthorization needed). */
+  Connected: "Connected",
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const ConditionStatus = { True: "True", False: "False", Unknown: "Unknown" } as const;
+export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
+
+/** Condition reasons (metav1.Condition `reason`): PascalCase, stable, safe as metric labels. */
+export const Reason = {
+  // Ready
+  Reconciled: "Reconciled",
+  SpecInvalid: "SpecInvalid",
+  ReconcileFailed: "ReconcileFailed",
+  Deleting: "Deleting",
+  RevokeFailed: "RevokeFailed",
+  // CredentialsValid
+  CredentialsFound: "CredentialsFound",
+  SecretNotFound: "SecretNotFound",
+  SecretKeyMissing: "SecretKeyMissing",
+  SecretKeyEmpty: "SecretKeyEmpty",
+  // ServiceAvailable
+  DeploymentAvailable: "DeploymentAvailable",
+  DeploymentProgressing: "DeploymentProgressing",
+  DeploymentUnavailable: "DeploymentUnavailable",
+  // Routed
+  IngressAdmitted: "IngressAdmitted",
+  IngressPending: "IngressPending",
+  // Connected
+  GrantActive: "GrantActive",
+  AwaitingAuthorization: "AwaitingAuthorization",
+  ReauthorizationRequired: "ReauthorizationRequired",
+  MissingScopes: "MissingScopes",
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** What happens to the Zoom grant when the ZoomIntegration is deleted. */
+export const DeletionPolicy = { Revoke: "Revoke", Retain: "Retain" } as const;
+export type DeletionPolicy = (typeof DeletionPolicy)[keyof typeof DeletionPolicy];
+
+/** State of one organization's Zoom connection, as reported in status.connections. */
+export const ConnectionState = {
+  Connected: "Connected",
+  ReauthorizationRequired: "ReauthorizationRequired",
+  MissingScopes: "MissingScopes",
+} as const;
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];

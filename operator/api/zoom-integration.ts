@@ -1,0 +1,247 @@
+// The ZoomIntegration API (bookingops.dev/v1alpha1), written once. The CRD and docs/api.md are
+// generated from these schemas (npm run generate); the operator parses what it reads with them
+// again, so a rule the API server enforces is also enforced in TypeScript.
+import { z } from "zod";
+import { API_VERSION, APP_HOST_PREFIX, DeletionPolicy, KIND, REDIRECT_PATH } from "./constants.ts";
+import { type CheckedRule, objectName, secretKey, withRule, withRules } from "./schema-kit.ts";
+import { Clients, Service, Zoom } from "./service-spec.ts";
+import { ZoomIntegrationStatus } from "./status.ts";
+import { ScopeList } from "./zoom-scopes.ts";
+
+export { Condition, LabelSelector } from "./kube-schemas.ts";
+export { ZoomIntegrationStatus } from "./status.ts";
+export { DEFAULT_SCOPES } from "./zoom-scopes.ts";
+
+// Lowercase DNS name with at least two labels whose last label starts with a letter: that also
+// rules out IPv4 literals, and keeps scheme, port, path, uppercase and trailing dots out.
+// NB: a CEL rule rather than a schema pattern, so the API server's message explains the format
+// instead of printing the regex. `[.]` keeps it free of escapes in both CEL and JavaScript.
+const DOMAIN = "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?[.])+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
+// `app.` + domain must still fit the 253 characters of a DNS name (the Ingress host).
+const DOMAIN_MAX = 253 - APP_HOST_PREFIX.length;
+
+const Domain = withRule(
+  z.string().min(1).max(DOMAIN_MAX),
+  {
+    rule: `self.matches('${DOMAIN}')`,
+    message: "must be a lowercase DNS name such as acme.example: no scheme, port, path, IP address or trailing dot",
+  },
+  (domain) => new RegExp(DOMAIN).test(domain),
+).describe(
+  "The tenant's domain: the booking app is served at https://app.<domain>, which is also the Zoom allow-list " +
+    "URL. A lowercase DNS name with at least two labels, without scheme, port, path or trailing dot; " +
+    `at most ${DOMAIN_MAX} characters so that app.<domain> is a valid host name.`,
+);
+
+const CredentialsSecretRef = withRule(
+  z
+    .strictObject({
+      name: objectName("Name of the Secret, in the ZoomIntegration's namespace, holding the Zoom OAuth client."),
+      clientIdKey: secretKey("Key of the Zoom Client ID in the Secret.").default("clientId"),
+      clientSecretKey: secretKey("Key of the Zoom Client Secret in the Secret.").default("clientSecret"),
+    })
+    .describe(
+      "The Secret with the Zoom OAuth app's Client ID and Client Secret (made by the platform team, " +
+        "an ExternalSecret or a SealedSecret). A change rolls the service's pods.",
+    ),
+  {
+    rule: "self.clientIdKey != self.clientSecretKey",
+    message: "clientSecretKey must differ from clientIdKey",
+    fieldPath: ".clientSecretKey",
+  },
+  (ref) => ref.clientIdKey !== ref.clientSecretKey,
+);
+
+const WebhookSecretRef = z
+  .strictObject({
+    name: objectName("Name of the Secret, in the ZoomIntegration's namespace, holding the webhook Secret Token."),
+    key: secretKey("Key of the Secret Token in the Secret.").default("secretToken"),
+  })
+  .describe(
+    "The Zoom app's webhook Secret Token (not the Client Secret), used to verify webhook signatures. " +
+      "Without it the service answers no webhooks and detects revoked grants from Zoom's token errors only.",
+  );
+
+const Ingress = z
+  .strictObject({
+    className: objectName("IngressClass of the Ingress; the cluster's default IngressClass when omitted.").optional(),
+    tlsSecretName: objectName(
+      "Secret with the TLS certificate for app.<domain>; omit it when TLS is terminated in front of the Ingress.",
+    ).optional(),
+    annotations: z
+      .record(z.string().min(1).max(317), z.string().max(4096))
+      .default({})
+      .describe("Annotations added to the Ingress, e.g. for cert-manager or the ingress controller."),
+  })
+  .describe("The Ingress for app.<domain>; it routes only the service's public OAuth and webhook paths.");
+
+const Routing = z
+  .strictObject({ ingress: Ingress.prefault({}) })
+  .describe("How Zoom and the admin's browser reach the service at https://app.<domain>.");
+
+// The browser lands here after consent: every rule closes a way to turn it into an open redirect.
+const AfterConnectPath = withRules(z.string().min(1).max(512).regex(/^[\x21-\x7e]*$/, "must be printable ASCII without spaces"), [
+  { rule: "self.startsWith('/')", message: "must be an absolute path starting with /", check: (p) => p.startsWith("/") },
+  {
+    rule: "!self.contains('//') && !self.contains('\\\\')",
+    message: "must not contain // or \\ (a browser reads them as another host: an open redirect)",
+    check: (p) => !p.includes("//") && !p.includes("\\"),
+  },
+  {
+    rule: "!self.matches('(^|/)[.][.]?(/|$)')",
+    message: "must not contain . or .. segments",
+    check: (p) => !/(^|\/)[.][.]?(\/|$)/.test(p),
+  },
+  {
+    rule: "!self.contains('?') && !self.contains('#')",
+    message: "must not contain a query or fragment: the service appends ?zoom=connected or ?zoom=error",
+    check: (p) => !p.includes("?") && !p.includes("#"),
+  },
+  { rule: "!self.contains(':')", message: "must not contain a scheme or a colon", check: (p) => !p.includes(":") },
+  {
+    rule: `self != '${REDIRECT_PATH}'`,
+    message: `must not be the OAuth redirect path ${REDIRECT_PATH}`,
+    check: (p) => p !== REDIRECT_PATH,
+  },
+]);
+
+const SpecShape = z
+  .strictObject({
+    domain: Domain,
+    credentialsSecretRef: CredentialsSecretRef,
+    webhookSecretRef: WebhookSecretRef.optional(),
+    scopes: ScopeList,
+    routing: Routing.prefault({}),
+    afterConnectPath: AfterConnectPath.default("/organization/integration/zoom").describe(
+      "Path on https://app.<domain> the admin's browser is sent to after consent, with ?zoom=connected or " +
+        "?zoom=error&reason=... appended. An absolute path without //, \\, . or .. segments, scheme, query or fragment.",
+    ),
+    clients: Clients.prefault({}),
+    service: Service.prefault({}),
+    zoom: Zoom.prefault({}),
+    deletionPolicy: z
+      .enum([DeletionPolicy.Revoke, DeletionPolicy.Retain])
+      .default(DeletionPolicy.Revoke)
+      .describe(
+        "On deletion, Revoke revokes every Zoom grant (which also uninstalls the app from the Zoom account); " +
+          "Retain keeps the grants and the tokens Secret.",
+      ),
+  })
+  .describe("The desired Zoom integration of one booking-app instance.");
+
+// NB: a webhook key that is also a credentials key would make the Client ID or Secret the webhook token.
+export const ZoomIntegrationSpec = withRule(
+  SpecShape,
+  {
+    rule:
+      "!has(self.webhookSecretRef) || self.webhookSecretRef.name != self.credentialsSecretRef.name || " +
+      "!(self.webhookSecretRef.key in [self.credentialsSecretRef.clientIdKey, self.credentialsSecretRef.clientSecretKey])",
+    message: "key must not be the clientIdKey or clientSecretKey of the same Secret",
+    fieldPath: ".webhookSecretRef.key",
+  },
+  (spec) =>
+    spec.webhookSecretRef === undefined ||
+    spec.webhookSecretRef.name !== spec.credentialsSecretRef.name ||
+    ![spec.credentialsSecretRef.clientIdKey, spec.credentialsSecretRef.clientSecretKey].includes(spec.webhookSecretRef.key),
+);
+export type ZoomIntegrationSpec = z.output<typeof ZoomIntegrationSpec>;
+/** What a manifest may say: every defaulted field optional. */
+export type ZoomIntegrationSpecInput = z.input<typeof ZoomIntegrationSpec>;
+
+// NB: the service is named <name>-zoom and Services need DNS-1035 labels (at most 63 characters,
+// starting with a letter), so a name Kubernetes would accept could still break every child.
+const NAME_MAX = 63 - "-zoom".length;
+const NAME_RULES: CheckedRule<{ metadata: { name?: string | undefined } }>[] = [
+  {
+    rule: `size(self.metadata.name) <= ${NAME_MAX}`,
+    message: `metadata.name must be at most ${NAME_MAX} characters: the service is named <name>-zoom`,
+    check: (zi) => (zi.metadata.name ?? "").length <= NAME_MAX,
+    issuePath: ["metadata", "name"],
+  },
+  {
+    rule: "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+    message: "metadata.name must start with a letter and contain only a-z, 0-9 and '-': the service is named <name>-zoom",
+    check: (zi) => /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(zi.metadata.name ?? "a"),
+    issuePath: ["metadata", "name"],
+  },
+];
+
+const ObjectMeta = z
+  .looseObject({
+    name: z.string().optional(),
+    namespace: z.string().optional(),
+    generation: z.int().optional(),
+    uid: z.string().optional(),
+    resourceVersion: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    finalizers: z.array(z.string()).optional(),
+    deletionTimestamp: z.string().optional(),
+  })
+  .describe("Standard object metadata.");
+
+export const ZoomIntegration = withRules(
+  z
+    .object({
+      apiVersion: z.literal(API_VERSION).describe("bookingops.dev/v1alpha1."),
+      kind: z.literal(KIND).describe("ZoomIntegration."),
+      metadata: ObjectMeta,
+      spec: ZoomIntegrationSpec,
+      status: ZoomIntegrationStatus.optional(),
+    })
+    .describe(
+      "A ZoomIntegration gives one booking-app instance (https://app.<domain>) its own Zoom OAuth app: the " +
+        "operator runs a small service that handles Zoom's OAuth redirect and webhooks and lets the booking app " +
+        "create meetings. Enter status.redirectUrl, status.allowListUrl and status.requiredScopes in the Zoom " +
+        "Marketplace.",
+    ),
+  NAME_RULES,
+);
+export type ZoomIntegration = z.output<typeof ZoomIntegration>;
+export type ZoomIntegrationInput = z.input<typeof ZoomIntegration>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/** `["spec", "scopes", 1]` as the API server writes it: `spec.scopes[1]`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === "number") return `${acc}[${part}]`;
+    return acc === "" ? String(part) : `${acc}.${String(part)}`;
+  }, "");
+}
+
+/**
+ * Parses a ZoomIntegration read from the cluster (or a manifest) with every default applied.
+ * Errors name the field, e.g. `spec.domain: must be a lowercase DNS name ...`.
+ */
+export function parseZoomIntegration(obj: unknown): ParseResult<ZoomIntegration> {
+  const result = ZoomIntegration.safeParse(obj);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, errors: result.error.issues.flatMap(issueMessages) };
+}
+
+// NB: zod reports unknown keys on the parent; name each one, as `kubectl apply` does.
+function issueMessages(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field`);
+  return [`${fieldPath(issue.path) || "<root>"}: ${issue.message}`];
+}
+
+/** The host of the booking app, e.g. `app.acme.example`. */
+export function appHost(domain: string): string {
+  return `${APP_HOST_PREFIX}${domain}`;
+}
+
+/** The OAuth redirect URL to register in the Zoom Marketplace. */
+export function redirectUrl(domain: string): string {
+  return `https://${appHost(domain)}${REDIRECT_PATH}`;
+}
+
+/** The allow-list URL to register in the Zoom Marketplace. */
+export function allowListUrl(domain: string): string {
+  return `https://${appHost(domain)}`;
+}
+
+/** The scopes the Zoom app must grant, sorted and without duplicates. */
+export function requiredScopes(spec: Pick<ZoomIntegrationSpec, "scopes">): string[] {
+  return [...new Set(spec.scopes)].sort();
+}
