@@ -1,0 +1,32 @@
+/**
+ * A strict Zoom emulator (OAuth, users, meetings, rate limits, webhooks, faults) for unit,
+ * integration and end-to-end tests, the local sandbox and benchmarks. It behaves as
+ * /work/shared/ZOOM.md describes, including the unpleasant parts; see README.md.
+ *
+ *   const zoom = await startZoomEmulator({ clock: { frozenAt: "2025-03-10T09:00:00Z" } });
+ *   zoom.url                                   // http://127.0.0.1:PORT: oauthBaseUrl and apiBaseUrl (API under /v2)
+ *   zoom.approve(authorizeUrl, "admin@acme.example") // -> redirect_uri?code=..&state=.. (throws ZoomAuthorizeError)
+ *   zoom.installFromMarketplace(clientId, login)     // -> redirect_uri?code=.. (no state)
+ *   zoom.clock.advance(3_600_000); zoom.clock.set("2025-03-11T00:00:00Z")
+ *   zoom.faults.inject("POST /oauth/token", { kind: "dropResponse" }, { times: 1 }); zoom.faults.clear()
+ *   zoom.inspect()  // { grants, refreshCalls, reusedRefreshTokens, meetingsPerUser, meetings, requestsPerRoute, webhookDeliveries }
+ *   zoom.revokeGrant(grantId); zoom.deleteUser(userId); zoom.setAppStatus(clientId, "disabledByZoom")
+ *   zoom.startMeeting(id); zoom.endMeeting(id)
+ *   await zoom.webhooks.sendUrlValidation(clientId, { url }); await zoom.webhooks.sendDeauthorized(clientId, { accountId, userId }, { url })
+ *   await zoom.webhooks.runDue()  // retries (5/20/60 min) and 72-hour re-validation, on the emulator clock
+ *   await zoom.webhooks.idle()    // every delivery started so far (e.g. by revokeGrant) has finished
+ *   await zoom.close()
+ *
+ * Route keys for faults and counts are in ROUTE_KEYS (e.g. "GET /v2/meetings/{meetingId}"; "*" = all).
+ */
+export { type ClockControl, type ClockOptions, createClock } from "./clock.ts";
+export type { BehaviourOptions } from "./context.ts";
+export { startZoomEmulator, type ZoomEmulator, ZoomAuthorizeError, type ZoomEmulatorOptions } from "./emulator.ts";
+export { OAUTH_REASONS } from "./errors.ts";
+export type { Fault, FaultScript } from "./faults.ts";
+export type { GrantSummary, Inspection, MeetingSummary } from "./inspection.ts";
+export { DAILY_LIMIT_MESSAGE, PER_SECOND_LIMITS, PER_SECOND_MESSAGE } from "./rate-limits.ts";
+export { ROUTE_KEYS } from "./routes.ts";
+export { CLASSIC_SCOPES, DEFAULT_SEED, GRANULAR_SCOPES, type Seed, type SeedInput } from "./seed.ts";
+export type { AppStatus } from "./store.ts";
+export { type Delivery, encryptedToken, signWebhook, type UrlValidationResult } from "./webhooks.ts";

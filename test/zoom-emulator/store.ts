@@ -1,0 +1,118 @@
+import type { Seed, SeedAccount, SeedApp, SeedUser } from "./seed.ts";
+
+/** Why a grant stopped working; each maps to one refresh answer (see oauth-token.ts). */
+export type GrantEnd = "revoked" | "superseded" | "reused";
+export type AppStatus = "enabled" | "disabledByZoom" | "disabledByAdmin";
+export type MeetingStatus = "waiting" | "started" | "finished";
+
+export interface User extends SeedUser {
+  readonly accountId: string;
+  readonly createdAt: number;
+  deleted: boolean;
+}
+
+export interface App extends SeedApp {
+  status: AppStatus;
+}
+
+export interface Grant {
+  readonly id: string;
+  readonly clientId: string;
+  readonly accountId: string;
+  readonly userId: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: number;
+  /** The only refresh token that still works; every older one is recorded in `refreshTokens`. */
+  refreshToken: string;
+  refreshExpiresAt: number;
+  ended?: GrantEnd;
+}
+
+export interface AuthCode {
+  readonly clientId: string;
+  readonly userId: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly challenge?: string | undefined;
+  readonly challengeMethod: "S256" | "plain";
+  readonly expiresAt: number;
+}
+
+export interface AccessToken {
+  readonly grantId: string;
+  readonly expiresAt: number;
+}
+
+export interface Meeting {
+  /** int64 above 2^53: a string of digits, never a JS number. */
+  readonly id: string;
+  readonly uuid: string;
+  readonly hostId: string;
+  readonly accountId: string;
+  readonly createdAt: number;
+  topic: string;
+  type: number;
+  startTime: number;
+  duration: number;
+  timezone: string;
+  agenda: string;
+  password: string | undefined;
+  settings: Record<string, unknown>;
+  status: MeetingStatus;
+  deleted: boolean;
+}
+
+export interface PageCursor {
+  readonly accountId: string;
+  readonly offset: number;
+  readonly expiresAt: number;
+}
+
+export interface ReusedRefreshToken {
+  readonly grantId: string;
+  readonly at: number;
+}
+
+/** All mutable emulator state. Plain maps: the handlers own the rules, this file owns the shapes. */
+export class Store {
+  readonly accounts = new Map<string, SeedAccount>();
+  readonly users = new Map<string, User>();
+  readonly apps = new Map<string, App>();
+  readonly grants = new Map<string, Grant>();
+  readonly codes = new Map<string, AuthCode>();
+  readonly accessTokens = new Map<string, AccessToken>();
+  /** Every refresh token ever issued -> its grant; the grant knows which one is current. */
+  readonly refreshTokens = new Map<string, string>();
+  readonly meetings = new Map<string, Meeting>();
+  readonly pageCursors = new Map<string, PageCursor>();
+  readonly refreshCalls = new Map<string, number>();
+  readonly reusedRefreshTokens: ReusedRefreshToken[] = [];
+  readonly requestsPerRoute = new Map<string, number>();
+
+  constructor(seed: Seed, now: number) {
+    for (const account of seed.accounts) {
+      this.accounts.set(account.id, account);
+      for (const user of account.users) this.users.set(user.id, { ...user, accountId: account.id, createdAt: now, deleted: false });
+    }
+    for (const app of seed.apps) this.apps.set(app.clientId, { ...app, status: "enabled" });
+  }
+
+  /** A user by id or e-mail (case-insensitive, as Zoom matches e-mails). */
+  findUser(idOrEmail: string): User | undefined {
+    const byId = this.users.get(idOrEmail);
+    if (byId) return byId;
+    const email = idOrEmail.toLowerCase();
+    for (const user of this.users.values()) if (user.email.toLowerCase() === email) return user;
+    return undefined;
+  }
+
+  accountTimezone(accountId: string): string {
+    return this.accounts.get(accountId)?.timezone ?? "UTC";
+  }
+
+  liveGrantFor(clientId: string, accountId: string): Grant | undefined {
+    for (const grant of this.grants.values())
+      if (grant.clientId === clientId && grant.accountId === accountId && !grant.ended) return grant;
+    return undefined;
+  }
+}
