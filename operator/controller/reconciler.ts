@@ -6,6 +6,7 @@ import { DeletionPolicy, FINALIZER, Reason } from "../api/constants.ts";
 import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../api/zoom-integration.ts";
 import { API_PORT } from "../../charts/tenant/names.ts";
 import { tenantNames } from "../../charts/tenant/names.ts";
+import { InvalidTenantPropsError } from "../../charts/tenant/props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/token-secret.ts";
 import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";
@@ -63,7 +64,17 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   if (credentials.ok) {
     const apiToken = await ensureApiToken(deps.kc, secret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
     const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
-    applyError = await applyChildren(deps, renderTenant(props) as KubernetesObject[]);
+    let objects: KubernetesObject[];
+    try {
+      objects = renderTenant(props) as KubernetesObject[];
+    } catch (error) {
+      if (!(error instanceof InvalidTenantPropsError)) throw error;
+      // The API server accepted the spec but the chart cannot render it: permanent until edited.
+      const now = (deps.now ?? (() => new Date()))();
+      await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
+      return {};
+    }
+    applyError = await applyChildren(deps, objects);
   } else {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
   }

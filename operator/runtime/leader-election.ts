@@ -27,6 +27,18 @@ export interface Leadership {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * NB: Lease times are metav1.MicroTime, which the API server parses only with exactly six
+ * fractional digits; client-node serialises Dates with toISOString (three), and is refused (400).
+ */
+export class MicroTime extends Date {
+  override toISOString(): string {
+    return super.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  }
+}
+
+const asMicro = (d: Date | undefined) => (d === undefined ? undefined : new MicroTime(new Date(d).getTime()));
+
 function httpCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
@@ -44,7 +56,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
   const api = props.kc.makeApiClient(CoordinationV1Api);
   const { namespace, name, identity, log } = props;
   const duration = props.leaseDurationSeconds ?? 15;
-  const now = props.now ?? (() => new Date());
+  const now = () => new MicroTime((props.now ?? (() => new Date()))().getTime());
   let stopped = false;
   let leading = false;
   let onAcquired!: () => void;
@@ -67,6 +79,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
     const taking = lease.spec?.holderIdentity !== identity;
     const spec = {
       ...lease.spec,
+      acquireTime: asMicro(lease.spec?.acquireTime),
       holderIdentity: identity,
       leaseDurationSeconds: duration,
       renewTime: t,
@@ -116,7 +129,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       try {
         const lease = await api.readNamespacedLease({ name, namespace });
         if (lease.spec?.holderIdentity === identity) {
-          const spec = { ...lease.spec, holderIdentity: undefined, renewTime: new Date(0) };
+          const spec = { ...lease.spec, holderIdentity: undefined, renewTime: new MicroTime(0), acquireTime: asMicro(lease.spec.acquireTime) };
           await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
         }
       } catch (error) {

@@ -1,0 +1,78 @@
+// Runs the real operator (`node operator/main.ts`) as a child process against the test control
+// plane, capturing its JSON log lines for assertions and for dumps when a test fails.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { freePort } from "../cluster/ports.ts";
+import { isAlive } from "../cluster/processes.ts";
+
+export interface OperatorProcess {
+  readonly pid: number;
+  readonly identity: string;
+  readonly healthPort: number;
+  readonly metricsPort: number;
+  readonly lines: string[];
+  /** SIGTERM and wait (graceful shutdown). */
+  stop(): Promise<void>;
+  /** SIGKILL and wait (a crash). */
+  kill(): Promise<void>;
+  /** The operator's own Prometheus metrics text. */
+  metrics(): Promise<string>;
+}
+
+export interface OperatorOptions {
+  readonly kubeconfigPath: string;
+  readonly identity: string;
+  readonly env?: Record<string, string>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+}
+
+export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
+  const healthPort = await freePort();
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, ["operator/main.ts"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      KUBECONFIG: options.kubeconfigPath,
+      POD_NAME: options.identity,
+      HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
+      BIND_ADDRESS: "127.0.0.1",
+      LOG_LEVEL: "debug",
+      ...options.env,
+    },
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on("line", (l) => lines.push(l));
+  return {
+    pid: child.pid!,
+    identity: options.identity,
+    healthPort,
+    metricsPort,
+    lines,
+    stop: async () => {
+      if (isAlive(child.pid!)) child.kill("SIGTERM");
+      await exited(child);
+    },
+    kill: async () => {
+      if (isAlive(child.pid!)) child.kill("SIGKILL");
+      await exited(child);
+    },
+    metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+  };
+}
+
+/** Sum of a Prometheus counter over the series whose labels contain every `match` pair. */
+export function counterSum(text: string, name: string, match: Record<string, string> = {}): number {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .filter((l) => Object.entries(match).every(([k, v]) => l.includes(`${k}="${v}"`)))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
