@@ -1,6 +1,7 @@
 // Wires informers to the work queue. Event handlers only enqueue `namespace/name` keys: the CR's
 // own, a child's controller owner, or every ZoomIntegration that references a changed Secret.
-import { type KubeConfig, KubernetesObjectApi, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
+import { rawList, resourcePath } from "../runtime/raw-client.ts";
 import type { Logger } from "pino";
 import { API_VERSION, KIND, PLURAL } from "../api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
@@ -33,10 +34,6 @@ export interface RunningController {
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
-function path(apiVersion: string, plural: string, namespace: string | undefined): string {
-  const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
-}
 
 /** Keys of the ZoomIntegrations that reference `secretName` in `namespace`. */
 export function referencingKeys(cache: ObjectCache<KubernetesObject>, namespace: string, secretName: string): string[] {
@@ -59,7 +56,6 @@ function mergedCache(informers: RunningInformer<KubernetesObject>[]): ObjectCach
 
 export async function startController(props: ControllerProps): Promise<RunningController> {
   const { kc, log, metrics } = props;
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const scopes = props.namespaces.length > 0 ? [...props.namespaces] : [undefined];
   const running: RunningInformer<KubernetesObject>[] = [];
   const caches = { byKind: {} } as { zoomIntegrations: ObjectCache<KubernetesObject>; byKind: Record<string, ObjectCache<KubernetesObject>> };
@@ -88,7 +84,11 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   const deps = {
     kc, caches: caches as Caches, writer: props.writer, log, serviceImage: props.serviceImage, revokeTimeoutMs: props.revokeTimeoutMs,
   };
+  // NB: informers deliver events while the others are still listing; nothing is queued before every
+  // cache is filled (a full enqueue follows), so a reconcile never sees a missing cache.
+  let started = false;
   const enqueue = (key: string) => {
+    if (!started) return;
     queue.add(key);
     metrics.queueDepth.set(queue.depth);
   };
@@ -97,8 +97,8 @@ export async function startController(props: ControllerProps): Promise<RunningCo
       scopes.map((ns) =>
         startInformer<KubernetesObject>({
           kc, log, onEvent, labelSelector,
-          path: path(apiVersion, plural, ns),
-          list: () => objects.list(apiVersion, kind, ns, undefined, undefined, undefined, undefined, labelSelector),
+          path: resourcePath(apiVersion, plural, ns),
+          list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
           onRestart: () => metrics.informerRestarts.inc({ resource: plural }),
         }),
       ),
@@ -125,6 +125,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   const enqueueAll = () => {
     for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
   };
+  started = true;
   const resync = setInterval(enqueueAll, props.resyncMs);
   resync.unref();
   enqueueAll();

@@ -1,9 +1,9 @@
 // Every write the operator makes to the Kubernetes API goes through here: server-side apply of
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
-import {
-  CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi, type KubernetesObject, PatchStrategy, setHeaderOptions,
-} from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { serverSideApply } from "../runtime/raw-client.ts";
+import { CHILD_KINDS, type ChildKind } from "./caches.ts";
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from "../api/constants.ts";
 import type { ZoomIntegration, ZoomIntegrationStatus } from "../api/zoom-integration.ts";
 import type { OperatorMetrics } from "../metrics.ts";
@@ -19,15 +19,16 @@ export interface KubeWriter {
 const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, component: string): KubeWriter {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const ref = (zi: ZoomIntegration) => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace: zi.metadata.namespace!, name: zi.metadata.name! });
   return {
     async apply(obj) {
-      // NB: client-node's patch defaults to strategic merge; server-side apply needs its content
-      // type, one field manager and force (we are the only rightful owner of these fields).
-      await objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      // Server-side apply with one field manager and force (we are the rightful owner of these
+      // fields), sent as raw JSON: see raw-client.ts for why not client-node's patch.
+      const plural = CHILD_KINDS[obj.kind as ChildKind]?.plural;
+      if (!plural) throw new Error(`no REST mapping for kind ${obj.kind}`);
+      await serverSideApply(kc, obj, plural, FIELD_MANAGER);
       metrics.writes.inc({ kind: obj.kind ?? "unknown", verb: "apply" });
     },
     async writeStatus(zi, status) {

@@ -9,8 +9,9 @@ export const HASH_ANNOTATION = "bookingops.dev/desired-hash";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** What the API server's JSON encoding omits (Go `omitempty`): absent live fields equal these. */
 function isEmpty(value: unknown): boolean {
-  if (value === null || value === undefined) return true;
+  if (value === null || value === undefined || value === "" || value === false || value === 0) return true;
   if (Array.isArray(value)) return value.length === 0;
   return typeof value === "object" && Object.keys(value as object).length === 0;
 }
@@ -65,7 +66,8 @@ export function withDesiredHash(obj: KubernetesObject): KubernetesObject {
 /** True when `live` (from the informer cache) already satisfies `desired` (from withDesiredHash). */
 export function upToDate(desired: KubernetesObject, live: KubernetesObject | undefined): boolean {
   if (!live) return false;
-  const { metadata, ...body } = desired;
+  // NB: items of a list response carry no apiVersion/kind; the cache key already fixes both.
+  const { metadata, apiVersion: _v, kind: _k, ...body } = desired;
   const liveMeta = live.metadata ?? {};
   const metaOk =
     containsDesired(metadata?.labels ?? {}, liveMeta.labels) &&

@@ -1,0 +1,77 @@
+// Scale and steady state: 100 ZoomIntegrations converge, and a resync of unchanged objects makes
+// zero writes, as counted by kube-apiserver itself (/metrics) and by the operator.
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clusterEnv, kubectl, useNamespace } from "../support/cluster-env.ts";
+import { eventually } from "../support/eventually.ts";
+import { counterSum, startOperator, type OperatorProcess } from "../support/operator-process.ts";
+import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
+
+const COUNT = 100;
+const RESYNC_SECONDS = 10;
+let operator: OperatorProcess;
+const ns = useNamespace("scale", () => operator?.lines.slice(-60).join("\n") ?? "");
+
+beforeAll(async () => {
+  operator = await startOperator({
+    kubeconfigPath: clusterEnv().kubeconfigPath,
+    identity: "scale-op",
+    env: { WATCH_NAMESPACES: ns.name, POD_NAMESPACE: ns.name, RESYNC_SECONDS: String(RESYNC_SECONDS), WORKERS: "4", LOG_LEVEL: "info" },
+  });
+});
+afterAll(async () => operator?.stop());
+
+/** Writes kube-apiserver has served, by verb, for the resources the operator writes. */
+async function apiserverWrites(): Promise<number> {
+  const res = await kubectl(["get", "--raw", "/metrics"]);
+  const kinds = ["zoomintegrations", "serviceaccounts", "roles", "rolebindings", "secrets", "configmaps", "deployments", "services",
+    "ingresses", "networkpolicies", "poddisruptionbudgets", "events"];
+  const lines = res.stdout.split("\n").filter((l) => l.startsWith("apiserver_request_total{"));
+  return lines
+    .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
+    .filter((l) => kinds.some((k) => l.includes(`resource="${k}"`)))
+    // the controller-manager updates Deployment status and kwok nothing of these: status of
+    // deployments is not ours, so leave that subresource out
+    .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const kb = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb) / 1024;
+}
+
+describe("the operator at scale", () => {
+  it(`converges ${COUNT} ZoomIntegrations to Ready`, async () => {
+    const { kc } = clusterEnv();
+    const t0 = Date.now();
+    for (let i = 0; i < COUNT; i++) {
+      await createCredentials(kc, ns.name, `t${i}-creds`);
+      await ziApi(kc).create(ns.name, zoomIntegration(`t${i}`));
+    }
+    const created = Date.now() - t0;
+    await eventually(async () => {
+      const res = await kubectl(["get", "zoomintegrations", "-n", ns.name, "-o", "json"]);
+      const items = JSON.parse(res.stdout).items as Parameters<typeof condition>[0][];
+      const ready = items.filter((z) => condition(z, "Ready")?.status === "True").length;
+      expect(ready).toBe(COUNT);
+    }, { timeout: 240_000, interval: 1000 });
+    console.log(`[measure] ${COUNT} ZoomIntegrations created in ${created} ms, all Ready after ${Date.now() - t0} ms; operator RSS ${(await rssMiB(operator.pid)).toFixed(0)} MiB`);
+  }, 300_000);
+
+  it("makes zero writes when a resync finds nothing changed", async () => {
+    // let the Deployments settle (their status changes re-enqueue the owners) before counting
+    await new Promise((r) => setTimeout(r, 3000));
+    const reconcilesBefore = counterSum(await operator.metrics(), "zio_operator_reconciles_total");
+    const opBefore = counterSum(await operator.metrics(), "zio_operator_writes_total");
+    const apiBefore = await apiserverWrites();
+    await new Promise((r) => setTimeout(r, (RESYNC_SECONDS * 2 + 2) * 1000));
+    const reconciles = counterSum(await operator.metrics(), "zio_operator_reconciles_total") - reconcilesBefore;
+    const opWrites = counterSum(await operator.metrics(), "zio_operator_writes_total") - opBefore;
+    const apiWrites = (await apiserverWrites()) - apiBefore;
+    console.log(`[measure] steady state over ${RESYNC_SECONDS * 2 + 2} s: ${reconciles} reconciles, ${opWrites} operator writes, ${apiWrites} API-server writes`);
+    expect(reconciles).toBeGreaterThanOrEqual(COUNT * 2); // two full resyncs really ran
+    expect(opWrites).toBe(0);
+    expect(apiWrites).toBe(0);
+  }, 120_000);
+});
