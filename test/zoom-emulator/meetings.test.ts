@@ -203,3 +203,17 @@ function userScopedSeed() {
 async function connectGlobex(): Promise<string> {
   return (await connect(zoom, "admin@globex.example", "globex-client")).access;
 }
+
+describe("listing a host's meetings", () => {
+  it("lists upcoming meetings with raw int64 ids and leaves out deleted and ended ones", async () => {
+    const kept = await created();
+    const gone = await created();
+    const ended = await created();
+    await api(zoom, token, "DELETE", `/meetings/${gone}`);
+    zoom.endMeeting(ended);
+    const reply = await api(zoom, token, "GET", "/users/me/meetings?type=upcoming&page_size=300");
+    expect(reply.status).toBe(200);
+    expect([...reply.text.matchAll(/"id":(\d+)/g)].map((m) => m[1])).toEqual([kept]);
+    expect(reply.json.meetings[0]).toMatchObject({ topic: "Consultation", start_time: "2025-03-12T10:00:00Z", duration: 30, timezone: "UTC" });
+  });
+});

@@ -1,6 +1,7 @@
 import type { EmulatorContext } from "./context.ts";
 import type { EmulatorRequest, Reply } from "./http-core.ts";
 import { joinPage, startPage } from "./meeting-links.ts";
+import { listMeetings } from "./meeting-list.ts";
 import { createMeeting, deleteMeeting, getMeeting, updateMeeting } from "./meetings.ts";
 import { authorizeApprove, authorizePage } from "./oauth-authorize.ts";
 import { revokeEndpoint, tokenEndpoint } from "./oauth-token.ts";
@@ -29,6 +30,7 @@ export const ROUTES: readonly Route[] = [
   route("GET", "/v2/users", listUsers),
   route("GET", "/v2/users/{userId}", getUser),
   route("POST", "/v2/users/{userId}/meetings", createMeeting),
+  route("GET", "/v2/users/{userId}/meetings", listMeetings),
   route("GET", "/v2/meetings/{meetingId}", getMeeting),
   route("PATCH", "/v2/meetings/{meetingId}", updateMeeting),
   route("DELETE", "/v2/meetings/{meetingId}", deleteMeeting),

@@ -1,0 +1,109 @@
+import { type Dispatcher, request } from "undici";
+import type { ErrorCode } from "../errors.ts";
+import type { CreateMeetingRequest, Meeting, UpdateMeetingRequest } from "../meetings/schemas.ts";
+import type { UsersPage, UsersQuery } from "../users/schemas.ts";
+
+/**
+ * The booking app's view of the service: typed calls, the bearer token on each, errors as
+ * ZoomIntegrationError with the service's stable code. Meeting ids are strings end to end.
+ */
+
+export interface ZoomIntegrationClientOptions {
+  /** The internal endpoint, e.g. http://acme-zoom.booking.svc:8081 (status.endpoint). */
+  readonly baseUrl: string;
+  /** The `token` key of the `<name>-zoom-api-token` Secret. */
+  readonly token: string;
+  readonly dispatcher?: Dispatcher;
+}
+
+export class ZoomIntegrationError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode | "UNEXPECTED_RESPONSE";
+  readonly requestId: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, body: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> }, retryAfter: string | undefined) {
+    super(body.message ?? `HTTP ${status}`);
+    this.name = "ZoomIntegrationError";
+    this.status = status;
+    this.code = (body.code as ErrorCode | undefined) ?? "UNEXPECTED_RESPONSE";
+    this.requestId = body.requestId;
+    this.details = body.details;
+    this.retryAfterSeconds = retryAfter === undefined ? undefined : Number(retryAfter);
+  }
+}
+
+export interface CreateMeetingOptions {
+  /** Default: the booking id decides (the service uses it as the key). */
+  readonly idempotencyKey?: string;
+}
+
+export interface CreatedMeeting extends Meeting {
+  /** true when an earlier request with the same key created it. */
+  readonly replayed: boolean;
+}
+
+export interface ZoomIntegrationClient {
+  createMeeting(body: CreateMeetingRequest, options?: CreateMeetingOptions): Promise<CreatedMeeting>;
+  getMeeting(organizationId: string, meetingId: string): Promise<Meeting>;
+  updateMeeting(meetingId: string, body: UpdateMeetingRequest): Promise<Meeting>;
+  deleteMeeting(organizationId: string, meetingId: string): Promise<void>;
+  listUsers(query: UsersQuery): Promise<UsersPage>;
+  openApi(): Promise<Record<string, unknown>>;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly json: unknown;
+}
+
+export function createZoomIntegrationClient(options: ZoomIntegrationClientOptions): ZoomIntegrationClient {
+  const send = async (method: Dispatcher.HttpMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await request(new URL(path, options.baseUrl), {
+      method,
+      headers: { authorization: `Bearer ${options.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      dispatcher: options.dispatcher,
+    });
+    const text = await response.body.text();
+    const json = text === "" ? undefined : safeJson(text);
+    if (response.statusCode >= 400) throw new ZoomIntegrationError(response.statusCode, (json ?? {}) as Record<string, never>, header(response.headers, "retry-after"));
+    return { status: response.statusCode, headers: response.headers, json };
+  };
+  const org = (organizationId: string) => `organizationId=${encodeURIComponent(organizationId)}`;
+  const meetingPath = (id: string) => `/v1/meetings/${encodeURIComponent(id)}`;
+  return {
+    async createMeeting(body, createOptions = {}) {
+      const headers: Record<string, string> = createOptions.idempotencyKey === undefined ? {} : { "idempotency-key": createOptions.idempotencyKey };
+      const answer = await send("POST", "/v1/meetings", body, headers);
+      return { ...(answer.json as Meeting), replayed: header(answer.headers, "idempotent-replayed") === "true" };
+    },
+    getMeeting: async (organizationId, id) => (await send("GET", `${meetingPath(id)}?${org(organizationId)}`)).json as Meeting,
+    updateMeeting: async (id, body) => (await send("PATCH", meetingPath(id), body)).json as Meeting,
+    async deleteMeeting(organizationId, id) {
+      await send("DELETE", `${meetingPath(id)}?${org(organizationId)}`);
+    },
+    async listUsers(query) {
+      const params = new URLSearchParams({ organizationId: query.organizationId });
+      if (query.pageSize !== undefined) params.set("pageSize", String(query.pageSize));
+      if (query.pageToken !== undefined) params.set("pageToken", query.pageToken);
+      return (await send("GET", `/v1/users?${params}`)).json as UsersPage;
+    },
+    openApi: async () => (await send("GET", "/openapi.json")).json as Record<string, unknown>,
+  };
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // NB: a non-JSON answer (a proxy's error page) becomes UNEXPECTED_RESPONSE, not a parse crash.
+    return undefined;
+  }
+}

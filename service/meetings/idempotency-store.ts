@@ -1,0 +1,62 @@
+/**
+ * Where idempotent creates remember what they did, shared by every replica. The production
+ * implementation is the tenant's state ConfigMap (configmap-idempotency-store.ts); the in-memory
+ * one serves route tests, the benchmark and single-process development.
+ */
+
+export type IdempotencyState = "pending" | "done";
+
+export interface IdempotencyRecord {
+  /** Hash of the normalised create request: the same key with another request is refused. */
+  readonly fingerprint: string;
+  readonly state: IdempotencyState;
+  /** The attempt holding a pending claim (random per request, never a secret). */
+  readonly owner: string;
+  /** When the claim was taken (ms): recovery looks only at meetings Zoom created after it. */
+  readonly claimedAt: number;
+  /** Pending only: until then the owner is presumed alive; afterwards a retry may take over. */
+  readonly leaseUntil: number;
+  /** After it the record is pruned (at least 24 h after completion). */
+  readonly expiresAt: number;
+  /** The host as requested (`me`, id or e-mail): where recovery lists meetings. */
+  readonly host: string;
+  readonly meetingId?: string | undefined;
+}
+
+export type Change = { readonly put: IdempotencyRecord } | { readonly remove: true };
+
+export interface Decision<T> {
+  /** Absent: nothing is written. */
+  readonly change?: Change | undefined;
+  readonly result: T;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Atomically reads the key's record (expired ones read as absent), lets `decide` choose, and
+   * writes its change only if nobody wrote in between. `decide` may run more than once (after a
+   * conflict) and must not have side effects. Throws IDEMPOTENCY_STORE_UNAVAILABLE when the store
+   * cannot be written (full, unreachable, endless contention).
+   */
+  transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T>;
+}
+
+export function isExpired(record: IdempotencyRecord, now: number): boolean {
+  return record.expiresAt <= now;
+}
+
+/** One process only: no persistence, no sharing. */
+export function createMemoryIdempotencyStore(now: () => number = Date.now): IdempotencyStore & { readonly size: () => number } {
+  const records = new Map<string, IdempotencyRecord>();
+  return {
+    size: () => records.size,
+    async transact(key, decide) {
+      const found = records.get(key);
+      const decision = decide(found && !isExpired(found, now()) ? found : undefined);
+      if (decision.change && "put" in decision.change) records.set(key, decision.change.put);
+      else if (decision.change) records.delete(key);
+      for (const [k, record] of records) if (isExpired(record, now())) records.delete(k);
+      return decision.result;
+    },
+  };
+}

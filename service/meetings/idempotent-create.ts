@@ -1,0 +1,182 @@
+import { createHash, randomUUID } from "node:crypto";
+import { ErrorCode, ServiceError } from "../errors.ts";
+import { isAmbiguous } from "../zoom/zoom-errors.ts";
+import type { Decision, IdempotencyRecord } from "./idempotency-store.ts";
+import { resolveStart } from "./meeting-time.ts";
+import { getMeeting, type MeetingsDeps, toMeeting, zoomCreateBody } from "./meetings.ts";
+import { type ExpectedMeeting, findCreatedMeeting } from "./recovery.ts";
+import type { CreateMeetingRequest, Meeting } from "./schemas.ts";
+
+/**
+ * Create a Zoom meeting at most once per (organization, Idempotency-Key or booking id):
+ *  1. claim the key in the shared store (pending, with a lease), or find it done / busy;
+ *  2. POST to Zoom; on an ambiguous failure (timeout, reset, 5xx, unreadable answer) look for the
+ *     meeting among the host's upcoming ones before trying again (recovery.ts);
+ *  3. record the meeting id (done) for 24 h+, or release the claim when Zoom surely created nothing.
+ * A claim whose lease ran out (its replica died between Zoom's answer and step 3) is taken over by
+ * the next retry, which runs the same recovery before creating anything.
+ *
+ * What remains (documented in the OpenAPI error texts and the report): a second meeting is possible
+ * only if Zoom created one whose answer was lost AND recovery cannot see it: (a) Zoom's list lags
+ * behind its create (not observed, not documented), (b) someone edits the meeting's topic, start or
+ * duration, or ends it, between the lost answer and the retry's recovery, or (c) a replica stalls
+ * longer than the lease (2 min, above the 20 s Zoom deadline) and then creates: `finish` then keeps
+ * the first recorded meeting and deletes the late one. A record deleted by pruning (25 h) makes a
+ * later retry with the same key create anew.
+ */
+
+export interface IdempotencyTiming {
+  /** How long a pending claim is presumed alive: longer than any create attempt. Default 2 min. */
+  readonly leaseMs: number;
+  /** How long a record lives after it is written. Default 25 h (the contract says 24 h+). */
+  readonly ttlMs: number;
+  /** How long a concurrent duplicate waits for the first request before 409. Default 10 s. */
+  readonly waitMs: number;
+  readonly pollMs: number;
+  /** Zoom create attempts after ambiguous failures that recovery proved harmless. Default 3. */
+  readonly createAttempts: number;
+}
+
+export const DEFAULT_TIMING: IdempotencyTiming = { leaseMs: 120_000, ttlMs: 25 * 3_600_000, waitMs: 10_000, pollMs: 100, createAttempts: 3 };
+
+export interface CreateResult {
+  readonly meeting: Meeting;
+  /** true when an earlier request with the same key created it. */
+  readonly replayed: boolean;
+}
+
+type Claim =
+  | { readonly kind: "claimed"; readonly record: IdempotencyRecord; readonly recover: boolean }
+  | { readonly kind: "done"; readonly meetingId: string }
+  | { readonly kind: "busy" }
+  | { readonly kind: "mismatch" };
+
+/** The store key: organizations never share keys, and the raw key (maybe personal data) is not stored. */
+export function storeKey(organizationId: string, key: string): string {
+  return createHash("sha256").update(`${organizationId}\0${key}`).digest("base64url").slice(0, 40).replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+export function fingerprintOf(request: CreateMeetingRequest): string {
+  return createHash("sha256").update(canonicalJson(request)).digest("base64url").slice(0, 22);
+}
+
+/** JSON with object keys sorted at every level, so field order never changes a fingerprint. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export async function createMeetingIdempotently(
+  deps: MeetingsDeps,
+  request: CreateMeetingRequest,
+  idempotencyKey: string | undefined,
+  timing: IdempotencyTiming = DEFAULT_TIMING,
+): Promise<CreateResult> {
+  const start = resolveStart(request);
+  const key = storeKey(request.organizationId, idempotencyKey ?? `booking:${request.bookingId}`);
+  const attempt = { fingerprint: fingerprintOf(request), owner: randomUUID(), host: request.host ?? "me" };
+  const rounds = Math.max(1, Math.ceil(timing.waitMs / timing.pollMs));
+  for (let round = 0; round < rounds; round++) {
+    const now = deps.clock();
+    const claim = await deps.idempotency.transact(key, (current) => decideClaim(current, attempt, now, timing));
+    if (claim.kind === "mismatch")
+      throw new ServiceError(ErrorCode.IdempotencyMismatch, "This idempotency key (or booking id) was used for a different meeting request.");
+    if (claim.kind === "done") return { meeting: await getMeeting(deps, request.organizationId, claim.meetingId), replayed: true };
+    if (claim.kind === "claimed") {
+      const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
+      return runClaim(deps, { key, record: claim.record, recover: claim.recover, request, body: zoomCreateBody(request, start), expected, timing });
+    }
+    await new Promise((resolve) => setTimeout(resolve, timing.pollMs * (0.5 + deps.random())));
+  }
+  throw new ServiceError(ErrorCode.IdempotencyInProgress, "A request with this idempotency key is still creating the meeting; retry shortly.", { retryAfterSeconds: 1 });
+}
+
+/** Pure: what a request does with the key's current record. */
+export function decideClaim(
+  current: IdempotencyRecord | undefined,
+  attempt: { fingerprint: string; owner: string; host: string },
+  now: number,
+  timing: IdempotencyTiming,
+): Decision<Claim> {
+  if (current && current.fingerprint !== attempt.fingerprint) return { result: { kind: "mismatch" } };
+  if (current?.state === "done" && current.meetingId !== undefined) return { result: { kind: "done", meetingId: current.meetingId } };
+  if (current && current.leaseUntil > now) return { result: { kind: "busy" } };
+  // NB: a taken-over claim keeps its claimedAt: recovery must see meetings the dead owner created.
+  const record: IdempotencyRecord = {
+    fingerprint: attempt.fingerprint,
+    state: "pending",
+    owner: attempt.owner,
+    claimedAt: current?.claimedAt ?? now,
+    leaseUntil: now + timing.leaseMs,
+    expiresAt: now + timing.ttlMs,
+    host: attempt.host,
+  };
+  return { change: { put: record }, result: { kind: "claimed", record, recover: current !== undefined } };
+}
+
+interface ClaimRun {
+  readonly key: string;
+  readonly record: IdempotencyRecord;
+  readonly recover: boolean;
+  readonly request: CreateMeetingRequest;
+  readonly body: Record<string, unknown>;
+  readonly expected: ExpectedMeeting;
+  readonly timing: IdempotencyTiming;
+}
+
+async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult> {
+  const organizationId = run.request.organizationId;
+  if (run.recover) {
+    const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
+    if (found) return { meeting: await finish(deps, run, found, undefined), replayed: true };
+  }
+  for (let attempt = 1; ; attempt++) {
+    let meeting: Meeting;
+    try {
+      const created = await deps.zoom.call({ organizationId, method: "POST", path: `/users/${encodeURIComponent(run.record.host)}/meetings`, body: run.body, retry: "create" });
+      meeting = toMeeting(created.json, created.status);
+    } catch (error) {
+      if (!isAmbiguous(error)) {
+        await release(deps, run);
+        throw error;
+      }
+      // NB: if this lookup fails too, the claim stays pending: after the lease a retry recovers.
+      const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
+      if (found) return { meeting: await finish(deps, run, found, undefined), replayed: false };
+      if (attempt >= run.timing.createAttempts) {
+        await release(deps, run);
+        throw error;
+      }
+      deps.logger.warn({ attempt, code: (error as ServiceError).code }, "zoom create ambiguous; no meeting found, creating again");
+      continue;
+    }
+    // NB: outside the try: if recording fails, the claim must stay pending (never released).
+    return { meeting: await finish(deps, run, meeting.id, meeting), replayed: false };
+  }
+}
+
+/** Marks the claim done; if another attempt completed it first (lease lost), its meeting wins and ours is deleted. */
+async function finish(deps: MeetingsDeps, run: ClaimRun, meetingId: string, meeting: Meeting | undefined): Promise<Meeting> {
+  const now = deps.clock();
+  const winner = await deps.idempotency.transact(run.key, (current): Decision<string> => {
+    if (current?.state === "done" && current.meetingId !== undefined) return { result: current.meetingId };
+    const done: IdempotencyRecord = { ...run.record, state: "done", meetingId, leaseUntil: now, expiresAt: now + run.timing.ttlMs };
+    return { change: { put: done }, result: meetingId };
+  });
+  const organizationId = run.request.organizationId;
+  if (winner !== meetingId) {
+    deps.logger.error({ meetingId, keptMeetingId: winner }, "duplicate meeting after a lost lease; deleting it");
+    await deps.zoom.call({ organizationId, method: "DELETE", path: `/meetings/${meetingId}`, retry: "idempotent" }).catch(() => undefined);
+    return getMeeting(deps, organizationId, winner);
+  }
+  return meeting ?? getMeeting(deps, organizationId, meetingId);
+}
+
+/** Zoom surely created nothing: free the key so a retry starts afresh. */
+async function release(deps: MeetingsDeps, run: ClaimRun): Promise<void> {
+  await deps.idempotency.transact(run.key, (current): Decision<void> =>
+    current?.state === "pending" && current.owner === run.record.owner ? { change: { remove: true }, result: undefined } : { result: undefined },
+  );
+}

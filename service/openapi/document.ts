@@ -1,0 +1,115 @@
+import { Router } from "express";
+import { z } from "zod";
+import { ErrorCode } from "../errors.ts";
+import { IdempotencyKeyHeader } from "../meetings/router.ts";
+import { CreateMeetingRequest, Meeting, MeetingId, OrganizationId, UpdateMeetingRequest } from "../meetings/schemas.ts";
+import { UsersPage, UsersQuery } from "../users/schemas.ts";
+import { ERROR_CODE_DOCS } from "./error-codes.ts";
+
+/** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
+
+const ErrorBody = z
+  .object({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    requestId: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  });
+
+type Json = Record<string, unknown>;
+
+/** Named schemas live in components and are referenced; `$defs` inside a path would not resolve. */
+const NAMED: Readonly<Record<string, z.ZodType>> = { CreateMeetingRequest, UpdateMeetingRequest, Meeting, UsersPage, Error: ErrorBody };
+
+function components(): Json {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, type] of Object.entries(NAMED)) registry.add(type, { id });
+  const out = z.toJSONSchema(registry, { io: "input", unrepresentable: "any", target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(Object.entries(out.schemas).map(([id, s]) => [id, strip(s as Json)]));
+}
+
+function strip(value: Json): Json {
+  const { $schema: _, $id: __, ...rest } = value;
+  return rest;
+}
+
+function schema(type: z.ZodType, io: "input" | "output" = "output"): Json {
+  const named = Object.entries(NAMED).find(([, t]) => t === type);
+  if (named) return { $ref: `#/components/schemas/${named[0]}` };
+  const { $schema: _, ...rest } = z.toJSONSchema(type, { io, unrepresentable: "any", target: "draft-2020-12" }) as Json;
+  return rest;
+}
+
+const json = (type: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: schema(type, io) } });
+const errors = (...codes: ErrorCode[]): Json =>
+  Object.fromEntries(
+    [...new Set(codes.map((code) => String(statusOf(code))))].map((status) => [
+      status,
+      { description: codes.filter((c) => String(statusOf(c)) === status).join(", "), content: json(ErrorBody) },
+    ]),
+  );
+
+function statusOf(code: ErrorCode): number {
+  return Number(/^(\d{3})/.exec(ERROR_CODE_DOCS[code])?.[1] ?? 500);
+}
+
+const UPSTREAM = [ErrorCode.ConnectionMissing, ErrorCode.ReauthorizationRequired, ErrorCode.MissingScopes, ErrorCode.ZoomRateLimited, ErrorCode.ZoomUnavailable, ErrorCode.ZoomBadResponse, ErrorCode.ZoomRejected, ErrorCode.Unauthorized, ErrorCode.BadRequest];
+const orgQuery = { name: "organizationId", in: "query", required: true, schema: schema(OrganizationId) };
+const idPath = { name: "id", in: "path", required: true, schema: schema(MeetingId) };
+
+export function openApiDocument(): Json {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Zoom integration service (booking app API)",
+      version: "1",
+      description: `Every error answers {code, message, requestId[, details]}. Codes:\n${Object.entries(ERROR_CODE_DOCS).map(([c, d]) => `- ${c}: ${d}`).join("\n")}`,
+    },
+    components: { schemas: components(), securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    security: [{ bearer: [] }],
+    paths: {
+      "/v1/meetings": {
+        post: {
+          summary: "Create a meeting for a booking (idempotent by Idempotency-Key or bookingId)",
+          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: schema(IdempotencyKeyHeader, "input") }],
+          requestBody: { required: true, content: json(CreateMeetingRequest, "input") },
+          responses: {
+            201: { description: "Created, or the earlier result replayed (header Idempotent-Replayed: true)", content: json(Meeting) },
+            ...errors(...UPSTREAM, ErrorCode.AmbiguousTime, ErrorCode.PayloadTooLarge, ErrorCode.IdempotencyInProgress, ErrorCode.IdempotencyMismatch, ErrorCode.IdempotencyStoreUnavailable, ErrorCode.ZoomDailyLimit),
+          },
+        },
+      },
+      "/v1/meetings/{id}": {
+        get: { summary: "Read a meeting (with a fresh start URL)", parameters: [idPath, orgQuery], responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound) } },
+        patch: {
+          summary: "Reschedule or retitle; answers the updated meeting",
+          parameters: [idPath],
+          requestBody: { required: true, content: json(UpdateMeetingRequest, "input") },
+          responses: { 200: { description: "The updated meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound, ErrorCode.AmbiguousTime, ErrorCode.ZoomDailyLimit, ErrorCode.PayloadTooLarge) },
+        },
+        delete: {
+          summary: "Cancel a meeting (already gone counts as success)",
+          parameters: [idPath, orgQuery],
+          responses: { 204: { description: "Deleted or already gone" }, ...errors(...UPSTREAM, ErrorCode.MeetingInProgress, ErrorCode.MeetingEnded) },
+        },
+      },
+      "/v1/users": {
+        get: {
+          summary: "Users of the connected Zoom account, paged",
+          parameters: Object.entries((schema(UsersQuery, "input").properties ?? {}) as Json).map(([name, s]) => ({ name, in: "query", required: name === "organizationId", schema: s })),
+          responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
+        },
+      },
+    },
+  };
+}
+
+/** `GET /openapi.json`. */
+export function createOpenApiRouter(): Router {
+  const document = openApiDocument();
+  const router = Router();
+  router.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  return router;
+}

@@ -1,0 +1,66 @@
+import { admit, resolveUser, scopeRefusal } from "./api-auth.ts";
+import type { EmulatorContext } from "./context.ts";
+import { API_ERRORS } from "./errors.ts";
+import { type EmulatorRequest, isReply, type Reply, rawJsonReply } from "./http-core.ts";
+import type { Meeting } from "./store.ts";
+import { formatUtc } from "./zoom-time.ts";
+
+const DEFAULT_PAGE_SIZE = 30;
+const MAX_PAGE_SIZE = 300;
+const PAGE_TOKEN_TTL_MS = 15 * 60_000;
+
+/**
+ * `GET /v2/users/{userId}/meetings?type=scheduled|upcoming&page_size=..&next_page_token=..`
+ * (Zoom's "List meetings", medium). `upcoming`: not ended and not yet over. Items carry `id` as raw
+ * int64 digits, like every meeting body. Scope reading: the meeting read scope (classic or granular).
+ */
+export function listMeetings(ctx: EmulatorContext, request: EmulatorRequest): Reply {
+  const caller = admit(ctx, request, "medium");
+  if (isReply(caller)) return caller;
+  const host = resolveUser(ctx, caller, request.params.userId ?? "");
+  if (isReply(host)) return host;
+  const refusal = scopeRefusal(caller, "readMeeting", host.id);
+  if (refusal) return refusal;
+  const size = Math.min(Number(request.query.get("page_size") ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+  if (!Number.isInteger(size) || size < 1) return API_ERRORS.badField("page_size", "Invalid page_size: use 1 to 300.");
+  const offset = cursorOffset(ctx, caller.grant.accountId, request.query.get("next_page_token"));
+  if (offset === undefined) return API_ERRORS.badField("next_page_token", "The next page token is invalid or expired.");
+  const upcoming = request.query.get("type") === "upcoming";
+  const now = ctx.clock.now();
+  const all = [...ctx.store.meetings.values()].filter(
+    (m) => m.hostId === host.id && !m.deleted && (!upcoming || (m.status !== "finished" && m.startTime + m.duration * 60_000 >= now)),
+  );
+  const page = all.slice(offset, offset + size);
+  const next = offset + size < all.length ? newCursor(ctx, caller.grant.accountId, offset + size) : "";
+  const head = JSON.stringify({ page_size: size, total_records: all.length, next_page_token: next }).slice(0, -1);
+  return rawJsonReply(200, `${head},"meetings":[${page.map((m) => listItem(ctx, m)).join(",")}]}`);
+}
+
+function listItem(ctx: EmulatorContext, meeting: Meeting): string {
+  const rest = {
+    uuid: meeting.uuid,
+    host_id: meeting.hostId,
+    topic: meeting.topic,
+    type: meeting.type,
+    start_time: formatUtc(meeting.startTime),
+    duration: meeting.duration,
+    timezone: meeting.timezone,
+    agenda: meeting.agenda,
+    created_at: formatUtc(meeting.createdAt),
+    join_url: `${ctx.baseUrl()}/j/${meeting.id}`,
+  };
+  return `{"id":${meeting.id},${JSON.stringify(rest).slice(1)}`;
+}
+
+function cursorOffset(ctx: EmulatorContext, accountId: string, token: string | null): number | undefined {
+  if (!token) return 0;
+  const cursor = ctx.store.pageCursors.get(token);
+  if (!cursor || cursor.accountId !== accountId || cursor.expiresAt <= ctx.clock.now()) return undefined;
+  return cursor.offset;
+}
+
+function newCursor(ctx: EmulatorContext, accountId: string, offset: number): string {
+  const token = ctx.ids.token();
+  ctx.store.pageCursors.set(token, { accountId, offset, expiresAt: ctx.clock.now() + PAGE_TOKEN_TTL_MS });
+  return token;
+}
