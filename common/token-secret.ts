@@ -21,6 +21,8 @@ export const ConnectionSummary = z.object({
   missingScopes: z.array(z.string()).optional(),
   connectedAt: z.string().optional(),
   lastRefreshAt: z.string().optional(),
+  /** Why the state is not Connected, in words without secrets (e.g. "Zoom answered invalid_grant (4741)"). */
+  reason: z.string().optional(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
 
@@ -37,12 +39,31 @@ export const StoredGrant = z.object({
   connectedAt: z.string(),
   lastRefreshAt: z.string().optional(),
   state: ConnectionState,
+  /** Required scopes the grant lacks (state MissingScopes). */
+  missingScopes: z.array(z.string()).optional(),
+  /** Why the state is not Connected (no secrets). */
+  reason: z.string().optional(),
 });
 export type StoredGrant = z.infer<typeof StoredGrant>;
 
 /** Secret data keys allow only [-._a-zA-Z0-9]: organization ids are hashed into the key. */
 export function grantKey(organizationId: string): string {
   return `${GRANT_KEY_PREFIX}${createHash("sha256").update(organizationId).digest("hex").slice(0, 32)}`;
+}
+
+/** The secret-free view of a grant, as written to the connections annotation. */
+export function summarize(grant: StoredGrant): ConnectionSummary {
+  return {
+    organizationId: grant.organizationId,
+    accountId: grant.accountId,
+    userId: grant.userId,
+    state: grant.state,
+    scopes: grant.scopes,
+    missingScopes: grant.missingScopes,
+    connectedAt: grant.connectedAt,
+    lastRefreshAt: grant.lastRefreshAt,
+    reason: grant.reason,
+  };
 }
 
 /** Reads the connection summaries from the Secret's annotations; malformed entries are skipped and counted. */

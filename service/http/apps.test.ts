@@ -1,0 +1,106 @@
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createLogger } from "../../common/logger.ts";
+import { signWebhook } from "../../test/zoom-emulator/index.ts";
+import { WEBHOOK_PATH } from "../../charts/tenant/names.ts";
+import { ErrorCode, ServiceError } from "../errors.ts";
+import { createMetrics } from "../metrics.ts";
+import { staticSecrets } from "../runtime/mounted-secrets.ts";
+import { createWebhookRouter } from "../webhooks/webhook-routes.ts";
+import { createApiApp, createPublicApp } from "./apps.ts";
+
+const log = createLogger({ level: "silent", name: "test" });
+const secrets = staticSecrets({ clientId: "c", clientSecret: "s", apiToken: "the-api-token", stateKey: "k", webhookSecretToken: "whsec" });
+const deauthorized: string[] = [];
+let api = "";
+let pub = "";
+const servers: { close(): void }[] = [];
+
+beforeAll(async () => {
+  const metrics = createMetrics();
+  const router = express.Router();
+  router.post("/v1/things", (req) => {
+    z.object({ when: z.object({ day: z.string() }) }).parse(req.body);
+  });
+  router.get("/v1/boom", () => {
+    throw new Error("database password is hunter2");
+  });
+  router.get("/v1/busy", () => {
+    throw new ServiceError(ErrorCode.ZoomRateLimited, "slow down", { retryAfterSeconds: 7 });
+  });
+  const apiApp = createApiApp({ log, metrics, apiToken: () => secrets.current().apiToken, healthy: () => true, ready: async () => false, routers: [router] });
+  const webhook = createWebhookRouter({ secrets, deauthorize: async (a) => void deauthorized.push(a), metrics, log, now: Date.now });
+  const publicApp = createPublicApp({ log, metrics, routers: [webhook] });
+  for (const [app, set] of [[apiApp, (u: string) => (api = u)], [publicApp, (u: string) => (pub = u)]] as const) {
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    servers.push(server);
+    set(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+});
+afterAll(() => {
+  for (const s of servers) s.close();
+});
+
+const auth = { authorization: "Bearer the-api-token", "content-type": "application/json" };
+
+describe("the internal API's edges", () => {
+  it("refuses a missing or wrong bearer token with 401 UNAUTHORIZED", async () => {
+    for (const headers of [{}, { authorization: "Bearer the-api-tokeN" }, { authorization: "Basic x" }]) {
+      const res = await fetch(`${api}/v1/busy`, { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED", requestId: expect.any(String) });
+    }
+  });
+
+  it("answers a zod failure with 400 BAD_REQUEST naming the field path", async () => {
+    const res = await fetch(`${api}/v1/things`, { method: "POST", headers: auth, body: JSON.stringify({ when: { day: 3 } }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "BAD_REQUEST", details: { field: "when.day" } });
+  });
+
+  it("answers malformed JSON with 400 and an unknown error with a 500 that leaks nothing", async () => {
+    expect((await fetch(`${api}/v1/things`, { method: "POST", headers: auth, body: "{" })).status).toBe(400);
+    const res = await fetch(`${api}/v1/boom`, { headers: auth });
+    const body = await res.json();
+    expect(res.status).toBe(500);
+    expect(body).toEqual({ code: "INTERNAL", message: "internal error", requestId: res.headers.get("x-request-id") });
+  });
+
+  it("passes a ServiceError's status, code and Retry-After through", async () => {
+    const res = await fetch(`${api}/v1/busy`, { headers: auth });
+    expect([res.status, res.headers.get("retry-after"), ((await res.json()) as { code: string }).code]).toEqual([503, "7", "ZOOM_RATE_LIMITED"]);
+  });
+
+  it("serves probes and metrics without a token; readiness follows its check", async () => {
+    expect((await fetch(`${api}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api}/readyz`)).status).toBe(503);
+    expect(await (await fetch(`${api}/metrics`)).text()).toContain("zio_service_http_requests_total");
+  });
+});
+
+describe("the webhook endpoint", () => {
+  const post = (body: string, ts: string, signature: string) =>
+    fetch(`${pub}${WEBHOOK_PATH}`, { method: "POST", headers: { "content-type": "application/json", "x-zm-request-timestamp": ts, "x-zm-signature": signature }, body });
+
+  it("answers URL validation and processes app_deauthorized idempotently", async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const validation = JSON.stringify({ event: "endpoint.url_validation", payload: { plainToken: "abc" } });
+    const res = await post(validation, ts, signWebhook("whsec", ts, validation));
+    expect(await res.json()).toMatchObject({ plainToken: "abc", encryptedToken: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const deauth = JSON.stringify({ event: "app_deauthorized", payload: { account_id: "acct-1", user_id: "u" } });
+    for (let i = 0; i < 2; i++) expect((await post(deauth, ts, signWebhook("whsec", ts, deauth))).status).toBe(200);
+    expect(deauthorized).toEqual(["acct-1", "acct-1"]);
+  });
+
+  it("refuses forged and stale deliveries with 401", async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const body = JSON.stringify({ event: "app_deauthorized", payload: { account_id: "acct-2" } });
+    expect((await post(body, ts, signWebhook("forged", ts, body))).status).toBe(401);
+    const old = String(Math.floor(Date.now() / 1000) - 600);
+    expect((await post(body, old, signWebhook("whsec", old, body))).status).toBe(401);
+    expect(deauthorized).not.toContain("acct-2");
+  });
+});

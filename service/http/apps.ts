@@ -1,0 +1,66 @@
+// The two Express apps. Neither listens: main.ts (or a test) does.
+// - public (routed by the Ingress): the OAuth start and callback, the Zoom webhook;
+// - api (ClusterIP, NetworkPolicy): the booking app's API behind the bearer token, probes, metrics.
+import express, { type Express, type Router } from "express";
+import type { Logger } from "../../common/logger.ts";
+import { ProbePath } from "../../charts/tenant/contract.ts";
+import type { ServiceMetrics } from "../metrics.ts";
+import { bearerAuth } from "./bearer-auth.ts";
+import { errorMiddleware, notFound } from "./error-middleware.ts";
+import { requestContext } from "./request-context.ts";
+
+export interface PublicAppDeps {
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+  /** The OAuth routes and the webhook route. */
+  readonly routers: readonly Router[];
+}
+
+export interface ApiAppDeps {
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+  /** The bearer token, read per request (rotation). */
+  readonly apiToken: () => string;
+  /** Alive: the process answers. */
+  readonly healthy: () => boolean;
+  /** Ready: credentials loaded and the Kubernetes API answers. */
+  readonly ready: () => Promise<boolean>;
+  /** Routers mounted behind the bearer token (connections, and the meetings/users API). */
+  readonly routers: readonly Router[];
+}
+
+function base(port: "public" | "api", log: Logger, metrics: ServiceMetrics): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(requestContext(port, log, metrics));
+  return app;
+}
+
+export function createPublicApp(deps: PublicAppDeps): Express {
+  const app = base("public", deps.log, deps.metrics);
+  for (const router of deps.routers) app.use(router);
+  app.use(notFound);
+  app.use(errorMiddleware(deps.log));
+  return app;
+}
+
+export function createApiApp(deps: ApiAppDeps): Express {
+  const app = base("api", deps.log, deps.metrics);
+  app.get(ProbePath.Liveness, (_req, res) => {
+    res.status(deps.healthy() ? 200 : 503).type("text").send(deps.healthy() ? "ok\n" : "unhealthy\n");
+  });
+  app.get(ProbePath.Readiness, async (_req, res) => {
+    const ready = await deps.ready();
+    res.status(ready ? 200 : 503).type("text").send(ready ? "ok\n" : "not ready\n");
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use("/v1", bearerAuth(deps.apiToken));
+  app.use(express.json({ limit: "64kb" }));
+  for (const router of deps.routers) app.use(router);
+  app.use(notFound);
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

@@ -1,0 +1,40 @@
+// Prometheus metrics of the service. Label sets are bounded: routes are the fixed route patterns,
+// results and reasons come from closed lists (never an organization id or a URL).
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"port" | "route" | "method" | "status">;
+  readonly requestSeconds: Histogram<"port" | "route">;
+  /** result: success | reauthorization_required | failed. */
+  readonly refreshes: Counter<"result">;
+  /** Refreshes this replica waited for instead of doing (another caller or replica held the lock). */
+  readonly refreshWaits: Counter;
+  readonly reauthorizationRequired: Counter;
+  /** result: connected | missing_scopes | error; reason for errors (closed list). */
+  readonly callbacks: Counter<"result" | "reason">;
+  /** event: url_validation | app_deauthorized | other; result: accepted | refused. */
+  readonly webhooks: Counter<"event" | "result">;
+}
+
+export function createMetrics(): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "zio_service_" });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: "zio_service_http_requests_total", help: "HTTP requests by port, route pattern, method and status", labelNames: ["port", "route", "method", "status"], registers }),
+    requestSeconds: new Histogram({
+      name: "zio_service_http_request_duration_seconds",
+      help: "Duration of HTTP requests by port and route pattern",
+      labelNames: ["port", "route"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    refreshes: new Counter({ name: "zio_service_token_refreshes_total", help: "OAuth token refreshes this replica made, by result", labelNames: ["result"], registers }),
+    refreshWaits: new Counter({ name: "zio_service_token_refresh_waits_total", help: "Refreshes waited for because another replica held the grant's lock", registers }),
+    reauthorizationRequired: new Counter({ name: "zio_service_reauthorization_required_total", help: "Connections that turned ReauthorizationRequired", registers }),
+    callbacks: new Counter({ name: "zio_service_oauth_callbacks_total", help: "OAuth callbacks by result and reason", labelNames: ["result", "reason"], registers }),
+    webhooks: new Counter({ name: "zio_service_webhooks_total", help: "Zoom webhook deliveries by event and result", labelNames: ["event", "result"], registers }),
+  };
+}

@@ -1,0 +1,86 @@
+// The connect flow's HTTP edges: the public start path and callback, and the internal endpoint the
+// booking app calls to begin. Handlers parse, call one ConnectFlow function, answer.
+import express, { type Request, type Router } from "express";
+import { z } from "zod";
+import { REDIRECT_PATH, START_PATH } from "../../charts/tenant/names.ts";
+import type { ConnectFlow } from "./connect-flow.ts";
+import { ReturnPath } from "./return-url.ts";
+
+export const FLOW_COOKIE = "zoom_integration_flow";
+
+export const OrganizationId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "must be 1-128 letters, digits and . _ : @ -");
+export const OrgParams = z.object({ organizationId: OrganizationId });
+
+const StartQuery = z.object({ ticket: z.string().min(1).max(4096) });
+const CallbackQuery = z.object({
+  code: z.string().max(2048).optional(),
+  state: z.string().max(4096).optional(),
+  error: z.string().max(200).optional(),
+});
+const AuthorizeBody = z.object({ returnPath: ReturnPath.optional() }).strict();
+
+export interface OAuthRouteDeps {
+  readonly flow: ConnectFlow;
+  /** Secure cookies unless the public origin is plain HTTP (local setups). */
+  readonly secureCookie: boolean;
+  readonly appUrl: string;
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get("cookie") ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return undefined;
+}
+
+export function createPublicOAuthRouter(deps: OAuthRouteDeps): Router {
+  const router = express.Router();
+  const cookieOptions = { httpOnly: true, sameSite: "lax" as const, secure: deps.secureCookie, path: REDIRECT_PATH };
+
+  router.get(START_PATH, (req, res) => {
+    const begun = deps.flow.beginAtZoom(StartQuery.parse(req.query).ticket);
+    res.set("cache-control", "no-store");
+    if ("errorUrl" in begun) return res.redirect(303, begun.errorUrl);
+    // NB: SameSite=Lax still sends the cookie on Zoom's top-level redirect back to us (a GET).
+    res.cookie(FLOW_COOKIE, begun.cookieValue, { ...cookieOptions, maxAge: 10 * 60_000 });
+    res.redirect(303, begun.zoomUrl);
+  });
+
+  router.get(REDIRECT_PATH, async (req, res) => {
+    const result = await deps.flow.completeCallback(CallbackQuery.parse(req.query), readCookie(req, FLOW_COOKIE));
+    res.set("cache-control", "no-store");
+    if (result.kind === "marketplace") {
+      res.status(200).type("html").send(marketplacePage(deps.appUrl));
+      return;
+    }
+    if (result.clearCookie) res.clearCookie(FLOW_COOKIE, cookieOptions);
+    res.redirect(303, result.url);
+  });
+  return router;
+}
+
+export function createInternalOAuthRouter(deps: Pick<OAuthRouteDeps, "flow">): Router {
+  const router = express.Router();
+  router.post("/v1/organizations/:organizationId/zoom/authorization", (req, res) => {
+    const { organizationId } = OrgParams.parse(req.params);
+    const { returnPath } = AuthorizeBody.parse(req.body ?? {});
+    res.status(201).json(deps.flow.startAuthorization(organizationId, returnPath));
+  });
+  return router;
+}
+
+/** An install started in the Zoom Marketplace arrives without our state: explain where to start. */
+function marketplacePage(appUrl: string): string {
+  const link = appUrl.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Connect Zoom from the booking app</title></head><body>
+<h1>Almost there: connect Zoom from the booking app</h1>
+<p>This Zoom app is connected to an organization from inside the booking app, so that we know which organization it belongs to.
+Nothing was connected by this visit.</p>
+<p>Open <a href="${link}">${link}</a>, sign in as an administrator of your organization and choose <strong>Connect Zoom</strong>.</p>
+</body></html>`;
+}

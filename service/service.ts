@@ -1,0 +1,78 @@
+// Builds the service's object graph from its dependencies (no listening, no process state), so
+// main.ts and the tests assemble the very same thing.
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { Router } from "express";
+import type { Dispatcher } from "undici";
+import type { Logger } from "../common/logger.ts";
+import type { ServiceConfig } from "./config.ts";
+import { createConnectionRouter } from "./connections/connection-routes.ts";
+import { createConnections } from "./connections/connections.ts";
+import { createApiApp, createPublicApp } from "./http/apps.ts";
+import { createEventRecorder } from "./kube/event-recorder.ts";
+import { createMetrics, type ServiceMetrics } from "./metrics.ts";
+import { createConnectFlow } from "./oauth/connect-flow.ts";
+import { createInternalOAuthRouter, createPublicOAuthRouter } from "./oauth/oauth-routes.ts";
+import type { MountedSecrets } from "./runtime/mounted-secrets.ts";
+import { createTokenManager, type TokenManager } from "./tokens/token-manager.ts";
+import { createTokenSecretStore } from "./tokens/token-secret-store.ts";
+import { createWebhookRouter } from "./webhooks/webhook-routes.ts";
+import { createZoomOAuthClient } from "./zoom/zoom-oauth-client.ts";
+
+export interface ServiceDeps {
+  readonly config: ServiceConfig;
+  readonly kc: KubeConfig;
+  readonly secrets: MountedSecrets;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly random?: (n: number) => Buffer;
+  readonly dispatcher?: Dispatcher;
+  readonly metrics?: ServiceMetrics;
+  /** More routers for the internal API (the meetings and users API), mounted behind the bearer token. */
+  readonly apiRouters?: (tokens: TokenManager) => readonly Router[];
+}
+
+export function buildService(deps: ServiceDeps) {
+  const { config, secrets, log } = deps;
+  const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? createMetrics();
+  const core = deps.kc.makeApiClient(CoreV1Api);
+  const store = createTokenSecretStore({ core, namespace: config.namespace, name: config.tokensSecret, now });
+  const events = createEventRecorder({ core, namespace: config.namespace, integrationName: config.integrationName, podName: config.podName, now, log });
+  const zoom = createZoomOAuthClient({ ...config, secrets, dispatcher: deps.dispatcher });
+  const tokens = createTokenManager({ store, zoom, events, metrics, log, now, holder: config.podName, random: deps.random });
+  const connections = createConnections({ store, tokens, zoom, events, log });
+  const flow = createConnectFlow({ ...config, secrets, zoom, store, tokens, events, metrics, log, now, random: deps.random });
+
+  let kubeReadyUntil = 0;
+  async function ready(): Promise<boolean> {
+    if (!secrets.loaded()) return false;
+    if (now() < kubeReadyUntil) return true;
+    try {
+      await store.read();
+      kubeReadyUntil = now() + 5000; // NB: probes every 5 s per replica: cache one successful read that long
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  const publicApp = createPublicApp({
+    log,
+    metrics,
+    routers: [
+      createPublicOAuthRouter({ flow, secureCookie: config.publicOrigin.startsWith("https:"), appUrl: `${config.publicOrigin}${config.afterConnectPath}` }),
+      createWebhookRouter({ secrets, deauthorize: (accountId) => connections.deauthorize(accountId), metrics, log, now }),
+    ],
+  });
+  const apiApp = createApiApp({
+    log,
+    metrics,
+    apiToken: () => secrets.current().apiToken,
+    healthy: () => true,
+    ready,
+    routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens) ?? [])],
+  });
+  return { publicApp, apiApp, tokens, connections, flow, metrics, store };
+}
+
+export type Service = ReturnType<typeof buildService>;

@@ -1,0 +1,156 @@
+// The `<name>-zoom-tokens` Secret as the service sees it: grants (data, secret), the connections
+// annotation (no secrets, read by the operator), refresh locks and consumed OAuth states
+// (annotations). Every write is a compare-and-swap on the resourceVersion, so two replicas can
+// never overwrite each other's changes: a conflict re-reads and re-applies the change.
+import type { CoreV1Api, V1OwnerReference, V1Secret } from "@kubernetes/client-node";
+import { CONNECTIONS_ANNOTATION, GRANT_KEY_PREFIX, grantKey, readGrants, type StoredGrant, summarize } from "../../common/token-secret.ts";
+import { ErrorCode, ServiceError } from "../errors.ts";
+
+const LOCK_PREFIX = "bookingops.dev/refresh-lock.";
+const CONSUMED_STATES = "bookingops.dev/consumed-states";
+
+/** A refresh in progress: `until` (ms) lets others take over when the holder crashed. */
+export interface RefreshLock {
+  readonly holder: string;
+  readonly id: string;
+  readonly until: number;
+}
+
+/** What a change may edit; maps are keyed by `grantKey(organizationId)`. */
+export interface TokensDraft {
+  readonly grants: Map<string, StoredGrant>;
+  readonly locks: Map<string, RefreshLock>;
+  /** nonceId -> expiry (ms): OAuth states already used, refused if presented again. */
+  readonly consumedStates: Map<string, number>;
+}
+
+export interface TokensSnapshot extends TokensDraft {
+  readonly resourceVersion: string;
+  /** The ZoomIntegration (controller owner): Events are attached to it. */
+  readonly owner: V1OwnerReference | undefined;
+  readonly secret: V1Secret;
+}
+
+export class WriteConflict extends Error {
+  constructor() {
+    super("the tokens Secret changed since it was read");
+    this.name = "WriteConflict";
+  }
+}
+
+export interface TokenSecretStore {
+  read(): Promise<TokensSnapshot>;
+  /** Writes `draft` over `base` only if the Secret is still at base's resourceVersion; throws WriteConflict otherwise. */
+  write(base: TokensSnapshot, draft: TokensDraft): Promise<TokensSnapshot>;
+  /** Read, change, compare-and-swap, retried on conflict; no write when `change` changed nothing. */
+  update<T>(change: (draft: TokensDraft, snapshot: TokensSnapshot) => T): Promise<{ result: T; snapshot: TokensSnapshot }>;
+}
+
+export function grantOf(draft: TokensDraft, organizationId: string): StoredGrant | undefined {
+  return draft.grants.get(grantKey(organizationId));
+}
+
+export function copyDraft(d: TokensDraft): TokensDraft {
+  return { grants: new Map(d.grants), locks: new Map(d.locks), consumedStates: new Map(d.consumedStates) };
+}
+
+export function parseSecret(secret: V1Secret): TokensSnapshot {
+  const annotations = secret.metadata?.annotations ?? {};
+  const grants = new Map(readGrants(secret.data).map((g) => [grantKey(g.organizationId), g]));
+  const locks = new Map<string, RefreshLock>();
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!key.startsWith(LOCK_PREFIX)) continue;
+    const lock = parseJson(value) as Partial<RefreshLock> | undefined;
+    if (lock && typeof lock.holder === "string" && typeof lock.id === "string" && typeof lock.until === "number") {
+      locks.set(`${GRANT_KEY_PREFIX}${key.slice(LOCK_PREFIX.length)}`, lock as RefreshLock);
+    }
+  }
+  const consumed = parseJson(annotations[CONSUMED_STATES] ?? "{}");
+  const consumedStates = new Map(Object.entries(consumed && typeof consumed === "object" ? consumed : {}).filter(([, v]) => typeof v === "number"));
+  const owner = secret.metadata?.ownerReferences?.find((o) => o.controller) ?? secret.metadata?.ownerReferences?.[0];
+  return { grants, locks, consumedStates, owner, resourceVersion: secret.metadata?.resourceVersion ?? "", secret };
+}
+
+/** The Secret with the draft applied; data keys and annotations that are not ours are kept. */
+export function renderSecret(base: V1Secret, draft: TokensDraft, now: number): V1Secret {
+  const data = Object.fromEntries(Object.entries(base.data ?? {}).filter(([k]) => !k.startsWith(GRANT_KEY_PREFIX)));
+  const grants = [...draft.grants.values()].sort((a, b) => a.organizationId.localeCompare(b.organizationId));
+  for (const g of grants) data[grantKey(g.organizationId)] = Buffer.from(JSON.stringify(g)).toString("base64");
+  const annotations = Object.fromEntries(
+    Object.entries(base.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith(LOCK_PREFIX) && k !== CONSUMED_STATES && k !== CONNECTIONS_ANNOTATION),
+  );
+  annotations[CONNECTIONS_ANNOTATION] = JSON.stringify(grants.map(summarize));
+  for (const [key, lock] of draft.locks) {
+    if (draft.grants.has(key)) annotations[`${LOCK_PREFIX}${key.slice(GRANT_KEY_PREFIX.length)}`] = JSON.stringify(lock);
+  }
+  const consumed = Object.fromEntries([...draft.consumedStates].filter(([, exp]) => exp > now).sort());
+  if (Object.keys(consumed).length > 0) annotations[CONSUMED_STATES] = JSON.stringify(consumed);
+  return { ...base, metadata: { ...base.metadata, annotations }, data };
+}
+
+export interface StoreProps {
+  readonly core: CoreV1Api;
+  readonly namespace: string;
+  readonly name: string;
+  readonly now: () => number;
+}
+
+const sameContent = (a: V1Secret, b: V1Secret) =>
+  JSON.stringify([a.data ?? {}, a.metadata?.annotations ?? {}]) === JSON.stringify([b.data ?? {}, b.metadata?.annotations ?? {}]);
+
+export function createTokenSecretStore(props: StoreProps): TokenSecretStore {
+  const { core, namespace, name } = props;
+  async function read(): Promise<TokensSnapshot> {
+    try {
+      return parseSecret(await core.readNamespacedSecret({ name, namespace }));
+    } catch (error) {
+      throw kubeError(error, `the tokens Secret ${namespace}/${name} cannot be read`);
+    }
+  }
+  async function write(base: TokensSnapshot, draft: TokensDraft): Promise<TokensSnapshot> {
+    const body = renderSecret(base.secret, draft, props.now());
+    if (sameContent(body, base.secret)) return base;
+    try {
+      // NB: a PUT carrying the read resourceVersion is the compare-and-swap: 409 if anyone wrote since.
+      return parseSecret(await core.replaceNamespacedSecret({ name, namespace, body }));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 409) throw new WriteConflict();
+      throw kubeError(error, `the tokens Secret ${namespace}/${name} cannot be written`);
+    }
+  }
+  async function update<T>(change: (draft: TokensDraft, snapshot: TokensSnapshot) => T) {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await read();
+      const draft = copyDraft(snapshot);
+      const result = change(draft, snapshot);
+      try {
+        return { result, snapshot: await write(snapshot, draft) };
+      } catch (error) {
+        if (!(error instanceof WriteConflict) || attempt >= 20) throw error;
+      }
+    }
+  }
+  return { read, write, update };
+}
+
+/**
+ * NB: the API server's error body is not kept as the cause: a 422 can echo the submitted values
+ * (tokens). Its status, reason and (except for 422) message are enough to diagnose RBAC or outages.
+ */
+function kubeError(error: unknown, message: string): ServiceError {
+  const status = (error as { code?: unknown }).code;
+  if (typeof status !== "number") return new ServiceError(ErrorCode.Internal, message, { cause: error });
+  const body = (error as { body?: unknown }).body;
+  const parsed = typeof body === "string" ? parseJson(body) : body;
+  const { reason, message: detail } = (parsed ?? {}) as { reason?: string; message?: string };
+  const why = [reason, status === 422 ? undefined : detail].filter(Boolean).join(": ");
+  return new ServiceError(ErrorCode.Internal, `${message} (HTTP ${status}${why ? `, ${why}` : ""})`);
+}
+
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined; // an annotation edited by hand: treated as absent
+  }
+}

@@ -1,0 +1,50 @@
+// Runs the real service (`node service/main.ts`) as a child process with a tenant's env, as the
+// pod would, capturing its JSON log lines.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { freePort } from "../cluster/ports.ts";
+import { isAlive } from "../cluster/processes.ts";
+import { eventually } from "./eventually.ts";
+import type { ServiceTenant } from "./service-tenant.ts";
+
+export interface ServiceProcess {
+  readonly podName: string;
+  readonly publicUrl: string;
+  readonly apiUrl: string;
+  readonly lines: string[];
+  /** SIGTERM; resolves with the exit code once the process is gone. */
+  stop(): Promise<number | null>;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+export async function startServiceProcess(tenant: ServiceTenant, podName: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const ports = { publicPort: await freePort(), apiPort: await freePort() };
+  const child = spawn(process.execPath, ["service/main.ts"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: process.env["PATH"] ?? "", KUBECONFIG: tenant.kubeconfigPath, LOG_LEVEL: "debug", ...tenant.env(podName, ports), ...env },
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on("line", (l) => lines.push(l));
+  const apiUrl = `http://127.0.0.1:${ports.apiPort}`;
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`service ${podName} exited ${child.exitCode}: ${lines.slice(-5).join("\n")}`);
+    const res = await fetch(`${apiUrl}/readyz`);
+    if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+  }, { timeout: 20_000 });
+  return {
+    podName,
+    publicUrl: `http://127.0.0.1:${ports.publicPort}`,
+    apiUrl,
+    lines,
+    stop: async () => {
+      if (isAlive(child.pid!)) child.kill("SIGTERM");
+      return exited(child);
+    },
+  };
+}
