@@ -2,6 +2,7 @@
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { MicroTime } from "../runtime/micro-time.ts";
 import { serverSideApply } from "../runtime/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from "../api/constants.ts";
@@ -43,7 +44,7 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, compo
       metrics.writes.inc({ kind: "ZoomIntegration", verb: "finalizer" });
     },
     async event(zi, t) {
-      const now = new Date();
+      const now = new MicroTime(Date.now()); // NB: eventTime is a MicroTime: see micro-time.ts
       await core.createNamespacedEvent({
         namespace: zi.metadata.namespace!,
         body: {

@@ -3,6 +3,7 @@
 // for a ~20 s failover: lease 15 s, renew deadline 10 s, retry every 2 s.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { MicroTime } from "./micro-time.ts";
 
 export interface LeaderElectionProps {
   readonly kc: KubeConfig;
@@ -26,16 +27,6 @@ export interface Leadership {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * NB: Lease times are metav1.MicroTime, which the API server parses only with exactly six
- * fractional digits; client-node serialises Dates with toISOString (three), and is refused (400).
- */
-export class MicroTime extends Date {
-  override toISOString(): string {
-    return super.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-  }
-}
 
 const asMicro = (d: Date | undefined) => (d === undefined ? undefined : new MicroTime(new Date(d).getTime()));
 
