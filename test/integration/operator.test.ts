@@ -119,6 +119,7 @@ describe("the operator", () => {
 
   it("recreates a child deleted by hand and repairs one edited by hand", async () => {
     const core = api().makeApiClient(CoreV1Api);
+    await eventually(() => core.readNamespacedService({ name: "acme-zoom", namespace: ns.name }));
     await core.deleteNamespacedService({ name: "acme-zoom", namespace: ns.name });
     const apps = api().makeApiClient(AppsV1Api);
     const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
