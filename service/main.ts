@@ -1,10 +1,15 @@
 // The service process: only wiring. `npm run service -- --help`.
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "../common/logger.ts";
 import { ConfigError, helpText, loadConfig, type ServiceConfig } from "./config.ts";
 import { drain, listen } from "./http/listen.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
+import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";
+import { createMeetingsRouter } from "./meetings/router.ts";
+import { createOpenApiRouter } from "./openapi/document.ts";
 import { buildService } from "./service.ts";
+import { createUsersRouter } from "./users/router.ts";
+import { ZoomApi } from "./zoom/zoom-api.ts";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(helpText());
@@ -28,8 +33,13 @@ const service = buildService({
   kc,
   secrets,
   log,
-  // ---- Issue 7: mount the meetings and users API here, e.g.
-  // apiRouters: (tokens) => [createMeetingsRouter({ tokens, ... }), createUsersRouter({ tokens, ... })],
+  // The booking app's meetings and users API, and its OpenAPI document, on the internal port.
+  apiRouters: (tokens) => {
+    const zoom = new ZoomApi({ tokens, logger: log });
+    const idempotency = new ConfigMapIdempotencyStore({ api: kc.makeApiClient(CoreV1Api), namespace: config.namespace, name: config.stateConfigMap });
+    const deps = { zoom, idempotency, clock: Date.now, random: Math.random, logger: log };
+    return [createMeetingsRouter(deps), createUsersRouter(deps), createOpenApiRouter()];
+  },
 });
 
 const publicServer = await listen(service.publicApp, config.publicPort, config.bindAddress);

@@ -92,7 +92,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     queue.add(key);
     metrics.queueDepth.set(queue.depth);
   };
-  const watch = async (apiVersion: string, kind: string, plural: string, onEvent: (o: KubernetesObject) => void, labelSelector?: string) => {
+  const watch = async (apiVersion: string, plural: string, onEvent: (o: KubernetesObject) => void, labelSelector?: string) => {
     const started = await Promise.all(
       scopes.map((ns) =>
         startInformer<KubernetesObject>({
@@ -106,7 +106,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     running.push(...started);
     return mergedCache(started);
   };
-  caches.zoomIntegrations = await watch(API_VERSION, KIND, PLURAL, (o) => enqueue(keyOf(o)));
+  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, (o) => enqueue(keyOf(o)));
   const toOwner = (o: KubernetesObject) => {
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
@@ -119,7 +119,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
             for (const key of referencingKeys(caches.zoomIntegrations, o.metadata?.namespace ?? "", o.metadata?.name ?? "")) enqueue(key);
           }
         : toOwner;
-    caches.byKind[kind] = await watch(apiVersion, kind, plural, onEvent, kind === "Secret" ? undefined : MANAGED_BY_SELECTOR);
+    caches.byKind[kind] = await watch(apiVersion, plural, onEvent, kind === "Secret" ? undefined : MANAGED_BY_SELECTOR);
   }
   // Level-based: every CR is looked at again periodically, whatever happened.
   const enqueueAll = () => {
