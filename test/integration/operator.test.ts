@@ -122,9 +122,12 @@ describe("the operator", () => {
     await eventually(() => core.readNamespacedService({ name: "acme-zoom", namespace: ns.name }));
     await core.deleteNamespacedService({ name: "acme-zoom", namespace: ns.name });
     const apps = api().makeApiClient(AppsV1Api);
-    const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
-    d.spec!.replicas = 7;
-    await apps.replaceNamespacedDeployment({ name: "acme-zoom", namespace: ns.name, body: d });
+    await eventually(async () => {
+      // the controller-manager updates the Deployment too: retry our hand edit on a 409
+      const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
+      d.spec!.replicas = 7;
+      await apps.replaceNamespacedDeployment({ name: "acme-zoom", namespace: ns.name, body: d });
+    });
     await eventually(async () => {
       const svc = await core.readNamespacedService({ name: "acme-zoom", namespace: ns.name });
       expect(svc.spec?.ports?.map((p) => p.port).sort()).toEqual([8080, 8081]);
