@@ -12,6 +12,7 @@ import { obtainGrant } from "../support/zoom-grant.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 
 let zoom: ZoomEmulator;
+const secrets: string[] = ["acme-secret"];
 let operator: OperatorProcess;
 const ns = useNamespace("revoke", () => operator?.lines.slice(-40).join("\n") ?? "");
 
@@ -37,6 +38,7 @@ async function connectedTenant(name: string, spec: Record<string, unknown>): Pro
     clientId: "acme-client", clientSecret: "acme-secret", login: "admin@acme.example", organizationId: `org-${name}`,
     redirectUri: "https://app.acme.example/organization/integration/zoom/redirect",
   });
+  secrets.push(grant.accessToken, grant.refreshToken);
   // What the service stores after a consent (common/token-secret.ts is the shared contract).
   const core = kc.makeApiClient(CoreV1Api);
   const secret = await core.readNamespacedSecret({ name: `${name}-zoom-tokens`, namespace: ns.name });
@@ -78,5 +80,14 @@ describe("deleting a ZoomIntegration", () => {
     const warning = events.items.find((e) => e.reason === "RevokeFailed");
     expect(warning?.type).toBe("Warning");
     expect(warning?.message).toContain("revoke them in the Zoom Marketplace");
+  });
+
+  it("never puts a token or the client secret into the operator's logs, Events or status", async () => {
+    const { kc } = clusterEnv();
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name });
+    const zis = await ziApi(kc).get(ns.name, "rv").catch(() => undefined);
+    const haystack = [operator.lines.join("\n"), JSON.stringify(events.items), JSON.stringify(zis ?? {})].join("\n");
+    expect(operator.lines.length).toBeGreaterThan(10);
+    for (const secret of secrets) expect(haystack.includes(secret), "a secret leaked").toBe(false);
   });
 });
