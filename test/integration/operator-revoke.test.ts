@@ -87,7 +87,10 @@ describe("deleting a ZoomIntegration", () => {
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name });
     const zis = await ziApi(kc).get(ns.name, "rv").catch(() => undefined);
     const haystack = [operator.lines.join("\n"), JSON.stringify(events.items), JSON.stringify(zis ?? {})].join("\n");
-    expect(operator.lines.length).toBeGreaterThan(10);
-    for (const secret of secrets) expect(haystack.includes(secret), "a secret leaked").toBe(false);
+    expect(operator.lines.length).toBeGreaterThan(0); // the scan looked at real output
+    for (const secret of secrets) {
+      const at = haystack.indexOf(secret);
+      expect(at, `a secret leaked: ...${haystack.slice(Math.max(0, at - 300), at + 50)}`).toBe(-1);
+    }
   });
 });
