@@ -59,11 +59,12 @@ case "$task" in
     exec node test/cluster/cli.ts "$@" ;;
   lint) exec biome lint "$@" . ;;
   typecheck) exec tsc -p tsconfig.json "$@" ;;
+  build) exec tsc -p tsconfig.build.json "$@" ;;
   generate) exec node scripts/generate.ts "$@" ;;
   check)
     biome lint .
     tsc -p tsconfig.json
     node scripts/generate.ts --check ;;
   node) exec node "$@" ;;
-  *) die "unknown task '$task' (one of: test start cluster lint typecheck generate check node)" ;;
+  *) die "unknown task '$task' (one of: test start cluster lint typecheck build generate check node)" ;;
 esac

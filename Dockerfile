@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# One image, two programs: `operator` (the install Deployment) and `service` (each tenant's
+# Deployment, charts/tenant/contract.ts CONTAINER_ARGS). Non-root, no writes outside /tmp, so it runs
+# with readOnlyRootFilesystem and the restricted Pod Security Standard.
+#   docker build -t ghcr.io/bookingops/zoom-integration-operator:0.1.0 .
+# NB: pin the base image by digest in CI (node:24-bookworm-slim@sha256:...) for reproducible builds.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# 1. Compile TypeScript to JavaScript (relative .ts imports are rewritten to .js).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin bin
+COPY common common
+COPY operator operator
+COPY service service
+COPY charts charts
+RUN node_modules/.bin/tsc -p tsconfig.build.json
+
+# 2. Production dependencies only.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# 3. Runtime: node, production node_modules, the compiled code and package.json ("type": "module").
+FROM ${NODE_IMAGE}
+LABEL org.opencontainers.image.title="zoom-integration-operator" \
+      org.opencontainers.image.description="ZoomIntegration operator and per-tenant Zoom service" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# Nothing at run time installs packages: drop npm, npx and corepack.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/build ./
+COPY package.json ./
+# Numeric, so the kubelet can verify runAsNonRoot; equals charts/tenant/contract.ts RUN_AS_ID.
+USER 10001:10001
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "/app/bin/zoom-integration.js"]
+CMD ["--help"]

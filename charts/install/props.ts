@@ -1,0 +1,96 @@
+// Inputs of the install bundle, their documented defaults and their eager validation (cdk8s-plus
+// style: every problem listed at once, each naming the field).
+
+/** The image published for this version; `operator/config.ts` uses the same default for SERVICE_IMAGE. */
+export const DEFAULT_IMAGE = "ghcr.io/bookingops/zoom-integration-operator:0.1.0";
+export const DEFAULT_NAMESPACE = "zoom-integration-system";
+
+export interface Quantities {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+export interface InstallResources {
+  readonly requests?: Quantities;
+  readonly limits?: Quantities;
+}
+
+export interface InstallProps {
+  /** Namespace of the operator's Deployment, ServiceAccount and Lease. @default "zoom-integration-system" */
+  readonly namespace?: string;
+  /** The one image: the operator runs it with `operator`, and stamps it into tenants with `service`. @default DEFAULT_IMAGE */
+  readonly image?: string;
+  /**
+   * Namespaces the operator watches and writes. Empty: every namespace, granted by a ClusterRoleBinding;
+   * otherwise a RoleBinding in each listed namespace and nothing elsewhere. @default []
+   */
+  readonly watchNamespaces?: readonly string[];
+  /** Operator replicas; one leads (Lease), the others stand by. @default 2 */
+  readonly replicas?: number;
+  /** @default requests 50m CPU / 128Mi, limit 512Mi memory (no CPU limit: no throttling of a mostly idle process) */
+  readonly resources?: InstallResources;
+  /** @default "IfNotPresent" */
+  readonly imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+}
+
+export interface ResolvedInstallProps {
+  readonly namespace: string;
+  readonly image: string;
+  readonly watchNamespaces: readonly string[];
+  readonly replicas: number;
+  readonly resources: { readonly requests: Quantities; readonly limits: Quantities };
+  readonly imagePullPolicy: string;
+}
+
+export const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } as const;
+
+/** Thrown by `resolveInstallProps`, listing every problem. */
+export class InvalidInstallPropsError extends Error {
+  readonly code = "InvalidInstallProps";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid install props: ${problems.join("; ")}`);
+    this.name = "InvalidInstallPropsError";
+    this.problems = problems;
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$/;
+const MAX_REPLICAS = 10;
+
+/** Fills in the defaults and validates; throws `InvalidInstallPropsError` naming every bad field. */
+export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallProps {
+  const resolved: ResolvedInstallProps = {
+    namespace: props.namespace ?? DEFAULT_NAMESPACE,
+    image: props.image ?? DEFAULT_IMAGE,
+    watchNamespaces: [...(props.watchNamespaces ?? [])],
+    replicas: props.replicas ?? 2,
+    resources: {
+      requests: { ...(props.resources?.requests ?? DEFAULT_RESOURCES.requests) },
+      limits: { ...(props.resources?.limits ?? DEFAULT_RESOURCES.limits) },
+    },
+    imagePullPolicy: props.imagePullPolicy ?? "IfNotPresent",
+  };
+  const problems: string[] = [];
+  const label = (field: string, value: string) => {
+    if (!DNS_LABEL.test(value) || value.length > 63) problems.push(`${field} must be a DNS label, got ${JSON.stringify(value)}`);
+  };
+  label("namespace", resolved.namespace);
+  for (const [i, ns] of resolved.watchNamespaces.entries()) label(`watchNamespaces[${i}]`, ns);
+  if (new Set(resolved.watchNamespaces).size !== resolved.watchNamespaces.length) problems.push("watchNamespaces must not repeat a namespace");
+  if (!/^\S+$/.test(resolved.image)) problems.push(`image must be a non-empty image reference without spaces, got ${JSON.stringify(resolved.image)}`);
+  if (!Number.isInteger(resolved.replicas) || resolved.replicas < 1 || resolved.replicas > MAX_REPLICAS) {
+    problems.push(`replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${resolved.replicas}`);
+  }
+  for (const [kind, quantities] of Object.entries(resolved.resources)) {
+    for (const [resource, value] of Object.entries(quantities as Quantities)) {
+      if (value !== undefined && !QUANTITY.test(value)) problems.push(`resources.${kind}.${resource} must be a quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (!["Always", "IfNotPresent", "Never"].includes(resolved.imagePullPolicy)) {
+    problems.push(`imagePullPolicy must be Always, IfNotPresent or Never, got ${JSON.stringify(resolved.imagePullPolicy)}`);
+  }
+  if (problems.length > 0) throw new InvalidInstallPropsError(problems);
+  return resolved;
+}
