@@ -11,6 +11,7 @@ import { writeKubeconfig } from "./kubeconfig.ts";
 import { freePort } from "./ports.ts";
 import { startComponent, stopComponent, isAlive, type Component } from "./processes.ts";
 import { nodeManifests } from "./nodes.ts";
+import { writeKwokStages } from "./kwok-stages.ts";
 
 const run = promisify(execFile);
 
@@ -109,9 +110,9 @@ function schedulerArgs(kubeconfig: string, p: Ports): string[] {
   ];
 }
 
-function kwokArgs(kubeconfig: string, binDir: string, podCidr: string, p: Ports): string[] {
+function kwokArgs(kubeconfig: string, stagesFile: string, podCidr: string, p: Ports): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${join(binDir, "kwok-stages.yaml")}`,
+    `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${stagesFile}`,
     `--cidr=${podCidr}`, "--node-ip=127.0.0.1", `--server-address=127.0.0.1:${p.kwok}`,
   ];
 }
@@ -171,7 +172,8 @@ export async function startControlPlane(props: ControlPlaneProps): Promise<Contr
     await start("kube-controller-manager", controllerManagerArgs(kubeconfigPath, pki, p), () =>
       ok(`https://127.0.0.1:${p.controllerManager}/healthz`, insecure));
     await start("kube-scheduler", schedulerArgs(kubeconfigPath, p), () => ok(`https://127.0.0.1:${p.scheduler}/healthz`, insecure));
-    await start("kwok", kwokArgs(kubeconfigPath, props.binDir, props.podCidr ?? "127.1.0.0/16", p), () =>
+    const stagesFile = await writeKwokStages(props.binDir, props.dir); // see kwok-stages.ts: pod-runner readiness
+    await start("kwok", kwokArgs(kubeconfigPath, stagesFile, props.podCidr ?? "127.1.0.0/16", p), () =>
       ok(`http://127.0.0.1:${p.kwok}/healthz`));
     await createNodes(state, props.nodes ?? 2);
     state = { ...state, startMs: Date.now() - t0 };
