@@ -30,7 +30,7 @@ const Volume = { Tmp: "tmp", Credentials: "credentials", ApiToken: "api-token", 
 export function podTemplate(props: ResolvedTenantProps, names: TenantNames): k8s.PodTemplateSpec {
   return {
     metadata: {
-      labels: tenantLabels(props.name),
+      labels: { ...props.podLabels, ...tenantLabels(props.name) },
       annotations: { [CREDENTIALS_CHECKSUM_ANNOTATION]: props.credentialsChecksum },
     },
     spec: {

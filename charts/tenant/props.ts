@@ -99,6 +99,8 @@ export interface TenantProps {
   readonly imagePullPolicy?: ImagePullPolicy;
   /** @default requests 25m CPU / 64Mi memory, limit 256Mi memory */
   readonly resources?: ResourceProps;
+  /** Extra pod labels; the selector labels always win. @default {} */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** @default Zoom itself */
   readonly zoom?: ZoomEndpointsProps;
   /** Checksum of the credentials Secret's data; put on the pod template so a rotation rolls the pods. */
@@ -140,6 +142,7 @@ export interface ResolvedTenantProps {
     readonly limits: { readonly cpu?: string; readonly memory?: string };
   };
   readonly zoom: Required<ZoomEndpointsProps>;
+  readonly podLabels: Readonly<Record<string, string>>;
   readonly credentialsChecksum: string;
   readonly apiToken: ApiTokenProps;
 }
@@ -161,6 +164,7 @@ export function resolveTenantProps(props: TenantProps): ResolvedTenantProps {
     clientsPodSelector: props.clientsPodSelector ?? {},
     clientsNamespaceSelector: props.clientsNamespaceSelector,
     ingress: { ...props.ingress, annotations: props.ingress?.annotations ?? {} },
+    podLabels: props.podLabels ?? {},
     replicas: props.replicas ?? d.replicas,
     imagePullPolicy: props.imagePullPolicy ?? d.imagePullPolicy,
     // NB: defaults apply per field, so setting only a CPU request keeps the memory request.

@@ -47,6 +47,26 @@ type ResourcesValue = z.output<typeof ResourcesShape>;
 
 const Resources = withRules(ResourcesShape, [notAboveLimit("cpu"), notAboveLimit("memory")]);
 
+// Extra labels for the service's pods (a service mesh, cost allocation, a policy engine's opt-in).
+// NB: the selector labels are the Deployment's identity and stay the operator's.
+const RESERVED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance"] as const;
+const PodLabels = withRule(
+  z
+    .record(
+      z.string().min(1).max(317).regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a label key such as example.com/team"),
+      z.string().max(63).regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, "must be a label value"),
+    )
+    .describe(
+      "Extra labels on the service's pods, e.g. for a service mesh or cost allocation. " +
+        "app.kubernetes.io/name and app.kubernetes.io/instance are reserved (they select the pods).",
+    ),
+  {
+    rule: RESERVED_LABELS.map((l) => `!('${l}' in self)`).join(" && "),
+    message: `must not set the reserved selector labels ${RESERVED_LABELS.join(", ")}`,
+  },
+  (labels) => RESERVED_LABELS.every((l) => !(l in labels)),
+);
+
 export const Service = z
   .strictObject({
     // NB: replicas coordinate token refreshes through one lock per grant; a handful is plenty for
@@ -60,6 +80,7 @@ export const Service = z
       .optional()
       .describe("Container image of the service; the operator's own image when omitted."),
     resources: Resources.prefault({}),
+    podLabels: PodLabels.optional(),
   })
   .describe("The tenant's service Deployment: the OAuth redirect, the webhook and the booking app's API.");
 

@@ -145,6 +145,11 @@ const REPLICAS = "spec.service.replicas";
 const OTHER_CASES: InvalidCase[] = [
   { name: "Zero replicas are refused.", patch: spec({ service: { replicas: 0 } }), field: REPLICAS },
   { name: "Eleven replicas are refused.", patch: spec({ service: { replicas: 11 } }), field: REPLICAS },
+  {
+    name: "A pod label that would take over the Deployment's selector is refused.",
+    patch: spec({ service: { podLabels: { "app.kubernetes.io/instance": "other" } } }),
+    field: "spec.service.podLabels",
+  },
   { name: "Fractional replicas are refused.", patch: spec({ service: { replicas: 1.5 } }), field: REPLICAS },
   { name: "Replicas given as a string are refused.", patch: spec({ service: { replicas: "2" } }), field: REPLICAS },
   {

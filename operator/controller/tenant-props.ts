@@ -39,6 +39,7 @@ export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }:
     replicas: service.replicas,
     image: service.image ?? defaultImage,
     resources: resources(service.resources),
+    ...(service.podLabels ? { podLabels: service.podLabels } : {}),
     zoom: spec.zoom,
     credentialsChecksum,
     apiToken,
