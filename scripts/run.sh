@@ -38,6 +38,16 @@ ensure_deps() {
   echo "$want" > "$stamp"
 }
 
+# The e2e suite drives Debian's Chromium (never a downloaded browser): install it when missing.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  command -v apt-get >/dev/null 2>&1 || die "Chromium is missing and apt-get is not available: install Debian's chromium package."
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "installing Debian's chromium for the end-to-end tests (apt-get) ..."
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2 ||
+    die "apt-get install chromium failed (see above)."
+}
+
 ensure_cluster_bins() {
   ZIO_CLUSTER_BIN="$(bash "$root/test/cluster/build-binaries.sh")"
   export ZIO_CLUSTER_BIN
@@ -50,6 +60,7 @@ task="${1:-}"; shift || true
 case "$task" in
   test)
     ensure_cluster_bins
+    ensure_chromium
     exec vitest run "$@" ;;
   start)
     ensure_cluster_bins
