@@ -43,7 +43,30 @@ export interface CreatedMeeting extends Meeting {
   readonly replayed: boolean;
 }
 
+/** Where to send the organization's Zoom admin (valid for 10 minutes). */
+export interface Authorization {
+  readonly authorizationUrl: string;
+  readonly expiresAt: string;
+}
+
+/** An organization's Zoom connection as the service reports it (no secrets). */
+export interface Connection {
+  readonly state: "Connected" | "MissingScopes" | "ReauthorizationRequired" | "NotConnected";
+  readonly accountId?: string;
+  readonly userId?: string;
+  readonly scopes?: readonly string[];
+  readonly missingScopes?: readonly string[];
+  readonly connectedAt?: string;
+  readonly lastRefreshAt?: string;
+  readonly reason?: string;
+}
+
 export interface ZoomIntegrationClient {
+  /** Starts connecting Zoom: send the admin's browser to `authorizationUrl`. */
+  startAuthorization(organizationId: string, returnPath?: string): Promise<Authorization>;
+  getConnection(organizationId: string): Promise<Connection>;
+  /** Revokes the grant at Zoom and forgets the tokens (idempotent). */
+  disconnect(organizationId: string): Promise<void>;
   createMeeting(body: CreateMeetingRequest, options?: CreateMeetingOptions): Promise<CreatedMeeting>;
   getMeeting(organizationId: string, meetingId: string): Promise<Meeting>;
   updateMeeting(meetingId: string, body: UpdateMeetingRequest): Promise<Meeting>;
@@ -73,7 +96,14 @@ export function createZoomIntegrationClient(options: ZoomIntegrationClientOption
   };
   const org = (organizationId: string) => `organizationId=${encodeURIComponent(organizationId)}`;
   const meetingPath = (id: string) => `/v1/meetings/${encodeURIComponent(id)}`;
+  const connectionPath = (organizationId: string) => `/v1/organizations/${encodeURIComponent(organizationId)}/zoom`;
   return {
+    startAuthorization: async (organizationId, returnPath) =>
+      (await send("POST", `${connectionPath(organizationId)}/authorization`, returnPath === undefined ? {} : { returnPath })).json as Authorization,
+    getConnection: async (organizationId) => (await send("GET", `${connectionPath(organizationId)}/connection`)).json as Connection,
+    async disconnect(organizationId) {
+      await send("DELETE", `${connectionPath(organizationId)}/connection`);
+    },
     async createMeeting(body, createOptions = {}) {
       const headers: Record<string, string> = createOptions.idempotencyKey === undefined ? {} : { "idempotency-key": createOptions.idempotencyKey };
       const answer = await send("POST", "/v1/meetings", body, headers);
