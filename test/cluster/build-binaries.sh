@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, kwok) from the Go module proxy, pinned by the go.mod/go.sum files under
+# kube-scheduler, kubectl, kwok) and helm (to lint the generated chart)
+# from the Go module proxy, pinned by the go.mod/go.sum files under
 # test/cluster/go/. Binaries are cached outside the work tree, keyed by a hash of those files and the
 # Go version, so only the first run on a machine pays. Prints the cache directory on stdout.
 set -euo pipefail
@@ -19,7 +20,7 @@ case "$gover" in go1.2[6-9]*|go1.[3-9][0-9]*) ;; *) die "Go $gover is too old: t
 
 key="$( (echo "$gover $KUBE_VERSION $BUILD_REV"; cat "$here"/go/*/go.mod "$here"/go/*/go.sum "$here"/go/etcd/main.go) | sha256sum | cut -c1-16)"
 cache="${ZIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zoom-integration-operator}/cluster-bin/$key"
-bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+bins=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
 complete=1
 for b in "${bins[@]}"; do [ -x "$cache/$b" ] || complete=0; done
 [ -f "$cache/kwok-stages.yaml" ] || complete=0
@@ -47,6 +48,7 @@ build() { # name dir packages...
 }
 build etcd etcd .
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok
+build helm helm helm.sh/helm/v3/cmd/helm
 build kubernetes kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
 [ -x "$cache.tmp/main" ] && mv "$cache.tmp/main" "$cache.tmp/etcd" # a module-root main package is named after the module
 [ -x "$cache.tmp/etcd" ] || mv "$cache.tmp/"etcd* "$cache.tmp/etcd" 2>/dev/null || true
