@@ -2,7 +2,7 @@
 // kube-controller-manager, kube-scheduler and kwok (fake nodes whose pods get loopback IPs).
 // See ../../README.md ("Development") and ../../../shared/CONTROL-PLANE.md.
 import { execFile } from "node:child_process";
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createPki, issueClientCert, type Pki } from "./certs.ts";
