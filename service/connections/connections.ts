@@ -1,5 +1,6 @@
 // An organization's Zoom connection as the booking app sees it: read its state, verify it against
 // Zoom, disconnect it; and the deauthorization Zoom reports by webhook.
+import { z } from "zod";
 import type { Logger } from "../../common/logger.ts";
 import { grantKey, type StoredGrant } from "../../common/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
@@ -16,17 +17,19 @@ export interface ConnectionsProps {
   readonly log: Logger;
 }
 
-export interface ConnectionView {
-  readonly organizationId: string;
-  readonly state: StoredGrant["state"] | "NotConnected";
-  readonly accountId?: string;
-  readonly userId?: string;
-  readonly scopes?: string[];
-  readonly missingScopes?: string[];
-  readonly connectedAt?: string;
-  readonly lastRefreshAt?: string;
-  readonly reason?: string;
-}
+/** What the booking app reads about a connection (no secrets); also its OpenAPI schema. */
+export const ConnectionView = z.object({
+  organizationId: z.string(),
+  state: z.enum(["Connected", "ReauthorizationRequired", "MissingScopes", "NotConnected"]),
+  accountId: z.string().optional(),
+  userId: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+  missingScopes: z.array(z.string()).optional(),
+  connectedAt: z.string().optional(),
+  lastRefreshAt: z.string().optional(),
+  reason: z.string().optional().meta({ description: "Why reauthorization is required (Zoom's error), when it is." }),
+});
+export type ConnectionView = z.infer<typeof ConnectionView>;
 
 function view(organizationId: string, g: StoredGrant | undefined): ConnectionView {
   if (!g) return { organizationId, state: "NotConnected" };

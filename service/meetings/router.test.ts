@@ -93,7 +93,14 @@ describe("the meetings API on the happy path", () => {
   it("serves an OpenAPI 3.1 document that documents every error code", async () => {
     const document = await service.client.openApi();
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.paths as object)).toEqual(["/v1/meetings", "/v1/meetings/{id}", "/v1/users"]);
+    expect(Object.keys(document.paths as object)).toEqual([
+      "/v1/organizations/{organizationId}/zoom/authorization",
+      "/v1/organizations/{organizationId}/zoom/connection",
+      "/v1/organizations/{organizationId}/zoom/connection/verify",
+      "/v1/meetings",
+      "/v1/meetings/{id}",
+      "/v1/users",
+    ]);
     const description = String((document.info as { description: string }).description);
     for (const code of Object.values(ErrorCode)) expect(description).toContain(code);
   });

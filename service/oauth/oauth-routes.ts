@@ -21,7 +21,12 @@ const CallbackQuery = z.object({
   state: z.string().max(4096).optional(),
   error: z.string().max(200).optional(),
 });
-const AuthorizeBody = z.object({ returnPath: ReturnPath.optional() }).strict();
+export const Authorization = z.object({
+  authorizationUrl: z.string().meta({ description: "Send the organization's Zoom admin here (https://app.<domain>/zoom-integration/start?...)." }),
+  expiresAt: z.string().meta({ description: "The URL works until then (10 minutes)." }),
+});
+
+export const AuthorizeBody = z.object({ returnPath: ReturnPath.optional() }).strict();
 
 export interface OAuthRouteDeps {
   readonly flow: ConnectFlow;

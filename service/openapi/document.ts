@@ -4,6 +4,8 @@ import { ErrorCode } from "../errors.ts";
 import { IdempotencyKeyHeader } from "../meetings/router.ts";
 import { CreateMeetingRequest, Meeting, MeetingId, OrganizationId, UpdateMeetingRequest } from "../meetings/schemas.ts";
 import { UsersPage, UsersQuery } from "../users/schemas.ts";
+import { ConnectionView } from "../connections/connections.ts";
+import { Authorization, AuthorizeBody, OrganizationId as OrgId } from "../oauth/oauth-routes.ts";
 import { ERROR_CODE_DOCS } from "./error-codes.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
@@ -19,7 +21,9 @@ const ErrorBody = z
 type Json = Record<string, unknown>;
 
 /** Named schemas live in components and are referenced; `$defs` inside a path would not resolve. */
-const NAMED: Readonly<Record<string, z.ZodType>> = { CreateMeetingRequest, UpdateMeetingRequest, Meeting, UsersPage, Error: ErrorBody };
+const NAMED: Readonly<Record<string, z.ZodType>> = {
+  CreateMeetingRequest, UpdateMeetingRequest, Meeting, UsersPage, Connection: ConnectionView, Authorization, Error: ErrorBody,
+};
 
 function components(): Json {
   const registry = z.registry<{ id: string }>();
@@ -55,6 +59,7 @@ function statusOf(code: ErrorCode): number {
 
 const UPSTREAM = [ErrorCode.ConnectionMissing, ErrorCode.ReauthorizationRequired, ErrorCode.MissingScopes, ErrorCode.ZoomRateLimited, ErrorCode.ZoomUnavailable, ErrorCode.ZoomBadResponse, ErrorCode.ZoomRejected, ErrorCode.Unauthorized, ErrorCode.BadRequest];
 const orgQuery = { name: "organizationId", in: "query", required: true, schema: schema(OrganizationId) };
+const orgPath = { name: "organizationId", in: "path", required: true, schema: schema(OrgId) };
 const idPath = { name: "id", in: "path", required: true, schema: schema(MeetingId) };
 
 export function openApiDocument(): Json {
@@ -68,6 +73,33 @@ export function openApiDocument(): Json {
     components: { schemas: components(), securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     security: [{ bearer: [] }],
     paths: {
+      "/v1/organizations/{organizationId}/zoom/authorization": {
+        post: {
+          summary: "Start connecting Zoom: the URL to send the organization's Zoom admin to",
+          parameters: [orgPath],
+          requestBody: { required: false, content: json(AuthorizeBody, "input") },
+          responses: { 201: { description: "Send the admin's browser to authorizationUrl", content: json(Authorization) }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized) },
+        },
+      },
+      "/v1/organizations/{organizationId}/zoom/connection": {
+        get: {
+          summary: "The organization's Zoom connection: Connected, MissingScopes, ReauthorizationRequired or NotConnected",
+          parameters: [orgPath],
+          responses: { 200: { description: "The connection (no secrets)", content: json(ConnectionView) }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized) },
+        },
+        delete: {
+          summary: "Disconnect: revoke the grant at Zoom and forget the tokens (idempotent)",
+          parameters: [orgPath],
+          responses: { 204: { description: "Disconnected, or was not connected" }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized, ErrorCode.ZoomUnavailable) },
+        },
+      },
+      "/v1/organizations/{organizationId}/zoom/connection/verify": {
+        post: {
+          summary: "Check the connection against Zoom (calls /users/me with its token)",
+          parameters: [orgPath],
+          responses: { 200: { description: "The connection after the check", content: json(ConnectionView) }, ...errors(...UPSTREAM) },
+        },
+      },
       "/v1/meetings": {
         post: {
           summary: "Create a meeting for a booking (idempotent by Idempotency-Key or bookingId)",
