@@ -56,6 +56,8 @@ export interface ZoomEmulator {
   revokeGrant(grantId: string): void;
   deleteUser(userId: string): void;
   setAppStatus(clientId: string, status: AppStatus): void;
+  /** The Marketplace's "Regenerate" of the Client Secret: the old secret is refused at once. */
+  regenerateClientSecret(clientId: string, newSecret: string): void;
   /** The host joined (as opening the start_url does): DELETE answers 3002. */
   startMeeting(meetingId: string): void;
   /** The meeting is over: GET answers 3001, DELETE 3007. */
@@ -117,7 +119,7 @@ async function listen(server: Server, port: number, host: string): Promise<strin
 
 type Controls = Pick<
   ZoomEmulator,
-  "approve" | "installFromMarketplace" | "revokeGrant" | "deleteUser" | "setAppStatus" | "startMeeting" | "endMeeting"
+  "approve" | "installFromMarketplace" | "revokeGrant" | "deleteUser" | "setAppStatus" | "regenerateClientSecret" | "startMeeting" | "endMeeting"
 >;
 
 /** The test-side levers: what a Zoom admin, a host or the Marketplace would do. */
@@ -135,6 +137,9 @@ function controls(ctx: EmulatorContext): Controls {
     },
     setAppStatus(clientId, status) {
       must(store.apps.get(clientId), `app ${clientId}`).status = status;
+    },
+    regenerateClientSecret(clientId, newSecret) {
+      must(store.apps.get(clientId), `app ${clientId}`).clientSecret = newSecret;
     },
     startMeeting(id) {
       must(store.meetings.get(id), `meeting ${id}`).status = "started";

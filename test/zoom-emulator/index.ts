@@ -11,6 +11,7 @@
  *   zoom.faults.inject("POST /oauth/token", { kind: "dropResponse" }, { times: 1 }); zoom.faults.clear()
  *   zoom.inspect()  // { grants, refreshCalls, reusedRefreshTokens, meetingsPerUser, meetings, requestsPerRoute, webhookDeliveries }
  *   zoom.revokeGrant(grantId); zoom.deleteUser(userId); zoom.setAppStatus(clientId, "disabledByZoom")
+ *   zoom.regenerateClientSecret(clientId, newSecret)   // the old secret is refused at once
  *   zoom.startMeeting(id); zoom.endMeeting(id)
  *   await zoom.webhooks.sendUrlValidation(clientId, { url }); await zoom.webhooks.sendDeauthorized(clientId, { accountId, userId }, { url })
  *   await zoom.webhooks.runDue()  // retries (5/20/60 min) and 72-hour re-validation, on the emulator clock

@@ -176,6 +176,13 @@ describe("the end of a grant", () => {
     expect((await refresh(zoom, token)).status).toBe(200);
   });
 
+  it("refuses the old client secret at once after the Marketplace regenerates it, and keeps the grant", async () => {
+    const { refresh: token } = await connect(zoom);
+    zoom.regenerateClientSecret("acme-client", "acme-secret-2");
+    expect((await refresh(zoom, token)).json.error).toBe("invalid_client");
+    expect((await refresh(zoom, token, basic("acme-client", "acme-secret-2"))).status).toBe(200);
+  });
+
   it("comes with a deleted token owner (4735)", async () => {
     const { access, refresh: token } = await connect(zoom);
     zoom.deleteUser("acme-admin");
