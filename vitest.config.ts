@@ -10,6 +10,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // some unit tests start processes (the image's entrypoints, helm): room for a busy 2-core CI
+          testTimeout: 20_000,
           include: ["{common,operator,service,charts,scripts,test}/**/*.test.ts"],
           exclude: ["test/integration/**", "test/e2e/**", "**/node_modules/**"],
         },

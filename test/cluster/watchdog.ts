@@ -20,3 +20,12 @@ export function startWatchdog(parentPid: number, dir: string): number {
   if (child.pid === undefined) throw new Error("could not start the control-plane watchdog");
   return child.pid;
 }
+
+/** Stops a watchdog after a clean stop. NB: kill its group, or its `sleep 1` outlives it. */
+export function stopWatchdog(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

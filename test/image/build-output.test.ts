@@ -55,7 +55,7 @@ afterAll(async () => {
   if (app) await rm(app, { recursive: true, force: true });
 });
 
-describe("the image's build output", () => {
+describe("the image's build output", { timeout: 60_000 }, () => {
   it("holds the Dockerfile's entrypoint and production code only, no tests or test support", async () => {
     const built = await files(app);
     expect(built).toContain(relative(app, entrypoint));

@@ -14,7 +14,7 @@ import { type RunningInformer, startInformer } from "../../operator/runtime/info
 import { KubeHttpError, rawList, rawRequest, resourcePath } from "../../operator/runtime/raw-client.ts";
 import { WorkQueue } from "../../operator/runtime/work-queue.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";
-import { startWatchdog } from "../cluster/watchdog.ts";
+import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
 import { type CommandFor, type ContainerCommand, commandTable } from "./commands.ts";
 import { containerLogFile, PodInstance } from "./pod-instance.ts";
 import { notReadyPatch, statusPatch } from "./pod-status.ts";
@@ -110,7 +110,7 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
       return { secrets, configMaps, pods: await watch<V1Pod>("pods", (o) => enqueue(keyOf(o)), labelSelector) };
     } catch (error) {
       await Promise.all(informers.map((i) => i.stop()));
-      process.kill(watchdog, "SIGKILL");
+      stopWatchdog(watchdog);
       if (ownDir) await rm(workDir, { recursive: true, force: true });
       throw error;
     }
@@ -209,7 +209,7 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
     await Promise.all(running.map((i) => i.stop(graceMs(i.pod))));
     await Promise.all(running.map((i) => markNotReady(pods.get(i.pod.metadata?.namespace ?? "", i.pod.metadata?.name ?? ""))));
     await writePids();
-    process.kill(watchdog, "SIGKILL");
+    stopWatchdog(watchdog);
     if (ownDir) await rm(workDir, { recursive: true, force: true });
     log.info({ stopped: running.length }, "pod runner stopped");
   }

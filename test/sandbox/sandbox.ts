@@ -9,7 +9,7 @@ import { createZoomIntegrationClient } from "../../service/client/client.ts";
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from "../cluster/control-plane.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";
 import { crdFiles } from "../cluster/paths.ts";
-import { startWatchdog } from "../cluster/watchdog.ts";
+import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
 import { startPodRunner, type PodRunner } from "../pod-runner/pod-runner.ts";
 import { eventually } from "../support/eventually.ts";
 import { startOperator, type OperatorProcess } from "../support/operator-process.ts";
@@ -42,7 +42,7 @@ async function stopParts(p: Parts, dir: string): Promise<void> {
   await p.operator?.stop();
   await p.zoom?.close();
   if (p.plane) await stopControlPlane(p.plane);
-  if (p.watchdog) process.kill(p.watchdog, "SIGKILL");
+  if (p.watchdog) stopWatchdog(p.watchdog);
   await rm(dir, { recursive: true, force: true });
 }
 

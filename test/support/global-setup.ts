@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { loadState, runningComponents, startControlPlane, stopControlPlane, type ControlPlaneState } from "../cluster/control-plane.ts";
 import { crdFiles } from "../cluster/paths.ts";
-import { startWatchdog } from "../cluster/watchdog.ts";
+import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
 import type { ClusterInfo } from "./cluster-info.ts";
 
 // NB: both the integration and the e2e project list this file; share one plane between them.
@@ -29,7 +29,7 @@ async function fresh() {
   const state = await startControlPlane({ binDir, dir, crdFiles: await crdFiles(), progress: (m) => console.error(`[cluster] ${m}`) });
   const stop = async () => {
     await stopControlPlane(state);
-    process.kill(watchdog, "SIGKILL");
+    stopWatchdog(watchdog);
   };
   return { state, stop };
 }
