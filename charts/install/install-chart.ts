@@ -2,11 +2,11 @@
 // PodDisruptionBudget and metrics Service. Pure: everything comes from props. Written against the raw
 // k8s constructs: the RBAC rules come from tables (operator-rbac.ts) and the Deployment needs what
 // cdk8s-plus would override (resources, pull policy, selector labels, token automount).
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from "../common/pod-security.ts";
 import { ApiObject, Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { buildCrd } from "../../operator/api/crd.ts";
-import { RUN_AS_ID } from "../tenant/contract.ts";
 import { CLUSTER_RULES, LEADER_ELECTION_RULES, LEASE_NAME, policyRules, TENANT_RULES } from "./operator-rbac.ts";
 import { type InstallProps, type Quantities, type ResolvedInstallProps, resolveInstallProps } from "./props.ts";
 
@@ -106,13 +106,7 @@ function podSpec(props: ResolvedInstallProps): k8s.PodSpec {
     serviceAccountName: OPERATOR_NAME,
     automountServiceAccountToken: true,
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: RUN_AS_ID,
-      runAsGroup: RUN_AS_ID,
-      fsGroup: RUN_AS_ID,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...OPERATOR_SELECTOR } } },
     ],
@@ -150,12 +144,7 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
     readinessProbe: { httpGet: { path: "/readyz", port: health }, periodSeconds: 10 },
     livenessProbe: { httpGet: { path: "/healthz", port: health }, periodSeconds: 20, failureThreshold: 3 },
     resources: { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-    },
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
 }

@@ -2,6 +2,7 @@
 // types rather than cdk8s-plus's Deployment: plus would need six overrides of its defaults (resource
 // limits, pull policy, replicas, selector label, token automount, security context) and cannot
 // express topologySpreadConstraints, and every override is a place where an upgrade can drift.
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from "../common/pod-security.ts";
 import { k8s } from "cdk8s-plus-27";
 import {
   CONTAINER_ARGS,
@@ -10,7 +11,6 @@ import {
   FileName,
   MountPath,
   ProbePath,
-  RUN_AS_ID,
   SECRET_FILE_MODE,
 } from "./contract.ts";
 import {
@@ -39,13 +39,7 @@ export function podTemplate(props: ResolvedTenantProps, names: TenantNames): k8s
       automountServiceAccountToken: true,
       // NB: service links would add <NAME>_ZOOM_* variables next to the contract's ZOOM_* ones.
       enableServiceLinks: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: RUN_AS_ID,
-        runAsGroup: RUN_AS_ID,
-        fsGroup: RUN_AS_ID,
-        seccompProfile: { type: "RuntimeDefault" },
-      },
+      securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
       topologySpreadConstraints: [
         {
           maxSkew: 1,
@@ -77,12 +71,7 @@ function serviceContainer(props: ResolvedTenantProps, names: TenantNames): k8s.C
       requests: quantities(props.resources.requests),
       limits: quantities(props.resources.limits),
     },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-    },
+    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     readinessProbe: { httpGet: { path: ProbePath.Readiness, port: apiPort }, periodSeconds: 5 },
     livenessProbe: { httpGet: { path: ProbePath.Liveness, port: apiPort }, periodSeconds: 10, failureThreshold: 3 },
     volumeMounts: volumeMounts(props),
