@@ -10,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           // some unit tests start processes (the image's entrypoints, helm): room for a busy 2-core CI
           testTimeout: 20_000,
           include: ["{common,operator,service,charts,scripts,test}/**/*.test.ts"],
@@ -19,6 +20,9 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          // NB: the tiers run one after the other, not side by side: they share the control plane,
+          // the pod IP range and 2 cores.
+          sequence: { groupOrder: 1 },
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           // NB: one file at a time: files share the control plane, and the steady-state test counts
@@ -30,6 +34,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          sequence: { groupOrder: 2 },
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           fileParallelism: false,

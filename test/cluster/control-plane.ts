@@ -24,7 +24,10 @@ export interface ControlPlaneProps {
   readonly crdFiles?: readonly string[];
   /** Fake nodes to create (default 2). */
   readonly nodes?: number;
-  /** Pod IP range handed out by kwok; loopback so a harness can serve a pod's IP (default 127.1.0.0/16). */
+  /**
+   * Pod IP range handed out by kwok; loopback so a harness can serve a pod's IP. Default: a random
+   * 127.x.0.0/16 (x in 16..239), so two planes on one machine never hand out the same pod IP.
+   */
   readonly podCidr?: string;
   readonly progress?: (message: string) => void;
 }
@@ -42,6 +45,10 @@ export interface ControlPlaneState {
 }
 
 export const STATE_FILE = "state.json";
+
+function randomPodCidr(): string {
+  return `127.${16 + Math.floor(Math.random() * 224)}.0.0/16`;
+}
 
 interface Ports {
   etcd: number;
@@ -173,7 +180,7 @@ export async function startControlPlane(props: ControlPlaneProps): Promise<Contr
       ok(`https://127.0.0.1:${p.controllerManager}/healthz`, insecure));
     await start("kube-scheduler", schedulerArgs(kubeconfigPath, p), () => ok(`https://127.0.0.1:${p.scheduler}/healthz`, insecure));
     const stagesFile = await writeKwokStages(props.binDir, props.dir); // see kwok-stages.ts: pod-runner readiness
-    await start("kwok", kwokArgs(kubeconfigPath, stagesFile, props.podCidr ?? "127.1.0.0/16", p), () =>
+    await start("kwok", kwokArgs(kubeconfigPath, stagesFile, props.podCidr ?? randomPodCidr(), p), () =>
       ok(`http://127.0.0.1:${p.kwok}/healthz`));
     await createNodes(state, props.nodes ?? 2);
     state = { ...state, startMs: Date.now() - t0 };

@@ -71,10 +71,13 @@ describe("the operator", () => {
     await createCredentials(api(), ns.name, "late-creds");
     // RESYNC_SECONDS is 600: only the Secret watch can bring this back within the timeout.
     await eventually(() => readyTrue("late"), { timeout: 45_000 });
-    const events = await api().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=late" });
-    const seen = events.items.map((e) => `${e.type}/${e.reason}`);
-    expect(seen).toContain("Warning/SecretNotFound");
-    expect(seen).toContain("Normal/Reconciled");
+    await eventually(async () => {
+      // Events follow the status write that made the transition
+      const events = await api().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=late" });
+      const seen = events.items.map((e) => `${e.type}/${e.reason}`);
+      expect(seen).toContain("Warning/SecretNotFound");
+      expect(seen).toContain("Normal/Reconciled");
+    });
   });
 
   it("names the missing key when the credentials Secret lacks one", async () => {

@@ -8,7 +8,7 @@ import { DEFAULT_LABEL_SELECTOR, startPodRunner } from "./pod-runner.ts";
 const HELP = `Usage: node test/pod-runner/cli.ts [options]
 
 Makes kwok's fake pods real: for every Running pod it selects, runs a local process per container
-on the pod's loopback IP (127.1.x.y), with the pod's env, envFrom, downward-API fields and its
+on the pod's loopback IP (127.x.y.z), with the pod's env, envFrom, downward-API fields and its
 Secret/ConfigMap volumes as files (kept up to date), a kubeconfig for the pod's ServiceAccount
 (KUBECONFIG) and BIND_ADDRESS=<pod IP>; sets Ready from the readiness probe; stops the process
 when the pod goes away. Pods labelled ${DEFAULT_LABEL_SELECTOR} get their readiness only from here
