@@ -12,7 +12,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_NAME } from "../../charts/install/install-chart.ts";
 import { tenantNames } from "../../charts/tenant/names.ts";
-import { clusterEnv, kubectl, useNamespace } from "../support/cluster-env.ts";
+import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { type OperatorProcess, startOperator } from "../support/operator-process.ts";
 import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
@@ -112,6 +112,8 @@ describe("the operator with only the bundle's RBAC", () => {
     const whoami = await asOperator(["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]);
     expect(whoami.stdout, whoami.stderr).toBe(SERVICE_ACCOUNT);
     // As the Deployment runs it: every namespace watched, the Lease in its own namespace.
+    // NB: so it must not meet other files' namespaces while they terminate (writes there are 403).
+    await otherTestNamespacesGone([tenants.name]);
     operator = await startOperator({
       kubeconfigPath: operatorKubeconfig,
       identity: "install-test",

@@ -2,7 +2,7 @@
 // zero writes, as counted by kube-apiserver itself (/metrics) and by the operator.
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterEnv, kubectl, useNamespace } from "../support/cluster-env.ts";
+import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { counterSum, startOperator, type OperatorProcess } from "../support/operator-process.ts";
 import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
@@ -62,10 +62,7 @@ describe("the operator at scale", () => {
   it("makes zero writes when a resync finds nothing changed", async () => {
     // NB: the API server's counters are cluster-wide: wait until the namespaces earlier test files
     // deleted are gone, or the namespace controller's DELETEs would be counted too.
-    await eventually(async () => {
-      const res = await kubectl(["get", "namespaces", "-l", "zio-test=true", "-o", "jsonpath={.items[*].metadata.name}"]);
-      expect(res.stdout.split(" ").filter((n) => n && n !== ns.name)).toEqual([]);
-    }, { timeout: 120_000, interval: 1000 });
+    await otherTestNamespacesGone([ns.name]);
     // let the Deployments settle (their status changes re-enqueue the owners) before counting
     await new Promise((r) => setTimeout(r, 3000));
     const reconcilesBefore = counterSum(await operator.metrics(), "zio_operator_reconciles_total");

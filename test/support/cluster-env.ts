@@ -76,6 +76,21 @@ export async function createNamespace(prefix: string): Promise<string> {
   return name;
 }
 
+/**
+ * Waits until the test namespaces other files deleted are gone. Needed by tests that see the whole
+ * cluster: an all-namespaces operator, or the API server's cluster-wide request counters.
+ */
+export async function otherTestNamespacesGone(except: string[], timeout = 150_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const res = await kubectl(["get", "namespaces", "-l", "zio-test=true", "-o", "jsonpath={.items[*].metadata.name}"]);
+    const others = res.stdout.split(" ").filter((n) => n && !except.includes(n));
+    if (others.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`test namespaces still terminating after ${timeout} ms: ${others.join(", ")}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** The namespace's Events, oldest first, one line each: what a failing test prints to explain itself. */
 export async function describeEvents(namespace: string): Promise<string> {
   const res = await kubectl(["get", "events", "-n", namespace, "--sort-by=.lastTimestamp", "-o", "wide"]);
