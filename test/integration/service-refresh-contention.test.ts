@@ -80,12 +80,10 @@ describe("three service replicas refreshing one grant", () => {
     const last = replicas[2]!;
     const inflight = Array.from({ length: 10 }, () => verify(last));
     await new Promise((r) => setTimeout(r, 200));
-    const t0 = performance.now();
     const exit = last.stop();
     const results = await Promise.all(inflight);
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await exit).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(3000); // drained, not cut off at the grace period
     expect((await fetch(`${last.apiUrl}/healthz`).catch(() => undefined))?.status).toBeUndefined();
   });
 
