@@ -97,6 +97,9 @@ function apiserverArgs(pki: Pki, p: Ports): string[] {
     // run here: kwok owns node health) would lift it, so pods would never schedule.
     "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
     "--enable-priority-and-fairness=false", "--profiling=false",
+    // NB: watches end after 10-20 s instead of 30-60 min, so every test exercises the clients'
+    // re-list/re-watch path (and the informer-restart test sees RBAC changes quickly).
+    "--min-request-timeout=10",
   ];
 }
 
