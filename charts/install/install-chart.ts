@@ -136,6 +136,10 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
       { name: "SERVICE_IMAGE", value: props.image },
       { name: "METRICS_PORT", value: String(METRICS_PORT) },
       { name: "HEALTH_PORT", value: String(HEALTH_PORT) },
+      // NB: V8 grows its heap lazily up to a limit far above what the operator keeps alive (100
+      // ZoomIntegrations: ~66 MB live; RSS 470 MiB unbounded vs 181 MiB with a 128 MB old space):
+      // bound it well inside the memory limit.
+      { name: "NODE_OPTIONS", value: "--max-old-space-size=256" },
     ],
     ports: [
       { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
