@@ -37,8 +37,8 @@ try {
 
 const metrics = createMetrics();
 let controller: RunningController | undefined;
-let ready = !config.LEADER_ELECT; // a standby is ready: it can take over
-const probes = createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => ready || controller !== undefined });
+// NB: ready once serving: a standby replica is ready too, it can take over at any moment.
+const probes = createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
 const port = await listen(probes, config.HEALTH_PORT, config.BIND_ADDRESS);
 const metricsServer = config.METRICS_PORT === config.HEALTH_PORT ? undefined : createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
 if (metricsServer) await listen(metricsServer, config.METRICS_PORT, config.BIND_ADDRESS);
@@ -47,7 +47,6 @@ log.info({ healthPort: port, metricsPort: config.METRICS_PORT, namespaces: confi
 const leadership = config.LEADER_ELECT
   ? electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log })
   : undefined;
-ready = true;
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
