@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image, two programs: `operator` (the install Deployment) and `service` (each tenant's
-# Deployment, charts/tenant/contract.ts CONTAINER_ARGS). Non-root, no writes outside /tmp, so it runs
+# Deployment, common/tenant/contract.ts CONTAINER_ARGS). Non-root, no writes outside /tmp, so it runs
 # with readOnlyRootFilesystem and the restricted Pod Security Standard.
 #   docker build -t ghcr.io/bookingops/zoom-integration-operator:0.1.0 .
 # NB: pin the base image by digest in CI (node:24-bookworm-slim@sha256:...) for reproducible builds.
@@ -37,7 +37,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/build ./
 COPY package.json ./
-# Numeric, so the kubelet can verify runAsNonRoot; equals charts/tenant/contract.ts RUN_AS_ID.
+# Numeric, so the kubelet can verify runAsNonRoot; equals common/tenant/contract.ts RUN_AS_ID.
 USER 10001:10001
 EXPOSE 8080 8081
 ENTRYPOINT ["node", "/app/bin/zoom-integration.js"]

@@ -1,6 +1,6 @@
 // The operator process: only wiring. `npm run operator -- --help`.
 import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
-import { CRD_NAME } from "./api/constants.ts";
+import { CRD_NAME } from "../common/api/constants.ts";
 import { createLogger } from "../common/logger.ts";
 import { ConfigError, helpText, loadConfig } from "./config.ts";
 import { startController, type RunningController } from "./controller/controller.ts";

@@ -1,9 +1,9 @@
-// npm run generate: writes the files generated from the ZoomIntegration schema (operator/api).
+// npm run generate: writes the files generated from the ZoomIntegration schema (common/api).
 // With --check it writes nothing and exits 1 naming each stale file, so CI fails on drift.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type GeneratedFile, generatedFiles } from "../operator/api/generated-files.ts";
+import { type GeneratedFile, generatedFiles } from "../common/api/generated-files.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -1,10 +1,10 @@
 // Service configuration: parsed once at start-up from the environment the tenant chart sets
-// (charts/tenant/contract.ts), by one zod schema; fails fast listing every problem; frozen.
+// (common/tenant/contract.ts), by one zod schema; fails fast listing every problem; frozen.
 // Nothing else reads process.env. Optional variables (not set by the chart) exist for local runs.
 import { hostname } from "node:os";
 import { z } from "zod";
-import { Env as ContractEnv, FileName } from "../charts/tenant/contract.ts";
-import { API_PORT, APP_HOST_PREFIX, PUBLIC_PORT, REDIRECT_PATH } from "../charts/tenant/names.ts";
+import { Env as ContractEnv, FileName } from "../common/tenant/contract.ts";
+import { API_PORT, APP_HOST_PREFIX, PUBLIC_PORT, REDIRECT_PATH } from "../common/tenant/names.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes object name");

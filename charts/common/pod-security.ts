@@ -1,7 +1,7 @@
 // The restricted Pod Security Standard, written once for every pod this product runs (the operator
 // and each tenant's service): non-root with a fixed uid, RuntimeDefault seccomp, no privilege
 // escalation, no capabilities, a read-only root filesystem (write to an emptyDir at /tmp).
-import { RUN_AS_ID } from "../tenant/contract.ts";
+import { RUN_AS_ID } from "../../common/tenant/contract.ts";
 
 export const RESTRICTED_POD_SECURITY_CONTEXT = {
   runAsNonRoot: true,

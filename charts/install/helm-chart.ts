@@ -2,7 +2,7 @@
 // rendered with placeholder values, and each placeholder becomes a `{{ $.Values.x }}` expression.
 // NB: `$.Values`, not `.Values`: the per-namespace RoleBinding sits inside a `range`, where `.` changes.
 import { stringify } from "yaml";
-import { CRD_NAME } from "../../operator/api/constants.ts";
+import { CRD_NAME } from "../../common/api/constants.ts";
 import type { KubeObject } from "../tenant/render.ts";
 import { OPERATOR_NAME } from "./install-chart.ts";
 import { DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_RESOURCES } from "./props.ts";

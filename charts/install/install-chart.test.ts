@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { CRD_NAME } from "../../operator/api/constants.ts";
-import { buildCrd } from "../../operator/api/crd.ts";
+import { CRD_NAME } from "../../common/api/constants.ts";
+import { buildCrd } from "../../common/api/crd.ts";
 import { loadConfig } from "../../operator/config.ts";
 import { CHILD_KINDS } from "../../operator/controller/caches.ts";
-import { CONTAINER_ARGS, RUN_AS_ID } from "../tenant/contract.ts";
+import { CONTAINER_ARGS, RUN_AS_ID } from "../../common/tenant/contract.ts";
 import { renderTenant } from "../tenant/render.ts";
 import { field, minimalProps, only } from "../tenant/test-fixtures.ts";
 import { LEASE_NAME } from "./operator-rbac.ts";

@@ -6,7 +6,7 @@ import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT 
 import { ApiObject, Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
-import { buildCrd } from "../../operator/api/crd.ts";
+import { buildCrd } from "../../common/api/crd.ts";
 import { CLUSTER_RULES, LEADER_ELECTION_RULES, LEASE_NAME, policyRules, TENANT_RULES } from "./operator-rbac.ts";
 import { type InstallProps, type Quantities, type ResolvedInstallProps, resolveInstallProps } from "./props.ts";
 

@@ -1,7 +1,7 @@
 // Every permission the operator holds, with the reason, written once: the install chart renders its
 // ClusterRoles and Role from these tables and README.md lists them. Least privilege: a verb is here
 // because operator/ calls it, or because RBAC escalation prevention demands it (see the NB).
-import { CRD_NAME, GROUP, PLURAL } from "../../operator/api/constants.ts";
+import { CRD_NAME, GROUP, PLURAL } from "../../common/api/constants.ts";
 import { SERVICE_DATA_VERBS, SERVICE_EVENT_VERBS } from "../tenant/tenant-chart.ts";
 
 export interface PermissionRule {

@@ -12,7 +12,7 @@ import {
   MountPath,
   ProbePath,
   SECRET_FILE_MODE,
-} from "./contract.ts";
+} from "../../common/tenant/contract.ts";
 import {
   API_PORT,
   API_PORT_NAME,
@@ -22,7 +22,7 @@ import {
   selectorLabels,
   type TenantNames,
   tenantLabels,
-} from "./names.ts";
+} from "../../common/tenant/names.ts";
 import type { ResolvedTenantProps } from "./props.ts";
 
 const Volume = { Tmp: "tmp", Credentials: "credentials", ApiToken: "api-token", Webhook: "webhook-secret" } as const;

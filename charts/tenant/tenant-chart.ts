@@ -5,7 +5,7 @@ import { ApiObject, Chart, JsonPatch } from "cdk8s";
 import * as kplus from "cdk8s-plus-27";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
-import { ApiTokenKey } from "./contract.ts";
+import { ApiTokenKey } from "../../common/tenant/contract.ts";
 import {
   API_PORT,
   API_PORT_NAME,
@@ -18,7 +18,7 @@ import {
   type TenantNames,
   tenantLabels,
   tenantNames,
-} from "./names.ts";
+} from "../../common/tenant/names.ts";
 import { podTemplate } from "./pod-template.ts";
 import { type ResolvedTenantProps, resolveTenantProps, type TenantProps, validateTenantProps } from "./props.ts";
 

@@ -1,6 +1,6 @@
 // Eager validation of TenantProps (cdk8s-plus style): every problem is listed at once, each naming
 // the field, so the operator can put one precise message into the Ready condition.
-import { REDIRECT_PATH } from "./names.ts";
+import { REDIRECT_PATH } from "../../common/tenant/names.ts";
 import type { LabelSelectorProps, ResourceProps, TenantProps } from "./props.ts";
 
 /** Thrown by `validateTenantProps`; a permanent spec error, not worth retrying. */

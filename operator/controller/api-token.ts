@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import type { ApiTokenProps } from "../../charts/tenant/props.ts";
-import { ApiTokenKey } from "../../charts/tenant/contract.ts";
+import { ApiTokenKey } from "../../common/tenant/contract.ts";
 import { httpStatus } from "../errors.ts";
 
 function fromSecret(s: V1Secret | undefined): ApiTokenProps | undefined {

@@ -1,9 +1,9 @@
 // Wires informers to the work queue. Event handlers only enqueue `namespace/name` keys: the CR's
 // own, a child's controller owner, or every ZoomIntegration that references a changed Secret.
 import type { KubeConfig, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
-import { rawList, resourcePath } from "../runtime/raw-client.ts";
+import { rawList, resourcePath } from "../../common/kube/raw-client.ts";
 import type { Logger } from "pino";
-import { API_VERSION, KIND, PLURAL } from "../api/constants.ts";
+import { API_VERSION, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { startInformer, type RunningInformer } from "../runtime/informer.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";

@@ -2,8 +2,8 @@
 // callers get a verdict and a checksum (for the pod-template annotation that rolls pods on rotation).
 import { createHash } from "node:crypto";
 import type { V1Secret } from "@kubernetes/client-node";
-import { Reason } from "../api/constants.ts";
-import type { ZoomIntegrationSpec } from "../api/zoom-integration.ts";
+import { Reason } from "../../common/api/constants.ts";
+import type { ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
 
 export type CredentialsVerdict =
   | { readonly ok: true; readonly checksum: string }

@@ -2,11 +2,11 @@
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { MicroTime } from "../runtime/micro-time.ts";
-import { serverSideApply } from "../runtime/raw-client.ts";
+import { MicroTime } from "../../common/kube/micro-time.ts";
+import { serverSideApply } from "../../common/kube/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
-import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from "../api/constants.ts";
-import type { ZoomIntegration, ZoomIntegrationStatus } from "../api/zoom-integration.ts";
+import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from "../../common/api/constants.ts";
+import type { ZoomIntegration, ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import type { Transition } from "./status.ts";
 

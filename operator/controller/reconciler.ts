@@ -2,13 +2,13 @@
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { DeletionPolicy, FINALIZER, Reason } from "../api/constants.ts";
-import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../api/zoom-integration.ts";
-import { API_PORT } from "../../charts/tenant/names.ts";
-import { tenantNames } from "../../charts/tenant/names.ts";
+import { DeletionPolicy, FINALIZER, Reason } from "../../common/api/constants.ts";
+import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
+import { API_PORT } from "../../common/tenant/names.ts";
+import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
-import { readGrants } from "../../common/token-secret.ts";
+import { readGrants } from "../../common/tenant/token-secret.ts";
 import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken } from "./api-token.ts";
 import { type Caches, deployment, ingress, lookup, secret } from "./caches.ts";

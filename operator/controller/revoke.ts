@@ -1,6 +1,6 @@
 // Revokes a tenant's Zoom grants when its ZoomIntegration is deleted with deletionPolicy Revoke.
 // Zoom's revoke endpoint takes a token and the app's Basic client authentication.
-import type { StoredGrant } from "../../common/token-secret.ts";
+import type { StoredGrant } from "../../common/tenant/token-secret.ts";
 
 export interface RevokeProps {
   readonly oauthBaseUrl: string;

@@ -1,10 +1,10 @@
 // Pure: the ZoomIntegration's status from what was observed in this pass. Status is recomputed,
 // never carried over, except each condition's lastTransitionTime while its status is unchanged.
 import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
-import { ConditionStatus, ConditionType, Reason } from "../api/constants.ts";
-import type { Condition } from "../api/kube-schemas.ts";
-import { allowListUrl, redirectUrl, requiredScopes, type ZoomIntegration, type ZoomIntegrationStatus } from "../api/zoom-integration.ts";
-import { readConnections } from "../../common/token-secret.ts";
+import { ConditionStatus, ConditionType, Reason } from "../../common/api/constants.ts";
+import type { Condition } from "../../common/api/kube-schemas.ts";
+import { allowListUrl, redirectUrl, requiredScopes, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
+import { readConnections } from "../../common/tenant/token-secret.ts";
 import type { CredentialsVerdict } from "./credentials.ts";
 
 export interface Observed {

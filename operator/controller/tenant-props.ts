@@ -1,6 +1,6 @@
 // Maps a parsed ZoomIntegration (plus what the operator computed) onto the tenant chart's props.
-import { API_VERSION, KIND } from "../api/constants.ts";
-import { requiredScopes, type ZoomIntegration } from "../api/zoom-integration.ts";
+import { API_VERSION, KIND } from "../../common/api/constants.ts";
+import { requiredScopes, type ZoomIntegration } from "../../common/api/zoom-integration.ts";
 import type { ApiTokenProps, TenantProps } from "../../charts/tenant/props.ts";
 
 export interface TenantInputs {

@@ -3,7 +3,7 @@
 // for a ~20 s failover: lease 15 s, renew deadline 10 s, retry every 2 s.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { MicroTime } from "./micro-time.ts";
+import { MicroTime } from "../../common/kube/micro-time.ts";
 
 export interface LeaderElectionProps {
   readonly kc: KubeConfig;

@@ -2,7 +2,7 @@
 // Zoom, disconnect it; and the deauthorization Zoom reports by webhook.
 import { z } from "zod";
 import type { Logger } from "../../common/logger.ts";
-import { grantKey, type StoredGrant } from "../../common/token-secret.ts";
+import { grantKey, type StoredGrant } from "../../common/tenant/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { EventReason, type EventRecorder } from "../kube/event-recorder.ts";
 import type { TokenManager } from "../tokens/token-manager.ts";

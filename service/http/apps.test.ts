@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createLogger } from "../../common/logger.ts";
 import { signWebhook } from "../../test/zoom-emulator/index.ts";
-import { WEBHOOK_PATH } from "../../charts/tenant/names.ts";
+import { WEBHOOK_PATH } from "../../common/tenant/names.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { createMetrics } from "../metrics.ts";
 import { staticSecrets } from "../runtime/mounted-secrets.ts";

@@ -3,7 +3,7 @@
 // - api (ClusterIP, NetworkPolicy): the booking app's API behind the bearer token, probes, metrics.
 import express, { type Express, type Router } from "express";
 import type { Logger } from "../../common/logger.ts";
-import { ProbePath } from "../../charts/tenant/contract.ts";
+import { ProbePath } from "../../common/tenant/contract.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { errorMiddleware, notFound } from "./error-middleware.ts";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Fault, startZoomEmulator, type ZoomEmulator } from "../../test/zoom-emulator/index.ts";
 import { ErrorCode } from "../errors.ts";
-import { failureOf, startTestService, type TestService, TEST_BOOKING } from "./test-support.ts";
+import { failureOf, startTestService, type TestService, TEST_BOOKING } from "../../test/support/meetings-support.ts";
 
 const BOOKING = TEST_BOOKING;
 const CREATE = "POST /v2/users/{userId}/meetings";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startZoomEmulator, type ZoomEmulator } from "../../test/zoom-emulator/index.ts";
 import { ErrorCode } from "../errors.ts";
-import { failureOf, startTestService, type TestService, TEST_BOOKING } from "./test-support.ts";
+import { failureOf, startTestService, type TestService, TEST_BOOKING } from "../../test/support/meetings-support.ts";
 
 let zoom: ZoomEmulator;
 let service: TestService;

@@ -6,8 +6,8 @@
 //    code, compare scopes, read /users/me, store the grant and send the browser to the booking app.
 import type { V1OwnerReference } from "@kubernetes/client-node";
 import type { Logger } from "../../common/logger.ts";
-import { grantKey, type StoredGrant } from "../../common/token-secret.ts";
-import { START_PATH } from "../../charts/tenant/names.ts";
+import { grantKey, type StoredGrant } from "../../common/tenant/token-secret.ts";
+import { START_PATH } from "../../common/tenant/names.ts";
 import { ServiceError } from "../errors.ts";
 import { EventReason, type EventRecorder } from "../kube/event-recorder.ts";
 import type { ServiceMetrics } from "../metrics.ts";

@@ -2,7 +2,7 @@
 // booking app calls to begin. Handlers parse, call one ConnectFlow function, answer.
 import express, { type Request, type Router } from "express";
 import { z } from "zod";
-import { REDIRECT_PATH, START_PATH } from "../../charts/tenant/names.ts";
+import { REDIRECT_PATH, START_PATH } from "../../common/tenant/names.ts";
 import type { ConnectFlow } from "./connect-flow.ts";
 import { ReturnPath } from "./return-url.ts";
 

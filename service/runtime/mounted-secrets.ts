@@ -3,7 +3,7 @@
 // are re-read periodically and on demand: a rotated client secret works without a restart.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FileName } from "../../charts/tenant/contract.ts";
+import { FileName } from "../../common/tenant/contract.ts";
 
 export interface Secrets {
   readonly clientId: string;

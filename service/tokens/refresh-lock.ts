@@ -5,7 +5,7 @@
 // lock and poll the Secret until the holder has written the new tokens (and removed the lock), then
 // reuse them. `until` lets a replica take over the lock of a holder that crashed.
 import type { V1OwnerReference } from "@kubernetes/client-node";
-import type { StoredGrant } from "../../common/token-secret.ts";
+import type { StoredGrant } from "../../common/tenant/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { copyDraft, type RefreshLock, type TokenSecretStore, type TokensSnapshot, WriteConflict } from "./token-secret-store.ts";
 

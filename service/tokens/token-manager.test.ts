@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../common/logger.ts";
-import { grantKey, readConnections, type StoredGrant } from "../../common/token-secret.ts";
+import { grantKey, readConnections, type StoredGrant } from "../../common/tenant/token-secret.ts";
 import { ErrorCode, type ServiceError } from "../errors.ts";
 import type { EventRecorder } from "../kube/event-recorder.ts";
 import { createMetrics } from "../metrics.ts";

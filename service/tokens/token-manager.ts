@@ -5,7 +5,7 @@
 // the tokens Secret (see refresh-lock.ts); inside one process, callers share one flight per grant.
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../common/logger.ts";
-import { grantKey, type StoredGrant } from "../../common/token-secret.ts";
+import { grantKey, type StoredGrant } from "../../common/tenant/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { EventReason, type EventRecorder } from "../kube/event-recorder.ts";
 import type { ServiceMetrics } from "../metrics.ts";

@@ -3,7 +3,7 @@
 // (annotations). Every write is a compare-and-swap on the resourceVersion, so two replicas can
 // never overwrite each other's changes: a conflict re-reads and re-applies the change.
 import type { CoreV1Api, V1OwnerReference, V1Secret } from "@kubernetes/client-node";
-import { CONNECTIONS_ANNOTATION, GRANT_KEY_PREFIX, grantKey, readGrants, type StoredGrant, summarize } from "../../common/token-secret.ts";
+import { CONNECTIONS_ANNOTATION, GRANT_KEY_PREFIX, grantKey, readGrants, type StoredGrant, summarize } from "../../common/tenant/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 
 const LOCK_PREFIX = "bookingops.dev/refresh-lock.";

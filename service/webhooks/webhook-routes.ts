@@ -3,7 +3,7 @@
 import express, { type Router } from "express";
 import { z } from "zod";
 import type { Logger } from "../../common/logger.ts";
-import { WEBHOOK_PATH } from "../../charts/tenant/names.ts";
+import { WEBHOOK_PATH } from "../../common/tenant/names.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import type { MountedSecrets } from "../runtime/mounted-secrets.ts";

@@ -8,7 +8,7 @@ import { AppsV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions,
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CREDENTIALS_CHECKSUM_ANNOTATION, INTEGRATION_LABEL, REDIRECT_PATH, tenantNames } from "../../charts/tenant/names.ts";
+import { CREDENTIALS_CHECKSUM_ANNOTATION, INTEGRATION_LABEL, REDIRECT_PATH, tenantNames } from "../../common/tenant/names.ts";
 import type { ZoomIntegrationClient } from "../../service/client/client.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";
 import { isAlive } from "../cluster/processes.ts";

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_ARGS } from "../../charts/install/install-chart.ts";
-import { CONTAINER_ARGS } from "../../charts/tenant/contract.ts";
+import { CONTAINER_ARGS } from "../../common/tenant/contract.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 let app = "";

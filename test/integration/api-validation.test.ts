@@ -5,9 +5,9 @@ import { execFile } from "node:child_process";
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { ConditionType, GROUP, PLURAL, Reason, VERSION } from "../../operator/api/constants.ts";
-import { INVALID_CASES, type JsonObject, mergePatch, validBase } from "../../operator/api/validation-cases.ts";
-import { parseZoomIntegration, redirectUrl } from "../../operator/api/zoom-integration.ts";
+import { ConditionType, GROUP, PLURAL, Reason, VERSION } from "../../common/api/constants.ts";
+import { INVALID_CASES, type JsonObject, mergePatch, validBase } from "../../common/api/validation-cases.ts";
+import { parseZoomIntegration, redirectUrl } from "../../common/api/zoom-integration.ts";
 import { clusterEnv, type KubectlResult, kubectl as kubectlWithInput, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 

@@ -11,7 +11,7 @@ import { AppsV1Api, CoreV1Api, type CoreV1Event, KubeConfig } from "@kubernetes/
 import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_NAME } from "../../charts/install/install-chart.ts";
-import { tenantNames } from "../../charts/tenant/names.ts";
+import { tenantNames } from "../../common/tenant/names.ts";
 import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { type OperatorProcess, startOperator } from "../support/operator-process.ts";

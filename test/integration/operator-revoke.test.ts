@@ -3,7 +3,7 @@
 // deletion only by the bounded revoke timeout.
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONNECTIONS_ANNOTATION, grantKey, summarize } from "../../common/token-secret.ts";
+import { CONNECTIONS_ANNOTATION, grantKey, summarize } from "../../common/tenant/token-secret.ts";
 import { clusterEnv, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { startOperator, type OperatorProcess } from "../support/operator-process.ts";
@@ -39,7 +39,7 @@ async function connectedTenant(name: string, spec: Record<string, unknown>): Pro
     redirectUri: "https://app.acme.example/organization/integration/zoom/redirect",
   });
   secrets.push(grant.accessToken, grant.refreshToken);
-  // What the service stores after a consent (common/token-secret.ts is the shared contract).
+  // What the service stores after a consent (common/tenant/token-secret.ts is the shared contract).
   const core = kc.makeApiClient(CoreV1Api);
   const secret = await core.readNamespacedSecret({ name: `${name}-zoom-tokens`, namespace: ns.name });
   secret.data = { ...secret.data, [grantKey(grant.organizationId)]: Buffer.from(JSON.stringify(grant)).toString("base64") };

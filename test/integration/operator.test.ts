@@ -2,8 +2,8 @@
 // secured service, and stays that way through edits, rotations, hand edits and deletion.
 import { AppsV1Api, CoreV1Api, NetworkingV1Api, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FINALIZER } from "../../operator/api/constants.ts";
-import { CREDENTIALS_CHECKSUM_ANNOTATION } from "../../charts/tenant/names.ts";
+import { FINALIZER } from "../../common/api/constants.ts";
+import { CREDENTIALS_CHECKSUM_ANNOTATION } from "../../common/tenant/names.ts";
 import { clusterEnv, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { startOperator, type OperatorProcess } from "../support/operator-process.ts";

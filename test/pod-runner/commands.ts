@@ -3,7 +3,7 @@
 // chart's container (`args: ["service"]`).
 import { join } from "node:path";
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { CONTAINER_ARGS } from "../../charts/tenant/contract.ts";
+import { CONTAINER_ARGS } from "../../common/tenant/contract.ts";
 import { repoRoot } from "../cluster/paths.ts";
 
 export interface ContainerCommand {

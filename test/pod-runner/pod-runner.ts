@@ -11,7 +11,7 @@ import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from 
 import type { Logger } from "pino";
 import { createLogger } from "../../common/logger.ts";
 import { type RunningInformer, startInformer } from "../../operator/runtime/informer.ts";
-import { KubeHttpError, rawList, rawRequest, resourcePath } from "../../operator/runtime/raw-client.ts";
+import { KubeHttpError, rawList, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 import { WorkQueue } from "../../operator/runtime/work-queue.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";
 import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";

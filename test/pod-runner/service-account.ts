@@ -5,7 +5,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { KubeConfig, V1Pod, V1ServiceAccount } from "@kubernetes/client-node";
 import { stringify } from "yaml";
-import { rawRequest, resourcePath } from "../../operator/runtime/raw-client.ts";
+import { rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 /** Requested lifetime; long enough for any test or sandbox session (the token is rewritten per pod start). */
 const TOKEN_SECONDS = 24 * 3600;

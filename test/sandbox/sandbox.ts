@@ -4,7 +4,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { GROUP, PLURAL, VERSION } from "../../operator/api/constants.ts";
+import { GROUP, PLURAL, VERSION } from "../../common/api/constants.ts";
 import { createZoomIntegrationClient } from "../../service/client/client.ts";
 import { startControlPlane, stopControlPlane, type ControlPlaneState } from "../cluster/control-plane.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { createLogger } from "../../common/logger.ts";
-import { readGrants } from "../../common/token-secret.ts";
+import { readGrants } from "../../common/tenant/token-secret.ts";
 import { loadConfig } from "../../service/config.ts";
 import { watchSecretFiles } from "../../service/runtime/mounted-secrets.ts";
 import { buildService, type Service } from "../../service/service.ts";

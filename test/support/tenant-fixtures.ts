@@ -1,6 +1,6 @@
 // Manifests of a tenant for integration tests: a credentials Secret and a ZoomIntegration.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { GROUP, PLURAL, VERSION } from "../../operator/api/constants.ts";
+import { GROUP, PLURAL, VERSION } from "../../common/api/constants.ts";
 
 export const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 

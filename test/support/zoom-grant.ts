@@ -1,7 +1,7 @@
 // Obtains a real grant from the Zoom emulator (consent, code exchange), as the service would.
 import { createHash, randomBytes } from "node:crypto";
 import type { ZoomEmulator } from "../zoom-emulator/index.ts";
-import type { StoredGrant } from "../../common/token-secret.ts";
+import type { StoredGrant } from "../../common/tenant/token-secret.ts";
 
 export interface GrantRequest {
   readonly clientId: string;

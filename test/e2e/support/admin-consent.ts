@@ -5,7 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { REDIRECT_PATH, tenantNames } from "../../../charts/tenant/names.ts";
+import { REDIRECT_PATH, tenantNames } from "../../../common/tenant/names.ts";
 import type { ZoomIntegrationClient } from "../../../service/client/client.ts";
 import { FLOW_COOKIE } from "../../../service/oauth/oauth-routes.ts";
 import { repoRoot } from "../../cluster/paths.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Agent } from "undici";
 import { afterAll, beforeAll } from "vitest";
-import { tenantNames } from "../../../charts/tenant/names.ts";
+import { tenantNames } from "../../../common/tenant/names.ts";
 import { createLogger } from "../../../common/logger.ts";
 import { isAlive } from "../../cluster/processes.ts";
 import { type PodRunner, startPodRunner } from "../../pod-runner/pod-runner.ts";

@@ -1,14 +1,14 @@
 /**
  * Create-meeting throughput and added latency: the same creates sent straight to the Zoom emulator
  * and through the service (router, zod, idempotency claim + completion, Zoom client), in one run.
- *   node service/meetings/bench.ts [requests per phase, default 2000] [concurrency, default 16]
+ *   node test/bench/meetings-bench.ts [requests per phase, default 2000] [concurrency, default 16]
  * Everything shares this process (and a shared machine): compare the ratios, not the absolutes.
  * The idempotency store is the in-memory one; the ConfigMap store adds two API-server writes per create.
  */
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
-import { startZoomEmulator } from "../../test/zoom-emulator/index.ts";
-import { startTestService } from "./test-support.ts";
+import { startZoomEmulator } from "../zoom-emulator/index.ts";
+import { startTestService } from "../support/meetings-support.ts";
 
 const requests = Number(process.argv[2] ?? 2000);
 const concurrency = Number(process.argv[3] ?? 16);

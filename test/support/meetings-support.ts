@@ -1,18 +1,18 @@
 import type { AddressInfo } from "node:net";
 import express from "express";
 import pino from "pino";
-import type { ZoomEmulator } from "../../test/zoom-emulator/index.ts";
-import { createZoomIntegrationClient, type ZoomIntegrationClient, ZoomIntegrationError } from "../client/client.ts";
-import { ErrorCode, ServiceError } from "../errors.ts";
-import { errorMiddleware } from "../http/error-middleware.ts";
-import { createOpenApiRouter } from "../openapi/document.ts";
-import type { AccessGrant, AccessTokens } from "../tokens/access-tokens.ts";
-import { createUsersRouter } from "../users/router.ts";
-import { ZoomApi, type ZoomApiOptions } from "../zoom/zoom-api.ts";
-import type { IdempotencyTiming } from "./idempotent-create.ts";
-import { createMemoryIdempotencyStore, type IdempotencyStore } from "./idempotency-store.ts";
-import { createMeetingsRouter } from "./router.ts";
-import type { CreateMeetingRequest } from "./schemas.ts";
+import type { ZoomEmulator } from "../zoom-emulator/index.ts";
+import { createZoomIntegrationClient, type ZoomIntegrationClient, ZoomIntegrationError } from "../../service/client/client.ts";
+import { ErrorCode, ServiceError } from "../../service/errors.ts";
+import { errorMiddleware } from "../../service/http/error-middleware.ts";
+import { createOpenApiRouter } from "../../service/openapi/document.ts";
+import type { AccessGrant, AccessTokens } from "../../service/tokens/access-tokens.ts";
+import { createUsersRouter } from "../../service/users/router.ts";
+import { ZoomApi, type ZoomApiOptions } from "../../service/zoom/zoom-api.ts";
+import type { IdempotencyTiming } from "../../service/meetings/idempotent-create.ts";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "../../service/meetings/idempotency-store.ts";
+import { createMeetingsRouter } from "../../service/meetings/router.ts";
+import type { CreateMeetingRequest } from "../../service/meetings/schemas.ts";
 
 /**
  * Test-only wiring: real grants from the Zoom emulator (consent, code exchange, rotating refresh)

@@ -1,4 +1,4 @@
-// The invalid-manifest table, shared by the zod unit tests (operator/api) and the real-API-server
+// The invalid-manifest table, shared by the zod unit tests (common/api) and the real-API-server
 // suite (test/integration/api-validation.test.ts), so both layers are held to the same cases and
 // must name the same field. Each row: a sentence, a JSON merge patch (RFC 7386: null deletes) to
 // a valid base manifest, and the field path the error must mention.
