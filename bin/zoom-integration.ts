@@ -1,7 +1,8 @@
 // The image's entrypoint: one image, two programs. The install Deployment runs it with `operator`,
 // each tenant's Deployment with `service` (common/tenant/contract.ts CONTAINER_ARGS); the remaining
 // arguments go to that program.
-const USAGE = "Usage: zoom-integration <operator|service> [flags]\n  operator  the ZoomIntegration operator (--help for its settings)\n  service   one tenant's Zoom integration service (--help for its settings)\n";
+const USAGE =
+  "Usage: zoom-integration <operator|service> [flags]\n  operator  the ZoomIntegration operator (--help for its settings)\n  service   one tenant's Zoom integration service (--help for its settings)\n";
 
 // NB: the command is removed from argv: the operator parses its flags strictly and would refuse it.
 const [command] = process.argv.splice(2, 1);

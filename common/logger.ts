@@ -4,10 +4,33 @@
 import pino, { type Logger } from "pino";
 
 export const REDACTED_KEYS = [
-  "token", "accessToken", "access_token", "refreshToken", "refresh_token", "idToken", "code", "code_verifier",
-  "codeVerifier", "clientSecret", "client_secret", "secret", "secretToken", "stateKey", "password", "apiToken",
-  "authorization", "Authorization", "cookie", "Cookie", "set-cookie", "data", "stringData", "oauthState",
-  "ticket", "verifier", "cookieValue",
+  "token",
+  "accessToken",
+  "access_token",
+  "refreshToken",
+  "refresh_token",
+  "idToken",
+  "code",
+  "code_verifier",
+  "codeVerifier",
+  "clientSecret",
+  "client_secret",
+  "secret",
+  "secretToken",
+  "stateKey",
+  "password",
+  "apiToken",
+  "authorization",
+  "Authorization",
+  "cookie",
+  "Cookie",
+  "set-cookie",
+  "data",
+  "stringData",
+  "oauthState",
+  "ticket",
+  "verifier",
+  "cookieValue",
 ] as const;
 
 const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k}`, `req.headers.${k}`]);

@@ -11,7 +11,12 @@ const Env = z.object({
   WATCH_NAMESPACES: z
     .string()
     .default("")
-    .transform((s) => s.split(",").map((n) => n.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be namespace names separated by commas")))
     .describe("comma-separated namespaces to watch; empty watches all namespaces"),
   POD_NAMESPACE: z.string().min(1).default("zoom-integration-system").describe("namespace of the leader-election Lease"),
@@ -20,9 +25,18 @@ const Env = z.object({
   LEASE_NAME: z.string().min(1).default("zoom-integration-operator").describe("name of the Lease"),
   WORKERS: z.coerce.number().int().min(1).max(64).default(4).describe("ZoomIntegrations reconciled in parallel"),
   RESYNC_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300).describe("periodic re-check of every ZoomIntegration"),
-  REVOKE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30)
+  REVOKE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(30)
     .describe("how long deletion waits for Zoom to revoke a grant before giving up"),
-  SERVICE_IMAGE: z.string().min(1).default("ghcr.io/bookingops/zoom-integration-operator:0.1.0").describe("image of the per-tenant service"),
+  SERVICE_IMAGE: z
+    .string()
+    .min(1)
+    .default("ghcr.io/bookingops/zoom-integration-operator:0.1.0")
+    .describe("image of the per-tenant service"),
   METRICS_PORT: port.default(8080).describe("port for /metrics"),
   HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),

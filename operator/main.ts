@@ -31,7 +31,10 @@ try {
   await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: CRD_NAME });
 } catch (error) {
   const why = httpStatus(error) === 404 ? "is not installed" : `cannot be read (${httpStatus(error) ?? (error as Error).message})`;
-  log.fatal({ crd: CRD_NAME }, `the CRD ${CRD_NAME} ${why}: install it with 'kubectl apply --server-side -f crds/' (or the install bundle) and check the operator's RBAC`);
+  log.fatal(
+    { crd: CRD_NAME },
+    `the CRD ${CRD_NAME} ${why}: install it with 'kubectl apply --server-side -f crds/' (or the install bundle) and check the operator's RBAC`,
+  );
   process.exit(1);
 }
 
@@ -40,9 +43,15 @@ let controller: RunningController | undefined;
 // NB: ready once serving: a standby replica is ready too, it can take over at any moment.
 const probes = createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
 const port = await listen(probes, config.HEALTH_PORT, config.BIND_ADDRESS);
-const metricsServer = config.METRICS_PORT === config.HEALTH_PORT ? undefined : createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
+const metricsServer =
+  config.METRICS_PORT === config.HEALTH_PORT
+    ? undefined
+    : createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
 if (metricsServer) await listen(metricsServer, config.METRICS_PORT, config.BIND_ADDRESS);
-log.info({ healthPort: port, metricsPort: config.METRICS_PORT, namespaces: config.WATCH_NAMESPACES, leaderElect: config.LEADER_ELECT }, "operator starting");
+log.info(
+  { healthPort: port, metricsPort: config.METRICS_PORT, namespaces: config.WATCH_NAMESPACES, leaderElect: config.LEADER_ELECT },
+  "operator starting",
+);
 
 const leadership = config.LEADER_ELECT
   ? electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log })
@@ -72,8 +81,14 @@ if (leadership) {
 }
 if (!stopping) {
   controller = await startController({
-    kc, log, metrics, writer: createKubeWriter(kc, metrics, "zoom-integration-operator"),
-    namespaces: config.WATCH_NAMESPACES, workers: config.WORKERS, resyncMs: config.RESYNC_SECONDS * 1000,
-    serviceImage: config.SERVICE_IMAGE, revokeTimeoutMs: config.REVOKE_TIMEOUT_SECONDS * 1000,
+    kc,
+    log,
+    metrics,
+    writer: createKubeWriter(kc, metrics, "zoom-integration-operator"),
+    namespaces: config.WATCH_NAMESPACES,
+    workers: config.WORKERS,
+    resyncMs: config.RESYNC_SECONDS * 1000,
+    serviceImage: config.SERVICE_IMAGE,
+    revokeTimeoutMs: config.REVOKE_TIMEOUT_SECONDS * 1000,
   });
 }

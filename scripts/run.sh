@@ -68,14 +68,15 @@ case "$task" in
   cluster)
     ensure_cluster_bins
     exec node test/cluster/cli.ts "$@" ;;
-  lint) exec biome lint "$@" . ;;
+  lint) exec biome check "$@" . ;;
+  format) exec biome format --write "$@" . ;;
   typecheck) exec tsc -p tsconfig.json "$@" ;;
   build) exec tsc -p tsconfig.build.json "$@" ;;
   generate) exec node scripts/generate.ts "$@" ;;
   check)
-    biome lint .
+    biome check .
     tsc -p tsconfig.json
     node scripts/generate.ts --check ;;
   node) exec node "$@" ;;
-  *) die "unknown task '$task' (one of: test start cluster lint typecheck build generate check node)" ;;
+  *) die "unknown task '$task' (one of: test start cluster lint format typecheck build generate check node)" ;;
 esac

@@ -23,7 +23,9 @@ Options:
   -h, --help       this help
 `;
 
-const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" }, local: { type: "boolean" }, "exit-after-demo": { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { help: { type: "boolean", short: "h" }, local: { type: "boolean" }, "exit-after-demo": { type: "boolean" } },
+});
 if (values.help) {
   process.stdout.write(HELP);
   process.exit(0);

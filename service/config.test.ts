@@ -32,7 +32,13 @@ describe("loadConfig", () => {
   it("lists every missing or malformed variable at once", () => {
     const error = (() => {
       try {
-        loadConfig({ ...chartEnv, ZOOM_DOMAIN: "not a domain", ZOOM_TOKENS_SECRET: undefined, PUBLIC_PORT: "http", ZOOM_AFTER_CONNECT_PATH: "//evil.example" });
+        loadConfig({
+          ...chartEnv,
+          ZOOM_DOMAIN: "not a domain",
+          ZOOM_TOKENS_SECRET: undefined,
+          PUBLIC_PORT: "http",
+          ZOOM_AFTER_CONNECT_PATH: "//evil.example",
+        });
       } catch (e) {
         return e;
       }
@@ -46,6 +52,8 @@ describe("loadConfig", () => {
   });
 
   it("lets a local run use a plain-HTTP public origin", () => {
-    expect(loadConfig({ ...chartEnv, PUBLIC_ORIGIN: "http://localhost:8080" }).redirectUrl).toBe("http://localhost:8080/organization/integration/zoom/redirect");
+    expect(loadConfig({ ...chartEnv, PUBLIC_ORIGIN: "http://localhost:8080" }).redirectUrl).toBe(
+      "http://localhost:8080/organization/integration/zoom/redirect",
+    );
   });
 });

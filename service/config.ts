@@ -16,9 +16,16 @@ const Schema = z.object({
   [ContractEnv.IntegrationName]: name.describe("the ZoomIntegration's name"),
   [ContractEnv.PodNamespace]: name.describe("namespace of the ZoomIntegration and its Secrets"),
   [ContractEnv.PodName]: z.string().min(1).default(hostname()).describe("this replica's identity (refresh lock holder, Event source)"),
-  [ContractEnv.Domain]: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS domain such as acme.example").describe("the booking app is at https://app.<domain>"),
+  [ContractEnv.Domain]: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS domain such as acme.example")
+    .describe("the booking app is at https://app.<domain>"),
   [ContractEnv.AfterConnectPath]: path.default("/organization/integration/zoom").describe("where the admin's browser lands after consent"),
-  [ContractEnv.RequiredScopes]: z.string().transform((s) => s.split(/\s+/).filter(Boolean)).pipe(z.array(z.string()).min(1, "must name at least one scope")).describe("required scopes, space separated"),
+  [ContractEnv.RequiredScopes]: z
+    .string()
+    .transform((s) => s.split(/\s+/).filter(Boolean))
+    .pipe(z.array(z.string()).min(1, "must name at least one scope"))
+    .describe("required scopes, space separated"),
   [ContractEnv.OauthBaseUrl]: baseUrl.default("https://zoom.us").describe("base of /oauth/authorize, /oauth/token, /oauth/revoke"),
   [ContractEnv.ApiBaseUrl]: baseUrl.default("https://api.zoom.us").describe("base of the REST API (/v2/...)"),
   [ContractEnv.TokensSecret]: name.describe("the Secret holding OAuth tokens (exists, created by the operator)"),
@@ -28,7 +35,9 @@ const Schema = z.object({
   [ContractEnv.CredentialsDir]: z.string().min(1).describe(`directory with ${FileName.ClientId} and ${FileName.ClientSecret}`),
   [ContractEnv.ApiTokenDir]: z.string().min(1).describe(`directory with ${FileName.ApiToken} and ${FileName.StateKey}`),
   [ContractEnv.WebhookSecretFile]: z.string().min(1).optional().describe("the webhook Secret Token file; absent = answer no webhooks"),
-  PUBLIC_ORIGIN: baseUrl.optional().describe("local runs only: origin of the public paths (default https://app.<domain>); http:// drops the cookie's Secure flag"),
+  PUBLIC_ORIGIN: baseUrl
+    .optional()
+    .describe("local runs only: origin of the public paths (default https://app.<domain>); http:// drops the cookie's Secure flag"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address both ports listen on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_GRACE_SECONDS: seconds(0, 120).default(20).describe("how long in-flight requests may finish after SIGTERM"),
@@ -84,7 +93,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
   const input = Object.fromEntries(Object.keys(Schema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]));
   const parsed = Schema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message.endsWith("received undefined") ? "is required" : i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message.endsWith("received undefined") ? "is required" : i.message}`),
+    );
   }
   const c = parsed.data;
   const publicOrigin = c.PUBLIC_ORIGIN ?? `https://${APP_HOST_PREFIX}${c[ContractEnv.Domain]}`;

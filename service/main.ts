@@ -27,7 +27,9 @@ const log = createLogger({ level: config.logLevel, name: "zoom-service" });
 const kc = new KubeConfig();
 kc.loadFromDefault(); // in-cluster config in a pod, KUBECONFIG or ~/.kube/config elsewhere
 
-const secrets = await watchSecretFiles(config, { onError: (err) => log.warn({ err }, "could not re-read the mounted Secrets; keeping the previous values") });
+const secrets = await watchSecretFiles(config, {
+  onError: (err) => log.warn({ err }, "could not re-read the mounted Secrets; keeping the previous values"),
+});
 const service = buildService({
   config,
   kc,
@@ -36,7 +38,11 @@ const service = buildService({
   // The booking app's meetings and users API, and its OpenAPI document, on the internal port.
   apiRouters: (tokens) => {
     const zoom = new ZoomApi({ tokens, logger: log });
-    const idempotency = new ConfigMapIdempotencyStore({ api: kc.makeApiClient(CoreV1Api), namespace: config.namespace, name: config.stateConfigMap });
+    const idempotency = new ConfigMapIdempotencyStore({
+      api: kc.makeApiClient(CoreV1Api),
+      namespace: config.namespace,
+      name: config.stateConfigMap,
+    });
     const deps = { zoom, idempotency, clock: Date.now, random: Math.random, logger: log };
     return [createMeetingsRouter(deps), createUsersRouter(deps), createOpenApiRouter()];
   },
@@ -44,12 +50,24 @@ const service = buildService({
 
 const publicServer = await listen(service.publicApp, config.publicPort, config.bindAddress);
 const apiServer = await listen(service.apiApp, config.apiPort, config.bindAddress);
-log.info({ publicPort: publicServer.port, apiPort: apiServer.port, namespace: config.namespace, integration: config.integrationName, pod: config.podName }, "zoom service listening");
+log.info(
+  {
+    publicPort: publicServer.port,
+    apiPort: apiServer.port,
+    namespace: config.namespace,
+    integration: config.integrationName,
+    pod: config.podName,
+  },
+  "zoom service listening",
+);
 
 // Idle grants are refreshed daily; every replica checks hourly and the refresh lock lets one do it.
-const idleTimer = setInterval(() => {
-  service.tokens.refreshIdleGrants().catch((err) => log.warn({ err }, "idle refresh check failed"));
-}, 60 * 60_000 + Math.floor(Math.random() * 5 * 60_000));
+const idleTimer = setInterval(
+  () => {
+    service.tokens.refreshIdleGrants().catch((err) => log.warn({ err }, "idle refresh check failed"));
+  },
+  60 * 60_000 + Math.floor(Math.random() * 5 * 60_000),
+);
 idleTimer.unref();
 void service.tokens.refreshIdleGrants().catch((err) => log.warn({ err }, "idle refresh check failed"));
 

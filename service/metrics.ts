@@ -23,7 +23,12 @@ export function createMetrics(): ServiceMetrics {
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: "zio_service_http_requests_total", help: "HTTP requests by port, route pattern, method and status", labelNames: ["port", "route", "method", "status"], registers }),
+    requests: new Counter({
+      name: "zio_service_http_requests_total",
+      help: "HTTP requests by port, route pattern, method and status",
+      labelNames: ["port", "route", "method", "status"],
+      registers,
+    }),
     requestSeconds: new Histogram({
       name: "zio_service_http_request_duration_seconds",
       help: "Duration of HTTP requests by port and route pattern",
@@ -31,10 +36,33 @@ export function createMetrics(): ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    refreshes: new Counter({ name: "zio_service_token_refreshes_total", help: "OAuth token refreshes this replica made, by result", labelNames: ["result"], registers }),
-    refreshWaits: new Counter({ name: "zio_service_token_refresh_waits_total", help: "Refreshes waited for because another replica held the grant's lock", registers }),
-    reauthorizationRequired: new Counter({ name: "zio_service_reauthorization_required_total", help: "Connections that turned ReauthorizationRequired", registers }),
-    callbacks: new Counter({ name: "zio_service_oauth_callbacks_total", help: "OAuth callbacks by result and reason", labelNames: ["result", "reason"], registers }),
-    webhooks: new Counter({ name: "zio_service_webhooks_total", help: "Zoom webhook deliveries by event and result", labelNames: ["event", "result"], registers }),
+    refreshes: new Counter({
+      name: "zio_service_token_refreshes_total",
+      help: "OAuth token refreshes this replica made, by result",
+      labelNames: ["result"],
+      registers,
+    }),
+    refreshWaits: new Counter({
+      name: "zio_service_token_refresh_waits_total",
+      help: "Refreshes waited for because another replica held the grant's lock",
+      registers,
+    }),
+    reauthorizationRequired: new Counter({
+      name: "zio_service_reauthorization_required_total",
+      help: "Connections that turned ReauthorizationRequired",
+      registers,
+    }),
+    callbacks: new Counter({
+      name: "zio_service_oauth_callbacks_total",
+      help: "OAuth callbacks by result and reason",
+      labelNames: ["result", "reason"],
+      registers,
+    }),
+    webhooks: new Counter({
+      name: "zio_service_webhooks_total",
+      help: "Zoom webhook deliveries by event and result",
+      labelNames: ["event", "result"],
+      registers,
+    }),
   };
 }

@@ -37,7 +37,14 @@ export function buildService(deps: ServiceDeps) {
   const metrics = deps.metrics ?? createMetrics();
   const core = deps.kc.makeApiClient(CoreV1Api);
   const store = createTokenSecretStore({ core, namespace: config.namespace, name: config.tokensSecret, now });
-  const events = createEventRecorder({ core, namespace: config.namespace, integrationName: config.integrationName, podName: config.podName, now, log });
+  const events = createEventRecorder({
+    core,
+    namespace: config.namespace,
+    integrationName: config.integrationName,
+    podName: config.podName,
+    now,
+    log,
+  });
   const zoom = createZoomOAuthClient({ ...config, secrets, dispatcher: deps.dispatcher });
   const tokens = createTokenManager({ store, zoom, events, metrics, log, now, holder: config.podName, random: deps.random });
   const connections = createConnections({ store, tokens, zoom, events, log });
@@ -60,7 +67,11 @@ export function buildService(deps: ServiceDeps) {
     log,
     metrics,
     routers: [
-      createPublicOAuthRouter({ flow, secureCookie: config.publicOrigin.startsWith("https:"), appUrl: `${config.publicOrigin}${config.afterConnectPath}` }),
+      createPublicOAuthRouter({
+        flow,
+        secureCookie: config.publicOrigin.startsWith("https:"),
+        appUrl: `${config.publicOrigin}${config.afterConnectPath}`,
+      }),
       createWebhookRouter({ secrets, deauthorize: (accountId) => connections.deauthorize(accountId), metrics, log, now }),
     ],
   });

@@ -31,8 +31,15 @@ function renderLikeHelm(templates: readonly HelmFile[], v: Values): unknown[] {
       .replaceAll("{{ $.Values.image | quote }}", JSON.stringify(v.image))
       .replaceAll("{{ $.Values.replicas }}", String(v.replicas))
       .replaceAll('{{ join "," $.Values.watchNamespaces | quote }}', JSON.stringify(v.watchNamespaces.join(",")))
-      .replace(/ \{\{- toYaml \$\.Values\.resources \| nindent (\d+) \}\}/g, (_m, n: string) =>
-        `\n${stringify(v.resources).trimEnd().split("\n").map((l) => " ".repeat(Number(n)) + l).join("\n")}`);
+      .replace(
+        / \{\{- toYaml \$\.Values\.resources \| nindent (\d+) \}\}/g,
+        (_m, n: string) =>
+          `\n${stringify(v.resources)
+            .trimEnd()
+            .split("\n")
+            .map((l) => " ".repeat(Number(n)) + l)
+            .join("\n")}`,
+      );
   const out: string[] = [];
   for (const t of templates.filter((f) => f.path.startsWith("templates/"))) {
     const block = /\{\{- (if|if not|range) \$\.Values\.(\w+) \}\}\n([\s\S]*)\{\{- end \}\}\n$/.exec(t.content);
@@ -51,17 +58,28 @@ function renderLikeHelm(templates: readonly HelmFile[], v: Values): unknown[] {
 }
 
 const byKey = (objects: readonly unknown[]) =>
-  [...objects].map((o) => o as { kind: string; metadata: { name: string; namespace?: string } })
-    .sort((a, b) => `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`));
+  [...objects]
+    .map((o) => o as { kind: string; metadata: { name: string; namespace?: string } })
+    .sort((a, b) =>
+      `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`),
+    );
 
 describe("the Helm chart", () => {
   it("has a chart file, values, the CRD in crds/ and one template per object", () => {
     expect(files.map((f) => f.path)).toMatchSnapshot();
-    expect(parse(file("Chart.yaml"))).toMatchObject({ apiVersion: "v2", name: "zoom-integration-operator", version: "0.1.0", appVersion: "0.1.0" });
+    expect(parse(file("Chart.yaml"))).toMatchObject({
+      apiVersion: "v2",
+      name: "zoom-integration-operator",
+      version: "0.1.0",
+      appVersion: "0.1.0",
+    });
   });
 
   it("leaves no placeholder behind and uses every value", () => {
-    const templates = files.filter((f) => f.path.startsWith("templates/")).map((f) => f.content).join("\n");
+    const templates = files
+      .filter((f) => f.path.startsWith("templates/"))
+      .map((f) => f.content)
+      .join("\n");
     expect(files.map((f) => f.path + f.content).join("\n")).not.toMatch(/placeholder|__HELM_/);
     for (const key of Object.keys(values)) expect(templates, key).toContain(`$.Values.${key}`);
   });
@@ -74,7 +92,11 @@ describe("the Helm chart", () => {
 
   it("renders what renderInstall renders for the same settings, namespaced watching included", () => {
     const custom = {
-      image: "registry.local/zio:dev", namespace: "ops", createNamespace: true, watchNamespaces: ["tenants-a", "tenants-b"], replicas: 3,
+      image: "registry.local/zio:dev",
+      namespace: "ops",
+      createNamespace: true,
+      watchNamespaces: ["tenants-a", "tenants-b"],
+      replicas: 3,
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
     };
     const expected = renderInstall(custom).filter((o) => o.kind !== "CustomResourceDefinition");

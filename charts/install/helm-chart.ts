@@ -68,7 +68,10 @@ export function helmChart(props: HelmChartProps): HelmFile[] {
   }
   const binding = clusterWide.find((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === OPERATOR_NAME);
   if (!binding) throw new Error(`the cluster-wide render has no ClusterRoleBinding ${OPERATOR_NAME}`);
-  files.push({ path: fileName(binding), content: `${props.header}{{- if not $.Values.watchNamespaces }}\n${template(binding)}{{- end }}\n` });
+  files.push({
+    path: fileName(binding),
+    content: `${props.header}{{- if not $.Values.watchNamespaces }}\n${template(binding)}{{- end }}\n`,
+  });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -81,7 +84,9 @@ function fileName(object: KubeObject): string {
 /** The Deployment's replicas and resources become markers (they are not strings in the object). */
 function withValueMarkers(object: KubeObject): KubeObject {
   if (object.kind !== "Deployment") return object;
-  const copy = structuredClone(object) as KubeObject & { spec: { replicas: unknown; template: { spec: { containers: { resources: unknown }[] } } } };
+  const copy = structuredClone(object) as KubeObject & {
+    spec: { replicas: unknown; template: { spec: { containers: { resources: unknown }[] } } };
+  };
   copy.spec.replicas = Placeholder.replicas;
   for (const container of copy.spec.template.spec.containers) container.resources = Placeholder.resources;
   return copy;
@@ -97,7 +102,10 @@ function template(object: KubeObject, extra: readonly Substitution[] = []): stri
         : text.replace(from, (_match, indent: string) => to.replace("$1", indent).replace("INDENT", String(indent.length + 2)));
   }
   const leftover = LEFTOVER.exec(text);
-  if (leftover) throw new Error(`${object.kind} ${object.metadata.name}: placeholder left in the Helm template near "${text.slice(leftover.index, leftover.index + 40)}"`);
+  if (leftover)
+    throw new Error(
+      `${object.kind} ${object.metadata.name}: placeholder left in the Helm template near "${text.slice(leftover.index, leftover.index + 40)}"`,
+    );
   return text;
 }
 

@@ -16,8 +16,15 @@ let chart = "";
 const helmRun = (args: readonly string[]) => execFileSync(helm, [...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 type Obj = { kind: string; metadata: { name: string; namespace?: string } };
 const sorted = (list: readonly Obj[]) =>
-  [...list].sort((a, b) => `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`));
-const objects = (yaml: string) => sorted(parseAllDocuments(yaml).map((d) => d.toJSON() as Obj).filter(Boolean));
+  [...list].sort((a, b) =>
+    `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.namespace}/${b.metadata.name}`),
+  );
+const objects = (yaml: string) =>
+  sorted(
+    parseAllDocuments(yaml)
+      .map((d) => d.toJSON() as Obj)
+      .filter(Boolean),
+  );
 
 describe("the Helm chart, through the helm CLI", () => {
   beforeAll(async () => {
@@ -33,7 +40,9 @@ describe("the Helm chart, through the helm CLI", () => {
 
   it("passes helm lint --strict, for cluster-wide and per-namespace watching", () => {
     expect(helmRun(["lint", "--strict", chart])).toContain("0 chart(s) failed");
-    expect(helmRun(["lint", "--strict", chart, "--set", "watchNamespaces={a,b}", "--set", "createNamespace=false"])).toContain("0 chart(s) failed");
+    expect(helmRun(["lint", "--strict", chart, "--set", "watchNamespaces={a,b}", "--set", "createNamespace=false"])).toContain(
+      "0 chart(s) failed",
+    );
   });
 
   it("templates exactly install.yaml's objects with the default values", () => {
@@ -41,8 +50,22 @@ describe("the Helm chart, through the helm CLI", () => {
   });
 
   it("templates what renderInstall renders for the same settings", () => {
-    const set = ["--set", "image=registry.local/zio:dev", "--set", "namespace=ops", "--set", "replicas=3", "--set", "watchNamespaces={tenants-a,tenants-b}"];
-    const expected = renderInstall({ image: "registry.local/zio:dev", namespace: "ops", replicas: 3, watchNamespaces: ["tenants-a", "tenants-b"] });
+    const set = [
+      "--set",
+      "image=registry.local/zio:dev",
+      "--set",
+      "namespace=ops",
+      "--set",
+      "replicas=3",
+      "--set",
+      "watchNamespaces={tenants-a,tenants-b}",
+    ];
+    const expected = renderInstall({
+      image: "registry.local/zio:dev",
+      namespace: "ops",
+      replicas: 3,
+      watchNamespaces: ["tenants-a", "tenants-b"],
+    });
     expect(objects(helmRun(["template", "zio", chart, "--include-crds", ...set]))).toEqual(sorted(expected));
   });
 });

@@ -15,7 +15,8 @@ import { installYaml, renderInstall } from "./render.ts";
 const bundle = renderInstall();
 const deployment = (objects = bundle) => only(objects, "Deployment");
 const container = (objects = bundle) => field(deployment(objects), "spec.template.spec.containers")[0];
-const env = (objects = bundle) => Object.fromEntries(container(objects).env.map((e: { name: string; value?: string }) => [e.name, e.value ?? "(from field)"]));
+const env = (objects = bundle) =>
+  Object.fromEntries(container(objects).env.map((e: { name: string; value?: string }) => [e.name, e.value ?? "(from field)"]));
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
 const rules = (kind: string, name: string, objects = bundle): Rule[] => only(objects, kind, name)["rules"] as Rule[];
@@ -23,7 +24,11 @@ const rules = (kind: string, name: string, objects = bundle): Rule[] => only(obj
 /** True when `granted` allows `verb` on `group/resource` (named `name`, if given). */
 function allows(granted: readonly Rule[], group: string, resource: string, verb: string, name?: string): boolean {
   return granted.some(
-    (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb) && (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
+    (r) =>
+      r.apiGroups.includes(group) &&
+      r.resources.includes(resource) &&
+      r.verbs.includes(verb) &&
+      (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
   );
 }
 
@@ -78,7 +83,14 @@ describe("the operator Deployment", () => {
   it("runs two replicas of the image with the operator entrypoint and leader election", () => {
     expect(field(deployment(), "spec.replicas")).toBe(2);
     expect(container()).toMatchObject({ image: DEFAULT_IMAGE, imagePullPolicy: "IfNotPresent", args: ["operator"] });
-    expect(env()).toMatchObject({ LEADER_ELECT: "true", LEASE_NAME, WATCH_NAMESPACES: "", SERVICE_IMAGE: DEFAULT_IMAGE, POD_NAMESPACE: "(from field)", POD_NAME: "(from field)" });
+    expect(env()).toMatchObject({
+      LEADER_ELECT: "true",
+      LEASE_NAME,
+      WATCH_NAMESPACES: "",
+      SERVICE_IMAGE: DEFAULT_IMAGE,
+      POD_NAMESPACE: "(from field)",
+      POD_NAME: "(from field)",
+    });
   });
 
   it("has the same default image as the operator's SERVICE_IMAGE, and the tenant entrypoint differs only in its argument", () => {
@@ -88,8 +100,19 @@ describe("the operator Deployment", () => {
 
   it("is configured to pass the restricted Pod Security Standard", () => {
     const pod = field(deployment(), "spec.template.spec");
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: RUN_AS_ID, runAsGroup: RUN_AS_ID, fsGroup: RUN_AS_ID, seccompProfile: { type: "RuntimeDefault" } });
-    expect(container().securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_ID,
+      runAsGroup: RUN_AS_ID,
+      fsGroup: RUN_AS_ID,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container().securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    });
     expect(pod.volumes).toEqual([{ name: "tmp", emptyDir: {} }]);
   });
 
@@ -107,7 +130,11 @@ describe("the operator Deployment", () => {
 
   it("selects its pods (Deployment, PodDisruptionBudget, Service) by labels the pods carry", () => {
     const podLabels = field(deployment(), "spec.template.metadata.labels");
-    for (const selector of [field(deployment(), "spec.selector.matchLabels"), field(only(bundle, "PodDisruptionBudget"), "spec.selector.matchLabels"), field(only(bundle, "Service"), "spec.selector")]) {
+    for (const selector of [
+      field(deployment(), "spec.selector.matchLabels"),
+      field(only(bundle, "PodDisruptionBudget"), "spec.selector.matchLabels"),
+      field(only(bundle, "Service"), "spec.selector"),
+    ]) {
       expect(podLabels).toMatchObject(selector);
     }
     expect(field(only(bundle, "PodDisruptionBudget"), "spec.maxUnavailable")).toBe(1);
@@ -136,7 +163,8 @@ describe("the operator's RBAC", () => {
   it("lets the operator watch and server-side-apply every child kind it manages", () => {
     for (const [kind, { apiVersion, plural }] of Object.entries(CHILD_KINDS)) {
       const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
-      for (const verb of ["list", "watch", "patch", "create"]) expect(allows(tenantRules, group, plural, verb), `${verb} ${kind}`).toBe(true);
+      for (const verb of ["list", "watch", "patch", "create"])
+        expect(allows(tenantRules, group, plural, verb), `${verb} ${kind}`).toBe(true);
     }
   });
 
@@ -165,7 +193,9 @@ describe("the operator's RBAC", () => {
 
   it("binds the tenant ClusterRole per watched namespace instead of cluster-wide when watchNamespaces is set", () => {
     const scoped = renderInstall({ watchNamespaces: ["tenants-a", "tenants-b"] });
-    expect(scoped.filter((o) => o.kind === "ClusterRoleBinding").map((o) => o.metadata.name)).toEqual(["zoom-integration-operator-crd-reader"]);
+    expect(scoped.filter((o) => o.kind === "ClusterRoleBinding").map((o) => o.metadata.name)).toEqual([
+      "zoom-integration-operator-crd-reader",
+    ]);
     expect(scoped.filter((o) => o.kind === "RoleBinding").map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       "tenants-a/zoom-integration-operator",
       "tenants-b/zoom-integration-operator",

@@ -53,10 +53,17 @@ export class InstallChart extends Chart {
     const subjects = [{ kind: "ServiceAccount", name: OPERATOR_NAME, namespace: ns }];
     const clusterRoleRef = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name });
     // NB: the token is needed: the operator talks to the API server with it.
-    new k8s.KubeServiceAccount(this, "service-account", { metadata: { name: OPERATOR_NAME, namespace: ns }, automountServiceAccountToken: true });
+    new k8s.KubeServiceAccount(this, "service-account", {
+      metadata: { name: OPERATOR_NAME, namespace: ns },
+      automountServiceAccountToken: true,
+    });
     new k8s.KubeClusterRole(this, "tenant-role", { metadata: { name: OPERATOR_NAME }, rules: policyRules(TENANT_RULES) });
     if (props.watchNamespaces.length === 0) {
-      new k8s.KubeClusterRoleBinding(this, "tenant-binding", { metadata: { name: OPERATOR_NAME }, roleRef: clusterRoleRef(OPERATOR_NAME), subjects });
+      new k8s.KubeClusterRoleBinding(this, "tenant-binding", {
+        metadata: { name: OPERATOR_NAME },
+        roleRef: clusterRoleRef(OPERATOR_NAME),
+        subjects,
+      });
     }
     for (const watched of props.watchNamespaces) {
       new k8s.KubeRoleBinding(this, `tenant-binding-${watched}`, {
@@ -66,8 +73,15 @@ export class InstallChart extends Chart {
       });
     }
     new k8s.KubeClusterRole(this, "crd-reader-role", { metadata: { name: CRD_READER_NAME }, rules: policyRules(CLUSTER_RULES) });
-    new k8s.KubeClusterRoleBinding(this, "crd-reader-binding", { metadata: { name: CRD_READER_NAME }, roleRef: clusterRoleRef(CRD_READER_NAME), subjects });
-    new k8s.KubeRole(this, "leader-election-role", { metadata: { name: LEADER_ELECTION_NAME, namespace: ns }, rules: policyRules(LEADER_ELECTION_RULES) });
+    new k8s.KubeClusterRoleBinding(this, "crd-reader-binding", {
+      metadata: { name: CRD_READER_NAME },
+      roleRef: clusterRoleRef(CRD_READER_NAME),
+      subjects,
+    });
+    new k8s.KubeRole(this, "leader-election-role", {
+      metadata: { name: LEADER_ELECTION_NAME, namespace: ns },
+      rules: policyRules(LEADER_ELECTION_RULES),
+    });
     new k8s.KubeRoleBinding(this, "leader-election-binding", {
       metadata: { name: LEADER_ELECTION_NAME, namespace: ns },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: LEADER_ELECTION_NAME },
@@ -108,7 +122,12 @@ function podSpec(props: ResolvedInstallProps): k8s.PodSpec {
     enableServiceLinks: false,
     securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
     topologySpreadConstraints: [
-      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...OPERATOR_SELECTOR } } },
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { ...OPERATOR_SELECTOR } },
+      },
     ],
     containers: [operatorContainer(props)],
     volumes: [{ name: "tmp", emptyDir: {} }],
@@ -119,7 +138,11 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
   const fromField = (fieldPath: string): k8s.EnvVarSource => ({ fieldRef: { apiVersion: "v1", fieldPath } });
   const health = k8s.IntOrString.fromString("health");
   const quantities = (q: Quantities) =>
-    Object.fromEntries(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+    Object.fromEntries(
+      Object.entries(q)
+        .filter((e): e is [string, string] => e[1] !== undefined)
+        .map(([k, v]) => [k, k8s.Quantity.fromString(v)]),
+    );
   return {
     name: "operator",
     image: props.image,

@@ -32,7 +32,12 @@ const union = (...lists: readonly (readonly string[])[]) => [...new Set(lists.fl
 
 /** In every watched namespace (ClusterRole bound cluster-wide, or by a RoleBinding per namespace). */
 export const TENANT_RULES: readonly PermissionRule[] = [
-  { apiGroup: GROUP, resources: [PLURAL], verbs: ["list", "watch", "patch"], why: "watch ZoomIntegrations; add and remove its finalizer (merge patch)" },
+  {
+    apiGroup: GROUP,
+    resources: [PLURAL],
+    verbs: ["list", "watch", "patch"],
+    why: "watch ZoomIntegrations; add and remove its finalizer (merge patch)",
+  },
   { apiGroup: GROUP, resources: [`${PLURAL}/status`], verbs: ["patch"], why: "write the recomputed status" },
   {
     apiGroup: "",
@@ -46,7 +51,12 @@ export const TENANT_RULES: readonly PermissionRule[] = [
     verbs: union(OBSERVE_AND_APPLY, SERVICE_DATA_VERBS),
     why: "apply the state ConfigMap; get, update: escalation prevention (the tenant Role grants them)",
   },
-  { apiGroup: "", resources: ["serviceaccounts", "services"], verbs: OBSERVE_AND_APPLY, why: "apply (create or patch) the tenant's ServiceAccount and Service" },
+  {
+    apiGroup: "",
+    resources: ["serviceaccounts", "services"],
+    verbs: OBSERVE_AND_APPLY,
+    why: "apply (create or patch) the tenant's ServiceAccount and Service",
+  },
   {
     apiGroup: "",
     resources: ["events"],
@@ -54,9 +64,19 @@ export const TENANT_RULES: readonly PermissionRule[] = [
     why: "record condition transitions on the ZoomIntegration; patch: escalation prevention (the tenant Role grants it)",
   },
   { apiGroup: "apps", resources: ["deployments"], verbs: OBSERVE_AND_APPLY, why: "apply the service Deployment, read its availability" },
-  { apiGroup: "networking.k8s.io", resources: ["ingresses", "networkpolicies"], verbs: OBSERVE_AND_APPLY, why: "apply the Ingress (read its admission) and the NetworkPolicy" },
+  {
+    apiGroup: "networking.k8s.io",
+    resources: ["ingresses", "networkpolicies"],
+    verbs: OBSERVE_AND_APPLY,
+    why: "apply the Ingress (read its admission) and the NetworkPolicy",
+  },
   { apiGroup: "policy", resources: ["poddisruptionbudgets"], verbs: OBSERVE_AND_APPLY, why: "apply the PodDisruptionBudget" },
-  { apiGroup: "rbac.authorization.k8s.io", resources: ["roles", "rolebindings"], verbs: OBSERVE_AND_APPLY, why: "apply the service's Role and RoleBinding" },
+  {
+    apiGroup: "rbac.authorization.k8s.io",
+    resources: ["roles", "rolebindings"],
+    verbs: OBSERVE_AND_APPLY,
+    why: "apply the service's Role and RoleBinding",
+  },
 ];
 
 /** Cluster-scoped, always bound by a ClusterRoleBinding. */
@@ -72,8 +92,19 @@ export const CLUSTER_RULES: readonly PermissionRule[] = [
 
 /** In the operator's own namespace only. */
 export const LEADER_ELECTION_RULES: readonly PermissionRule[] = [
-  { apiGroup: "coordination.k8s.io", resources: ["leases"], resourceNames: [LEASE_NAME], verbs: ["get", "update"], why: "renew and take over its leader-election Lease" },
-  { apiGroup: "coordination.k8s.io", resources: ["leases"], verbs: ["create"], why: "create the Lease on first start (create cannot be limited by name)" },
+  {
+    apiGroup: "coordination.k8s.io",
+    resources: ["leases"],
+    resourceNames: [LEASE_NAME],
+    verbs: ["get", "update"],
+    why: "renew and take over its leader-election Lease",
+  },
+  {
+    apiGroup: "coordination.k8s.io",
+    resources: ["leases"],
+    verbs: ["create"],
+    why: "create the Lease on first start (create cannot be limited by name)",
+  },
 ];
 
 /** The rules as a Kubernetes PolicyRule list. */

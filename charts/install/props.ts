@@ -78,14 +78,17 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
   };
   label("namespace", resolved.namespace);
   for (const [i, ns] of resolved.watchNamespaces.entries()) label(`watchNamespaces[${i}]`, ns);
-  if (new Set(resolved.watchNamespaces).size !== resolved.watchNamespaces.length) problems.push("watchNamespaces must not repeat a namespace");
-  if (!/^\S+$/.test(resolved.image)) problems.push(`image must be a non-empty image reference without spaces, got ${JSON.stringify(resolved.image)}`);
+  if (new Set(resolved.watchNamespaces).size !== resolved.watchNamespaces.length)
+    problems.push("watchNamespaces must not repeat a namespace");
+  if (!/^\S+$/.test(resolved.image))
+    problems.push(`image must be a non-empty image reference without spaces, got ${JSON.stringify(resolved.image)}`);
   if (!Number.isInteger(resolved.replicas) || resolved.replicas < 1 || resolved.replicas > MAX_REPLICAS) {
     problems.push(`replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${resolved.replicas}`);
   }
   for (const [kind, quantities] of Object.entries(resolved.resources)) {
     for (const [resource, value] of Object.entries(quantities as Quantities)) {
-      if (value !== undefined && !QUANTITY.test(value)) problems.push(`resources.${kind}.${resource} must be a quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
+      if (value !== undefined && !QUANTITY.test(value))
+        problems.push(`resources.${kind}.${resource} must be a quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
     }
   }
   if (!["Always", "IfNotPresent", "Never"].includes(resolved.imagePullPolicy)) {

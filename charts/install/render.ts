@@ -27,7 +27,10 @@ export function renderInstall(props: InstallProps = {}): KubeObject[] {
   const app = new App({ outdir: "dist", recordConstructMetadata: false });
   const chart = new InstallChart(app, "install", props);
   const objects = (chart.toJson() as KubeObject[]).map((o) => sortedKeys(o) as KubeObject);
-  return objects.sort((a, b) => rank(a) - rank(b) || compare(a.metadata.namespace ?? "", b.metadata.namespace ?? "") || compare(a.metadata.name, b.metadata.name));
+  return objects.sort(
+    (a, b) =>
+      rank(a) - rank(b) || compare(a.metadata.namespace ?? "", b.metadata.namespace ?? "") || compare(a.metadata.name, b.metadata.name),
+  );
 }
 
 /** Multi-document YAML, one object per document, with a header saying where it comes from. */
@@ -47,6 +50,8 @@ function compare(a: string, b: string): number {
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== "object") return value;
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => compare(a, b));
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => compare(a, b));
   return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }

@@ -4,15 +4,7 @@
 // express topologySpreadConstraints, and every override is a place where an upgrade can drift.
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from "../common/pod-security.ts";
 import { k8s } from "cdk8s-plus-27";
-import {
-  CONTAINER_ARGS,
-  CONTAINER_NAME,
-  Env,
-  FileName,
-  MountPath,
-  ProbePath,
-  SECRET_FILE_MODE,
-} from "../../common/tenant/contract.ts";
+import { CONTAINER_ARGS, CONTAINER_NAME, Env, FileName, MountPath, ProbePath, SECRET_FILE_MODE } from "../../common/tenant/contract.ts";
 import {
   API_PORT,
   API_PORT_NAME,

@@ -52,7 +52,9 @@ describe("renderTenant", () => {
 
   it("keeps the Deployment selector unchanged when every other prop changes", () => {
     const selector = field(deployment(minimalProps()), "spec.selector");
-    expect(field(deployment(fullProps({ credentialsChecksum: "sha256:9999", image: "example/other:2" })), "spec.selector")).toEqual(selector);
+    expect(field(deployment(fullProps({ credentialsChecksum: "sha256:9999", image: "example/other:2" })), "spec.selector")).toEqual(
+      selector,
+    );
   });
 
   it("renders the minimal tenant", () => {

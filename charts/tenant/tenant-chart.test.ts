@@ -174,10 +174,7 @@ describe("the Service, NetworkPolicy and PodDisruptionBudget", () => {
     expect(only(minimal, "NetworkPolicy").spec).toEqual({
       podSelector: { matchLabels: selector },
       policyTypes: ["Ingress"],
-      ingress: [
-        { ports: [{ protocol: "TCP", port: 8080 }] },
-        { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8081 }] },
-      ],
+      ingress: [{ ports: [{ protocol: "TCP", port: 8080 }] }, { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8081 }] }],
     });
   });
 

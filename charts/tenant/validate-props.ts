@@ -48,15 +48,22 @@ export function validateTenantProps(props: TenantProps): TenantProps {
 function checkIdentity(props: TenantProps, report: Report): void {
   const { name, namespace, owner } = props;
   if (!RFC1035_LABEL.test(name) || name.length > MAX_NAME_LENGTH) {
-    report("name", `must be a lowercase RFC 1035 label of at most ${MAX_NAME_LENGTH} characters starting with a letter, got ${quote(name)}`);
+    report(
+      "name",
+      `must be a lowercase RFC 1035 label of at most ${MAX_NAME_LENGTH} characters starting with a letter, got ${quote(name)}`,
+    );
   }
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) report("namespace", `must be a DNS label, got ${quote(namespace)}`);
-  if (owner.apiVersion !== "bookingops.dev/v1alpha1") report("owner.apiVersion", `must be bookingops.dev/v1alpha1, got ${quote(owner.apiVersion)}`);
+  if (owner.apiVersion !== "bookingops.dev/v1alpha1")
+    report("owner.apiVersion", `must be bookingops.dev/v1alpha1, got ${quote(owner.apiVersion)}`);
   if (owner.kind !== "ZoomIntegration") report("owner.kind", `must be ZoomIntegration, got ${quote(owner.kind)}`);
   if (owner.name !== name) report("owner.name", `must equal name ${quote(name)}, got ${quote(owner.name)}`);
   if (owner.uid.trim() === "") report("owner.uid", "must not be empty");
   if (!DOMAIN.test(props.domain) || props.domain.length > MAX_DOMAIN_LENGTH) {
-    report("domain", `must be a lowercase DNS name such as acme.example (no scheme, port, path or trailing dot), got ${quote(props.domain)}`);
+    report(
+      "domain",
+      `must be a lowercase DNS name such as acme.example (no scheme, port, path or trailing dot), got ${quote(props.domain)}`,
+    );
   }
 }
 
@@ -109,7 +116,8 @@ function checkAfterConnectPath(path: string, report: Report): void {
 
 function checkWorkload(props: TenantProps, report: Report): void {
   const { replicas, image, imagePullPolicy } = props;
-  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1)) report("replicas", `must be an integer of at least 1, got ${replicas}`);
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1))
+    report("replicas", `must be an integer of at least 1, got ${replicas}`);
   if (!NO_SPACE.test(image)) report("image", `must be a non-empty image reference without spaces, got ${quote(image)}`);
   if (imagePullPolicy !== undefined && !PULL_POLICIES.includes(imagePullPolicy)) {
     report("imagePullPolicy", `must be one of ${PULL_POLICIES.join(", ")}, got ${quote(imagePullPolicy)}`);
@@ -120,7 +128,8 @@ function checkWorkload(props: TenantProps, report: Report): void {
 function checkResources(resources: ResourceProps | undefined, report: Report): void {
   for (const kind of ["requests", "limits"] as const) {
     for (const [resource, value] of Object.entries(resources?.[kind] ?? {})) {
-      if (value !== undefined && !QUANTITY.test(value)) report(`resources.${kind}.${resource}`, `must be a Kubernetes quantity such as 100m or 64Mi, got ${quote(value)}`);
+      if (value !== undefined && !QUANTITY.test(value))
+        report(`resources.${kind}.${resource}`, `must be a Kubernetes quantity such as 100m or 64Mi, got ${quote(value)}`);
     }
   }
 }
@@ -128,7 +137,8 @@ function checkResources(resources: ResourceProps | undefined, report: Report): v
 function checkSelector(selector: LabelSelectorProps | undefined, field: string, report: Report): void {
   for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) {
     if (!isQualifiedKey(key)) report(`${field}.matchLabels`, `key ${quote(key)} must be a qualified name such as app.kubernetes.io/name`);
-    if (!LABEL_VALUE.test(value) || value.length > 63) report(`${field}.matchLabels[${quote(key)}]`, `must be a label value, got ${quote(value)}`);
+    if (!LABEL_VALUE.test(value) || value.length > 63)
+      report(`${field}.matchLabels[${quote(key)}]`, `must be a label value, got ${quote(value)}`);
   }
   (selector?.matchExpressions ?? []).forEach((expr, i) => {
     const at = `${field}.matchExpressions[${i}]`;
@@ -150,7 +160,8 @@ function checkSubdomain(value: string, field: string, report: Report): void {
 
 function checkSecretKey(value: string | undefined, field: string, report: Report): void {
   if (value === undefined) return;
-  if (!SECRET_KEY.test(value) || value.length > 253) report(field, `must be a Secret key (letters, digits, -, _ and .), got ${quote(value)}`);
+  if (!SECRET_KEY.test(value) || value.length > 253)
+    report(field, `must be a Secret key (letters, digits, -, _ and .), got ${quote(value)}`);
 }
 
 function checkUrl(value: string | undefined, field: string, report: Report): void {

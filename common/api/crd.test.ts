@@ -11,7 +11,10 @@ const crd = buildCrd();
 const version = crd.spec.versions[0]!;
 const root = version.schema.openAPIV3Schema;
 const at = (...path: string[]): SchemaNode =>
-  path.reduce<SchemaNode>((node, key) => (key === "[]" ? (node["items"] as SchemaNode) : (node["properties"] as Record<string, SchemaNode>)[key]!), root);
+  path.reduce<SchemaNode>(
+    (node, key) => (key === "[]" ? (node["items"] as SchemaNode) : (node["properties"] as Record<string, SchemaNode>)[key]!),
+    root,
+  );
 
 function* allNodes(node: SchemaNode): Generator<SchemaNode> {
   yield node;
@@ -43,7 +46,11 @@ describe("the ZoomIntegration CRD", () => {
 
   it("gives every string a maxLength and every list a maxItems, which keeps CEL cost estimates bounded", () => {
     const nodes = [...allNodes(root)].filter((n) => n["x-kubernetes-int-or-string"] !== true);
-    const unbounded = nodes.filter((n) => (n["type"] === "string" && n["maxLength"] === undefined && n["enum"] === undefined && n["format"] !== "date-time") || (n["type"] === "array" && n["maxItems"] === undefined));
+    const unbounded = nodes.filter(
+      (n) =>
+        (n["type"] === "string" && n["maxLength"] === undefined && n["enum"] === undefined && n["format"] !== "date-time") ||
+        (n["type"] === "array" && n["maxItems"] === undefined),
+    );
     // apiVersion and kind belong to the Kubernetes envelope, not to our schema.
     expect(unbounded.map((n) => n["description"])).toEqual([expect.stringContaining("APIVersion"), expect.stringContaining("Kind")]);
   });
@@ -95,7 +102,10 @@ describe("toStructural", () => {
     const node = toStructural({
       description: "q",
       "x-kubernetes-int-or-string": true,
-      anyOf: [{ type: "integer", minimum: Number.MIN_SAFE_INTEGER }, { type: "string", pattern: "^[0-9]+m$", maxLength: 64 }],
+      anyOf: [
+        { type: "integer", minimum: Number.MIN_SAFE_INTEGER },
+        { type: "string", pattern: "^[0-9]+m$", maxLength: 64 },
+      ],
     });
     expect(node).toEqual({
       description: "q",

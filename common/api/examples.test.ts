@@ -17,7 +17,10 @@ describe("examples", () => {
   );
 
   it("the tenant's Secret holds the keys its ZoomIntegration reads, with placeholder values only", async () => {
-    const secret = (await load("examples/tenant/credentials-secret.yaml")) as { stringData: Record<string, string>; metadata: { name: string } };
+    const secret = (await load("examples/tenant/credentials-secret.yaml")) as {
+      stringData: Record<string, string>;
+      metadata: { name: string };
+    };
     const result = parseZoomIntegration(await load("examples/tenant/zoomintegration.yaml"));
     if (!result.ok) throw new Error(result.errors.join("\n"));
     const ref = result.value.spec.credentialsSecretRef;

@@ -10,9 +10,7 @@ export const Condition = z
       .string()
       .min(1)
       .max(316)
-      .regex(
-        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/,
-      )
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/)
       .describe("Type of condition in CamelCase: Ready, CredentialsValid, ServiceAvailable, Routed or Connected."),
     status: z.enum(["True", "False", "Unknown"]).describe("Status of the condition: True, False or Unknown."),
     observedGeneration: z
@@ -20,9 +18,7 @@ export const Condition = z
       .min(0)
       .optional()
       .describe("The metadata.generation the condition was set from; older than the object's generation means stale."),
-    lastTransitionTime: z.iso
-      .datetime({ offset: true })
-      .describe("Last time the condition changed from one status to another (RFC 3339)."),
+    lastTransitionTime: z.iso.datetime({ offset: true }).describe("Last time the condition changed from one status to another (RFC 3339)."),
     reason: z
       .string()
       .min(1)
@@ -54,7 +50,7 @@ const SelectorRequirement = withRule(
     message: "values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist",
     fieldPath: ".values",
   },
-  (req) => ((req.operator === "In" || req.operator === "NotIn") === (req.values?.length ?? 0) > 0),
+  (req) => (req.operator === "In" || req.operator === "NotIn") === (req.values?.length ?? 0) > 0,
 );
 
 /** metav1.LabelSelector: an empty selector selects every pod of the namespace. */
@@ -64,8 +60,6 @@ export const LabelSelector = z
       .record(z.string().min(1).max(317), z.string().max(63))
       .optional()
       .describe("Labels a pod must carry, as key: value pairs (ANDed with matchExpressions)."),
-    matchExpressions: atomicListOf(SelectorRequirement, 32)
-      .optional()
-      .describe("Label selector requirements, ANDed with matchLabels."),
+    matchExpressions: atomicListOf(SelectorRequirement, 32).optional().describe("Label selector requirements, ANDed with matchLabels."),
   })
   .describe("A metav1.LabelSelector.");

@@ -53,8 +53,18 @@ const RESERVED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance"]
 const PodLabels = withRule(
   z
     .record(
-      z.string().min(1).max(317).regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a label key such as example.com/team"),
-      z.string().max(63).regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, "must be a label value"),
+      z
+        .string()
+        .min(1)
+        .max(317)
+        .regex(
+          /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+          "must be a label key such as example.com/team",
+        ),
+      z
+        .string()
+        .max(63)
+        .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, "must be a label value"),
     )
     .describe(
       "Extra labels on the service's pods, e.g. for a service mesh or cost allocation. " +
@@ -94,13 +104,11 @@ const ZoomUrl = (what: string, fallback: string) =>
       .max(256)
       .regex(/^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%/-]*)?$/, "must be an http(s) URL without query, user or fragment"),
     {
-      rule:
-        "self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9.]+|[a-z0-9.-]+[.]svc([.]cluster[.]local)?)(:[0-9]+)?(/|$)')",
+      rule: "self.startsWith('https://') || self.matches('^http://(localhost|127[.][0-9.]+|[a-z0-9.-]+[.]svc([.]cluster[.]local)?)(:[0-9]+)?(/|$)')",
       message: "must use https, unless the host is loopback or an in-cluster Service (an emulator)",
     },
     (url) =>
-      url.startsWith("https://") ||
-      /^http:\/\/(localhost|127[.][0-9.]+|[a-z0-9.-]+[.]svc([.]cluster[.]local)?)(:[0-9]+)?(\/|$)/.test(url),
+      url.startsWith("https://") || /^http:\/\/(localhost|127[.][0-9.]+|[a-z0-9.-]+[.]svc([.]cluster[.]local)?)(:[0-9]+)?(\/|$)/.test(url),
   )
     .default(fallback)
     .describe(`${what}; override only to point at a Zoom emulator.`);

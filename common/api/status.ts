@@ -8,11 +8,7 @@ const Timestamp = (description: string) => z.iso.datetime({ offset: true }).desc
 
 const Connection = z
   .object({
-    organizationId: z
-      .string()
-      .min(1)
-      .max(253)
-      .describe("The booking app's organization that connected Zoom (the key of this list)."),
+    organizationId: z.string().min(1).max(253).describe("The booking app's organization that connected Zoom (the key of this list)."),
     accountId: z.string().max(253).optional().describe("The Zoom account the grant belongs to."),
     state: z
       .enum(Object.values(ConnectionState) as [ConnectionState, ...ConnectionState[]])
@@ -29,28 +25,12 @@ export const ZoomIntegrationStatus = z
     conditions: Conditions.optional().describe(
       "Ready, CredentialsValid, ServiceAvailable, Routed and Connected (metav1.Condition, keyed by type).",
     ),
-    redirectUrl: z
-      .string()
-      .max(512)
-      .optional()
-      .describe("Enter this in the Zoom Marketplace as the app's OAuth redirect URL."),
+    redirectUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace as the app's OAuth redirect URL."),
     allowListUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace allow list."),
-    requiredScopes: setOf(z.string().max(128), 64)
-      .optional()
-      .describe("Enable exactly these scopes on the Zoom app in the Marketplace."),
-    endpoint: z
-      .string()
-      .max(512)
-      .optional()
-      .describe("In-cluster base URL of the service's API for the booking app."),
-    apiTokenSecretName: z
-      .string()
-      .max(253)
-      .optional()
-      .describe("Secret holding the bearer token the booking app sends to the endpoint."),
-    connections: mapListOf(Connection, "organizationId", 256)
-      .optional()
-      .describe("Zoom connections per organization of the booking app."),
+    requiredScopes: setOf(z.string().max(128), 64).optional().describe("Enable exactly these scopes on the Zoom app in the Marketplace."),
+    endpoint: z.string().max(512).optional().describe("In-cluster base URL of the service's API for the booking app."),
+    apiTokenSecretName: z.string().max(253).optional().describe("Secret holding the bearer token the booking app sends to the endpoint."),
+    connections: mapListOf(Connection, "organizationId", 256).optional().describe("Zoom connections per organization of the booking app."),
   })
   .describe("Observed state, written by the operator.");
 export type ZoomIntegrationStatus = z.output<typeof ZoomIntegrationStatus>;

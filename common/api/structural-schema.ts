@@ -27,9 +27,7 @@ function intOrString(node: SchemaNode): SchemaNode {
   const branches = Array.isArray(node["anyOf"]) ? node["anyOf"].filter(isNode) : [];
   const stringBranch = branches.find((b) => b["type"] === "string") ?? {};
   const { anyOf: _anyOf, ...rest } = node;
-  const limits = Object.fromEntries(
-    ["pattern", "maxLength"].filter((k) => stringBranch[k] !== undefined).map((k) => [k, stringBranch[k]]),
-  );
+  const limits = Object.fromEntries(["pattern", "maxLength"].filter((k) => stringBranch[k] !== undefined).map((k) => [k, stringBranch[k]]));
   return { ...rest, ...limits, anyOf: [{ type: "integer" }, { type: "string" }], "x-kubernetes-int-or-string": true };
 }
 
@@ -77,9 +75,7 @@ function childProblems(node: SchemaNode, path: string): string[] {
   const props = isNode(node["properties"]) ? Object.entries(node["properties"]) : [];
   const fromProps = props.flatMap(([k, v]) => structuralProblems(v as SchemaNode, path ? `${path}.${k}` : k));
   const items = isNode(node["items"]) ? structuralChildProblems(node["items"], `${path}[]`) : [];
-  const values = isNode(node["additionalProperties"])
-    ? structuralChildProblems(node["additionalProperties"], `${path}.*`)
-    : [];
+  const values = isNode(node["additionalProperties"]) ? structuralChildProblems(node["additionalProperties"], `${path}.*`) : [];
   return [...fromProps, ...items, ...values];
 }
 

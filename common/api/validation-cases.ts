@@ -24,8 +24,7 @@ export function validBase(name = "acme"): JsonObject {
   };
 }
 
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** RFC 7386 JSON merge patch, returning a new value. */
 export function mergePatch(target: Json, patch: Json): Json {
@@ -129,7 +128,11 @@ const SCOPE_CASES: InvalidCase[] = [
     patch: scopes("meeting:read:admin", "meeting:write:admin", "user:read:admin", "meeting:edit:admin"),
     field: SCOPES,
   },
-  { name: "A scope name in uppercase is refused.", patch: scopes("Meeting:Read:Admin", "meeting:write:admin", "user:read:admin"), field: SCOPES },
+  {
+    name: "A scope name in uppercase is refused.",
+    patch: scopes("Meeting:Read:Admin", "meeting:write:admin", "user:read:admin"),
+    field: SCOPES,
+  },
   { name: "A scope that is not a Zoom scope name is refused.", patch: scopes("calendar", "meeting:write:admin"), field: SCOPES },
   {
     name: "A duplicate scope is refused.",
@@ -193,13 +196,7 @@ const OTHER_CASES: InvalidCase[] = [
   { name: "A name starting with a digit is refused.", patch: { metadata: { name: "1acme" } }, field: "metadata.name" },
 ];
 
-export const INVALID_CASES: readonly InvalidCase[] = [
-  ...DOMAIN_CASES,
-  ...SECRET_CASES,
-  ...PATH_CASES,
-  ...SCOPE_CASES,
-  ...OTHER_CASES,
-];
+export const INVALID_CASES: readonly InvalidCase[] = [...DOMAIN_CASES, ...SECRET_CASES, ...PATH_CASES, ...SCOPE_CASES, ...OTHER_CASES];
 
 /** The base manifest with one case's patch applied. */
 export function invalidManifest(testCase: InvalidCase): JsonObject {

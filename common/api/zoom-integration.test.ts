@@ -74,9 +74,7 @@ describe("parseZoomIntegration", () => {
   it("accepts the status the operator writes", () => {
     const status = {
       observedGeneration: 3,
-      conditions: [
-        { type: "Ready", status: "True", reason: "Reconciled", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" },
-      ],
+      conditions: [{ type: "Ready", status: "True", reason: "Reconciled", message: "", lastTransitionTime: "2026-01-01T00:00:00Z" }],
       redirectUrl: redirectUrl("acme.example"),
       connections: [{ organizationId: "org-1", state: "Connected", scopes: ["meeting:read:admin"] }],
     };

@@ -80,30 +80,37 @@ const Routing = z
   .describe("How Zoom and the admin's browser reach the service at https://app.<domain>.");
 
 // The browser lands here after consent: every rule closes a way to turn it into an open redirect.
-const AfterConnectPath = withRules(z.string().min(1).max(512).regex(/^[\x21-\x7e]*$/, "must be printable ASCII without spaces"), [
-  { rule: "self.startsWith('/')", message: "must be an absolute path starting with /", check: (p) => p.startsWith("/") },
-  {
-    rule: "!self.contains('//') && !self.contains('\\\\')",
-    message: "must not contain // or \\ (a browser reads them as another host: an open redirect)",
-    check: (p) => !p.includes("//") && !p.includes("\\"),
-  },
-  {
-    rule: "!self.matches('(^|/)[.][.]?(/|$)')",
-    message: "must not contain . or .. segments",
-    check: (p) => !/(^|\/)[.][.]?(\/|$)/.test(p),
-  },
-  {
-    rule: "!self.contains('?') && !self.contains('#')",
-    message: "must not contain a query or fragment: the service appends ?zoom=connected or ?zoom=error",
-    check: (p) => !p.includes("?") && !p.includes("#"),
-  },
-  { rule: "!self.contains(':')", message: "must not contain a scheme or a colon", check: (p) => !p.includes(":") },
-  {
-    rule: `self != '${REDIRECT_PATH}'`,
-    message: `must not be the OAuth redirect path ${REDIRECT_PATH}`,
-    check: (p) => p !== REDIRECT_PATH,
-  },
-]);
+const AfterConnectPath = withRules(
+  z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[\x21-\x7e]*$/, "must be printable ASCII without spaces"),
+  [
+    { rule: "self.startsWith('/')", message: "must be an absolute path starting with /", check: (p) => p.startsWith("/") },
+    {
+      rule: "!self.contains('//') && !self.contains('\\\\')",
+      message: "must not contain // or \\ (a browser reads them as another host: an open redirect)",
+      check: (p) => !p.includes("//") && !p.includes("\\"),
+    },
+    {
+      rule: "!self.matches('(^|/)[.][.]?(/|$)')",
+      message: "must not contain . or .. segments",
+      check: (p) => !/(^|\/)[.][.]?(\/|$)/.test(p),
+    },
+    {
+      rule: "!self.contains('?') && !self.contains('#')",
+      message: "must not contain a query or fragment: the service appends ?zoom=connected or ?zoom=error",
+      check: (p) => !p.includes("?") && !p.includes("#"),
+    },
+    { rule: "!self.contains(':')", message: "must not contain a scheme or a colon", check: (p) => !p.includes(":") },
+    {
+      rule: `self != '${REDIRECT_PATH}'`,
+      message: `must not be the OAuth redirect path ${REDIRECT_PATH}`,
+      check: (p) => p !== REDIRECT_PATH,
+    },
+  ],
+);
 
 const SpecShape = z
   .strictObject({

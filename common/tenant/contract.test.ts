@@ -82,7 +82,10 @@ describe("the service's mount contract", () => {
           defaultMode: 0o440,
         },
       },
-      { name: "webhook-secret", secret: { secretName: "zoom-webhook", items: [{ key: "token", path: "secret-token" }], defaultMode: 0o440 } },
+      {
+        name: "webhook-secret",
+        secret: { secretName: "zoom-webhook", items: [{ key: "token", path: "secret-token" }], defaultMode: 0o440 },
+      },
     ]);
   });
 

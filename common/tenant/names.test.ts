@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { appHost, PUBLIC_PATH_PREFIX, REDIRECT_PATH, START_PATH, selectorLabels, tenantLabels, tenantNames, WEBHOOK_PATH } from "./names.ts";
+import {
+  appHost,
+  PUBLIC_PATH_PREFIX,
+  REDIRECT_PATH,
+  START_PATH,
+  selectorLabels,
+  tenantLabels,
+  tenantNames,
+  WEBHOOK_PATH,
+} from "./names.ts";
 
 describe("names", () => {
   it("names every child <name>-zoom except the tokens and api-token Secrets and the state ConfigMap", () => {

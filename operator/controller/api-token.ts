@@ -22,7 +22,10 @@ export function generateApiToken(random: (n: number) => Buffer = randomBytes): A
  * confirmed with a direct read before generating.
  */
 export async function ensureApiToken(
-  kc: KubeConfig, cached: V1Secret | undefined, name: string, namespace: string,
+  kc: KubeConfig,
+  cached: V1Secret | undefined,
+  name: string,
+  namespace: string,
 ): Promise<ApiTokenProps> {
   const fromCache = fromSecret(cached);
   if (fromCache) return fromCache;

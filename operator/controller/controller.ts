@@ -34,7 +34,6 @@ export interface RunningController {
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
-
 /** Keys of the ZoomIntegrations that reference `secretName` in `namespace`. */
 export function referencingKeys(cache: ObjectCache<KubernetesObject>, namespace: string, secretName: string): string[] {
   return cache
@@ -58,7 +57,10 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   const { kc, log, metrics } = props;
   const scopes = props.namespaces.length > 0 ? [...props.namespaces] : [undefined];
   const running: RunningInformer<KubernetesObject>[] = [];
-  const caches = { byKind: {} } as { zoomIntegrations: ObjectCache<KubernetesObject>; byKind: Record<string, ObjectCache<KubernetesObject>> };
+  const caches = { byKind: {} } as {
+    zoomIntegrations: ObjectCache<KubernetesObject>;
+    byKind: Record<string, ObjectCache<KubernetesObject>>;
+  };
   const queue = new WorkQueue(
     async (key) => {
       const end = metrics.reconcileSeconds.startTimer();
@@ -78,11 +80,17 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     },
     {
       workers: props.workers,
-      onError: (key, error, retryInMs) => log.warn({ key, reason: classify(error).reason, err: error, retryInMs }, "reconcile failed; will retry"),
+      onError: (key, error, retryInMs) =>
+        log.warn({ key, reason: classify(error).reason, err: error, retryInMs }, "reconcile failed; will retry"),
     },
   );
   const deps = {
-    kc, caches: caches as Caches, writer: props.writer, log, serviceImage: props.serviceImage, revokeTimeoutMs: props.revokeTimeoutMs,
+    kc,
+    caches: caches as Caches,
+    writer: props.writer,
+    log,
+    serviceImage: props.serviceImage,
+    revokeTimeoutMs: props.revokeTimeoutMs,
   };
   // NB: informers deliver events while the others are still listing; nothing is queued before every
   // cache is filled (a full enqueue follows), so a reconcile never sees a missing cache.
@@ -96,7 +104,10 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     const started = await Promise.all(
       scopes.map((ns) =>
         startInformer<KubernetesObject>({
-          kc, log, onEvent, labelSelector,
+          kc,
+          log,
+          onEvent,
+          labelSelector,
           path: resourcePath(apiVersion, plural, ns),
           list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
           onRestart: () => metrics.informerRestarts.inc({ resource: plural }),

@@ -7,13 +7,20 @@ import type { ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
 
 export type CredentialsVerdict =
   | { readonly ok: true; readonly checksum: string }
-  | { readonly ok: false; readonly reason: typeof Reason.SecretNotFound | typeof Reason.SecretKeyMissing | typeof Reason.SecretKeyEmpty; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: typeof Reason.SecretNotFound | typeof Reason.SecretKeyMissing | typeof Reason.SecretKeyEmpty;
+      readonly message: string;
+    };
 
 function keyProblem(secret: V1Secret, key: string): CredentialsVerdict | undefined {
   const name = secret.metadata?.name ?? "";
   const value = secret.data?.[key];
   if (value === undefined) {
-    const keys = Object.keys(secret.data ?? {}).sort().join(", ") || "none";
+    const keys =
+      Object.keys(secret.data ?? {})
+        .sort()
+        .join(", ") || "none";
     return { ok: false, reason: Reason.SecretKeyMissing, message: `Secret ${name} has no key "${key}" (its keys: ${keys})` };
   }
   if (Buffer.from(value, "base64").toString("utf8").trim() === "") {

@@ -1,7 +1,14 @@
 // Every write the operator makes to the Kubernetes API goes through here: server-side apply of
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
 import { MicroTime } from "../../common/kube/micro-time.ts";
 import { serverSideApply } from "../../common/kube/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
@@ -22,7 +29,13 @@ const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, component: string): KubeWriter {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
-  const ref = (zi: ZoomIntegration) => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace: zi.metadata.namespace!, name: zi.metadata.name! });
+  const ref = (zi: ZoomIntegration) => ({
+    group: GROUP,
+    version: VERSION,
+    plural: PLURAL,
+    namespace: zi.metadata.namespace!,
+    name: zi.metadata.name!,
+  });
   return {
     async apply(obj) {
       // Server-side apply with one field manager and force (we are the rightful owner of these
@@ -50,8 +63,12 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, compo
         body: {
           metadata: { generateName: `${zi.metadata.name}.`, namespace: zi.metadata.namespace },
           involvedObject: {
-            apiVersion: `${GROUP}/${VERSION}`, kind: "ZoomIntegration", name: zi.metadata.name, namespace: zi.metadata.namespace,
-            uid: zi.metadata.uid, resourceVersion: zi.metadata.resourceVersion,
+            apiVersion: `${GROUP}/${VERSION}`,
+            kind: "ZoomIntegration",
+            name: zi.metadata.name,
+            namespace: zi.metadata.namespace,
+            uid: zi.metadata.uid,
+            resourceVersion: zi.metadata.resourceVersion,
           },
           reason: t.reason,
           message: t.message.slice(0, 1024),

@@ -152,7 +152,10 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
       await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
     }
   }
-  await deps.writer.setFinalizers(zi, (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+  await deps.writer.setFinalizers(
+    zi,
+    (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+  );
   return {};
 }
 
@@ -163,12 +166,18 @@ async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<str
   if (grants.length === 0) return [];
   const ref = zi.spec.credentialsSecretRef;
   const creds = secret(deps.caches, ref.name, ns)?.data ?? {};
-  const decode = (k: string) => Buffer.from(creds[k] ?? "", "base64").toString("utf8").trim();
+  const decode = (k: string) =>
+    Buffer.from(creds[k] ?? "", "base64")
+      .toString("utf8")
+      .trim();
   const clientId = decode(ref.clientIdKey ?? "clientId");
   const clientSecret = decode(ref.clientSecretKey ?? "clientSecret");
   if (!clientId || !clientSecret) return [`the credentials Secret ${ref.name} is gone, so the grants cannot be revoked`];
   const outcome = await revokeGrants({
-    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us", clientId, clientSecret, grants,
+    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us",
+    clientId,
+    clientSecret,
+    grants,
     timeoutMs: Math.min(10_000, deps.revokeTimeoutMs),
   });
   if (outcome.revoked > 0) {

@@ -3,7 +3,13 @@
 import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
 import { ConditionStatus, ConditionType, Reason } from "../../common/api/constants.ts";
 import type { Condition } from "../../common/api/kube-schemas.ts";
-import { allowListUrl, redirectUrl, requiredScopes, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
+import {
+  allowListUrl,
+  redirectUrl,
+  requiredScopes,
+  type ZoomIntegration,
+  type ZoomIntegrationStatus,
+} from "../../common/api/zoom-integration.ts";
 import { readConnections } from "../../common/tenant/token-secret.ts";
 import type { CredentialsVerdict } from "./credentials.ts";
 
@@ -66,7 +72,10 @@ function ready(o: Observed, parts: Record<string, Verdict>): Verdict {
 
 /** Keeps lastTransitionTime when a condition's status did not change. */
 export function withTransitionTimes(
-  verdicts: Record<string, Verdict>, previous: readonly Condition[] | undefined, generation: number, now: Date,
+  verdicts: Record<string, Verdict>,
+  previous: readonly Condition[] | undefined,
+  generation: number,
+  now: Date,
 ): Condition[] {
   return Object.entries(verdicts).map(([type, v]) => {
     const before = previous?.find((c) => c.type === type);
@@ -89,7 +98,12 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
   const generation = metadata.generation ?? 0;
   const connections = readConnections(o.tokens?.metadata?.annotations).connections.map(
     ({ organizationId, accountId, state, scopes, connectedAt, lastRefreshAt }) => ({
-      organizationId, accountId, state, scopes, connectedAt, lastRefreshAt,
+      organizationId,
+      accountId,
+      state,
+      scopes,
+      connectedAt,
+      lastRefreshAt,
     }),
   );
   return {
@@ -105,7 +119,12 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
 }
 
 /** Status for a spec the API server accepted but deeper checks refuse: Ready=False, no retry. */
-export function invalidSpecStatus(previous: ZoomIntegrationStatus | undefined, generation: number, errors: readonly string[], now: Date): ZoomIntegrationStatus {
+export function invalidSpecStatus(
+  previous: ZoomIntegrationStatus | undefined,
+  generation: number,
+  errors: readonly string[],
+  now: Date,
+): ZoomIntegrationStatus {
   const verdicts = { [ConditionType.Ready]: no(Reason.SpecInvalid, errors.join("; ").slice(0, 4000)) };
   return { ...previous, observedGeneration: generation, conditions: withTransitionTimes(verdicts, previous?.conditions, generation, now) };
 }
@@ -138,7 +157,12 @@ export function sameStatus(a: unknown, b: unknown): boolean {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === "object" && !(v instanceof Date)) {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   }
   return v instanceof Date ? v.toISOString() : v;
 }

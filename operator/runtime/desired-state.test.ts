@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { containsDesired, HASH_ANNOTATION, upToDate, withDesiredHash } from "./desired-state.ts";
 
 const cm = (data: Record<string, string>, labels: Record<string, string> = { a: "1" }) => ({
-  apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "n", labels }, data,
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "x", namespace: "n", labels },
+  data,
 });
 
 describe("containsDesired", () => {

@@ -43,7 +43,10 @@ function canonical(value: unknown): Json {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 20);
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("hex")
+    .slice(0, 20);
 }
 
 /** Secrets are compared as `data` (the server turns stringData into data). */

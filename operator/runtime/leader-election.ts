@@ -120,7 +120,12 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       try {
         const lease = await api.readNamespacedLease({ name, namespace });
         if (lease.spec?.holderIdentity === identity) {
-          const spec = { ...lease.spec, holderIdentity: undefined, renewTime: new MicroTime(0), acquireTime: asMicro(lease.spec.acquireTime) };
+          const spec = {
+            ...lease.spec,
+            holderIdentity: undefined,
+            renewTime: new MicroTime(0),
+            acquireTime: asMicro(lease.spec.acquireTime),
+          };
           await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
         }
       } catch (error) {

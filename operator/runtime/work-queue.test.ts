@@ -19,13 +19,16 @@ describe("WorkQueue", () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     let runs = 0;
-    const q = new WorkQueue(async () => {
-      concurrent++;
-      runs++;
-      maxConcurrent = Math.max(maxConcurrent, concurrent);
-      await tick(10);
-      concurrent--;
-    }, { workers: 4 });
+    const q = new WorkQueue(
+      async () => {
+        concurrent++;
+        runs++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await tick(10);
+        concurrent--;
+      },
+      { workers: 4 },
+    );
     q.add("k");
     await tick(1);
     q.add("k");
@@ -40,12 +43,15 @@ describe("WorkQueue", () => {
   it("runs different keys in parallel up to the number of workers", async () => {
     let concurrent = 0;
     let maxConcurrent = 0;
-    const q = new WorkQueue(async () => {
-      concurrent++;
-      maxConcurrent = Math.max(maxConcurrent, concurrent);
-      await tick(10);
-      concurrent--;
-    }, { workers: 3 });
+    const q = new WorkQueue(
+      async () => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await tick(10);
+        concurrent--;
+      },
+      { workers: 3 },
+    );
     for (const k of ["a", "b", "c", "d", "e"]) q.add(k);
     await q.idle();
     expect(maxConcurrent).toBe(3);
@@ -54,10 +60,13 @@ describe("WorkQueue", () => {
   it("retries a failing key with exponentially growing delays and resets after a success", async () => {
     const delays: number[] = [];
     let calls = 0;
-    const q = new WorkQueue(async () => {
-      calls++;
-      if (calls <= 3) throw new Error("boom");
-    }, { workers: 1, baseDelayMs: 2, onError: (_k, _e, d) => delays.push(d) });
+    const q = new WorkQueue(
+      async () => {
+        calls++;
+        if (calls <= 3) throw new Error("boom");
+      },
+      { workers: 1, baseDelayMs: 2, onError: (_k, _e, d) => delays.push(d) },
+    );
     q.add("x");
     for (let i = 0; i < 50 && calls < 4; i++) await tick(5);
     expect(calls).toBe(4);
@@ -67,9 +76,12 @@ describe("WorkQueue", () => {
 
   it("caps the retry delay", async () => {
     const delays: number[] = [];
-    const q = new WorkQueue(async () => {
-      throw new Error("always");
-    }, { workers: 1, baseDelayMs: 1, maxDelayMs: 4, onError: (_k, _e, d) => delays.push(d) });
+    const q = new WorkQueue(
+      async () => {
+        throw new Error("always");
+      },
+      { workers: 1, baseDelayMs: 1, maxDelayMs: 4, onError: (_k, _e, d) => delays.push(d) },
+    );
     q.add("x");
     for (let i = 0; i < 40 && delays.length < 5; i++) await tick(3);
     await q.stop();

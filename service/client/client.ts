@@ -22,7 +22,11 @@ export class ZoomIntegrationError extends Error {
   readonly requestId: string | undefined;
   readonly details: Readonly<Record<string, unknown>> | undefined;
   readonly retryAfterSeconds: number | undefined;
-  constructor(status: number, body: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> }, retryAfter: string | undefined) {
+  constructor(
+    status: number,
+    body: { code?: string; message?: string; requestId?: string; details?: Record<string, unknown> },
+    retryAfter: string | undefined,
+  ) {
     super(body.message ?? `HTTP ${status}`);
     this.name = "ZoomIntegrationError";
     this.status = status;
@@ -82,16 +86,27 @@ interface Answer {
 }
 
 export function createZoomIntegrationClient(options: ZoomIntegrationClientOptions): ZoomIntegrationClient {
-  const send = async (method: Dispatcher.HttpMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const send = async (
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const response = await request(new URL(path, options.baseUrl), {
       method,
-      headers: { authorization: `Bearer ${options.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       dispatcher: options.dispatcher,
     });
     const text = await response.body.text();
     const json = text === "" ? undefined : safeJson(text);
-    if (response.statusCode >= 400) throw new ZoomIntegrationError(response.statusCode, (json ?? {}) as Record<string, never>, header(response.headers, "retry-after"));
+    if (response.statusCode >= 400)
+      throw new ZoomIntegrationError(response.statusCode, (json ?? {}) as Record<string, never>, header(response.headers, "retry-after"));
     return { status: response.statusCode, headers: response.headers, json };
   };
   const org = (organizationId: string) => `organizationId=${encodeURIComponent(organizationId)}`;
@@ -99,13 +114,15 @@ export function createZoomIntegrationClient(options: ZoomIntegrationClientOption
   const connectionPath = (organizationId: string) => `/v1/organizations/${encodeURIComponent(organizationId)}/zoom`;
   return {
     startAuthorization: async (organizationId, returnPath) =>
-      (await send("POST", `${connectionPath(organizationId)}/authorization`, returnPath === undefined ? {} : { returnPath })).json as Authorization,
+      (await send("POST", `${connectionPath(organizationId)}/authorization`, returnPath === undefined ? {} : { returnPath }))
+        .json as Authorization,
     getConnection: async (organizationId) => (await send("GET", `${connectionPath(organizationId)}/connection`)).json as Connection,
     async disconnect(organizationId) {
       await send("DELETE", `${connectionPath(organizationId)}/connection`);
     },
     async createMeeting(body, createOptions = {}) {
-      const headers: Record<string, string> = createOptions.idempotencyKey === undefined ? {} : { "idempotency-key": createOptions.idempotencyKey };
+      const headers: Record<string, string> =
+        createOptions.idempotencyKey === undefined ? {} : { "idempotency-key": createOptions.idempotencyKey };
       const answer = await send("POST", "/v1/meetings", body, headers);
       return { ...(answer.json as Meeting), replayed: header(answer.headers, "idempotent-replayed") === "true" };
     },

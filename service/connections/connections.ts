@@ -72,7 +72,12 @@ export function createConnections(p: ConnectionsProps) {
       });
       p.tokens.remember(organizationId, undefined);
       p.log.info({ organizationId, accountId: grant.accountId }, "Zoom disconnected");
-      await p.events.record(snapshot.owner, "Normal", EventReason.Disconnected, `Zoom disconnected for organization ${organizationId} (account ${grant.accountId}).`);
+      await p.events.record(
+        snapshot.owner,
+        "Normal",
+        EventReason.Disconnected,
+        `Zoom disconnected for organization ${organizationId} (account ${grant.accountId}).`,
+      );
     },
 
     /** Zoom says the app was uninstalled from `accountId`: its tokens go (its meetings stay). Idempotent. */
@@ -88,8 +93,12 @@ export function createConnections(p: ConnectionsProps) {
       for (const org of removed) p.tokens.remember(org, undefined);
       if (removed.length > 0) {
         p.log.info({ accountId, organizations: removed.length }, "Zoom app deauthorized: tokens deleted");
-        await p.events.record(snapshot.owner, "Warning", EventReason.Deauthorized,
-          `Zoom reported the app uninstalled from account ${accountId}: the tokens of ${removed.length} organization(s) were deleted; connect again to use Zoom.`);
+        await p.events.record(
+          snapshot.owner,
+          "Warning",
+          EventReason.Deauthorized,
+          `Zoom reported the app uninstalled from account ${accountId}: the tokens of ${removed.length} organization(s) were deleted; connect again to use Zoom.`,
+        );
       }
       return removed;
     },
@@ -100,5 +109,8 @@ export type Connections = ReturnType<typeof createConnections>;
 
 function asServiceError(error: unknown): unknown {
   if (!(error instanceof ZoomApiError)) return error;
-  return new ServiceError(ErrorCode.ZoomRejected, `Zoom refused the request (${error.zoomCode ?? error.status})`, { cause: error, details: { zoomCode: error.zoomCode } });
+  return new ServiceError(ErrorCode.ZoomRejected, `Zoom refused the request (${error.zoomCode ?? error.status})`, {
+    cause: error,
+    details: { zoomCode: error.zoomCode },
+  });
 }

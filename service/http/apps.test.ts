@@ -30,10 +30,20 @@ beforeAll(async () => {
   router.get("/v1/busy", () => {
     throw new ServiceError(ErrorCode.ZoomRateLimited, "slow down", { retryAfterSeconds: 7 });
   });
-  const apiApp = createApiApp({ log, metrics, apiToken: () => secrets.current().apiToken, healthy: () => true, ready: async () => false, routers: [router] });
+  const apiApp = createApiApp({
+    log,
+    metrics,
+    apiToken: () => secrets.current().apiToken,
+    healthy: () => true,
+    ready: async () => false,
+    routers: [router],
+  });
   const webhook = createWebhookRouter({ secrets, deauthorize: async (a) => void deauthorized.push(a), metrics, log, now: Date.now });
   const publicApp = createPublicApp({ log, metrics, routers: [webhook] });
-  for (const [app, set] of [[apiApp, (u: string) => (api = u)], [publicApp, (u: string) => (pub = u)]] as const) {
+  for (const [app, set] of [
+    [apiApp, (u: string) => (api = u)],
+    [publicApp, (u: string) => (pub = u)],
+  ] as const) {
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     servers.push(server);
@@ -71,7 +81,11 @@ describe("the internal API's edges", () => {
 
   it("passes a ServiceError's status, code and Retry-After through", async () => {
     const res = await fetch(`${api}/v1/busy`, { headers: auth });
-    expect([res.status, res.headers.get("retry-after"), ((await res.json()) as { code: string }).code]).toEqual([503, "7", "ZOOM_RATE_LIMITED"]);
+    expect([res.status, res.headers.get("retry-after"), ((await res.json()) as { code: string }).code]).toEqual([
+      503,
+      "7",
+      "ZOOM_RATE_LIMITED",
+    ]);
   });
 
   it("serves probes and metrics without a token; readiness follows its check", async () => {
@@ -83,7 +97,11 @@ describe("the internal API's edges", () => {
 
 describe("the webhook endpoint", () => {
   const post = (body: string, ts: string, signature: string) =>
-    fetch(`${pub}${WEBHOOK_PATH}`, { method: "POST", headers: { "content-type": "application/json", "x-zm-request-timestamp": ts, "x-zm-signature": signature }, body });
+    fetch(`${pub}${WEBHOOK_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-zm-request-timestamp": ts, "x-zm-signature": signature },
+      body,
+    });
 
   it("answers URL validation and processes app_deauthorized idempotently", async () => {
     const ts = String(Math.floor(Date.now() / 1000));

@@ -48,11 +48,17 @@ export function createPublicApp(deps: PublicAppDeps): Express {
 export function createApiApp(deps: ApiAppDeps): Express {
   const app = base("api", deps.log, deps.metrics);
   app.get(ProbePath.Liveness, (_req, res) => {
-    res.status(deps.healthy() ? 200 : 503).type("text").send(deps.healthy() ? "ok\n" : "unhealthy\n");
+    res
+      .status(deps.healthy() ? 200 : 503)
+      .type("text")
+      .send(deps.healthy() ? "ok\n" : "unhealthy\n");
   });
   app.get(ProbePath.Readiness, async (_req, res) => {
     const ready = await deps.ready();
-    res.status(ready ? 200 : 503).type("text").send(ready ? "ok\n" : "not ready\n");
+    res
+      .status(ready ? 200 : 503)
+      .type("text")
+      .send(ready ? "ok\n" : "not ready\n");
   });
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

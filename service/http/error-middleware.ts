@@ -12,7 +12,10 @@ export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const field = issue?.path.join(".") ?? "";
-    return new ServiceError(ErrorCode.BadRequest, field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid request"), { details: { field }, cause: error });
+    return new ServiceError(ErrorCode.BadRequest, field ? `${field}: ${issue?.message}` : (issue?.message ?? "invalid request"), {
+      details: { field },
+      cause: error,
+    });
   }
   const type = (error as { type?: unknown } | undefined)?.type;
   if (type === "entity.too.large") return new ServiceError(ErrorCode.PayloadTooLarge, "the request body is too large", { cause: error });

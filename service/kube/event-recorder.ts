@@ -38,7 +38,10 @@ export function createEventRecorder(props: EventRecorderProps): EventRecorder {
         await props.core.createNamespacedEvent({
           namespace: props.namespace,
           body: {
-            metadata: { name: `${involvedObject.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`, namespace: props.namespace },
+            metadata: {
+              name: `${involvedObject.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`,
+              namespace: props.namespace,
+            },
             involvedObject,
             type,
             reason,

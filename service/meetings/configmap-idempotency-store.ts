@@ -43,7 +43,15 @@ interface Stored {
 }
 
 export function encodeRecord(r: IdempotencyRecord): string {
-  const stored: Stored = { f: r.fingerprint, s: r.state === "done" ? "d" : "p", o: r.owner, c: r.claimedAt, l: r.leaseUntil, e: r.expiresAt, h: r.host };
+  const stored: Stored = {
+    f: r.fingerprint,
+    s: r.state === "done" ? "d" : "p",
+    o: r.owner,
+    c: r.claimedAt,
+    l: r.leaseUntil,
+    e: r.expiresAt,
+    h: r.host,
+  };
   if (r.meetingId !== undefined) stored.m = r.meetingId;
   return JSON.stringify(stored);
 }
@@ -52,7 +60,16 @@ export function decodeRecord(text: string | undefined): IdempotencyRecord | unde
   if (text === undefined) return undefined;
   try {
     const s = JSON.parse(text) as Stored;
-    return { fingerprint: s.f, state: s.s === "d" ? "done" : "pending", owner: s.o, claimedAt: s.c, leaseUntil: s.l, expiresAt: s.e, host: s.h, meetingId: s.m };
+    return {
+      fingerprint: s.f,
+      state: s.s === "d" ? "done" : "pending",
+      owner: s.o,
+      claimedAt: s.c,
+      leaseUntil: s.l,
+      expiresAt: s.e,
+      host: s.h,
+      meetingId: s.m,
+    };
   } catch {
     // NB: a damaged record reads as absent rather than blocking its key forever.
     return undefined;

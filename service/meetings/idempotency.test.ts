@@ -3,7 +3,13 @@ import { startZoomEmulator, type ZoomEmulator } from "../../test/zoom-emulator/i
 import type { ZoomIntegrationError } from "../client/client.ts";
 import { ErrorCode } from "../errors.ts";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./idempotency-store.ts";
-import { failureOf, startTestService, type TestService, type TestServiceOptions, TEST_BOOKING } from "../../test/support/meetings-support.ts";
+import {
+  failureOf,
+  startTestService,
+  type TestService,
+  type TestServiceOptions,
+  TEST_BOOKING,
+} from "../../test/support/meetings-support.ts";
 
 const BOOKING = TEST_BOOKING;
 const CREATE = "POST /v2/users/{userId}/meetings";

@@ -37,7 +37,13 @@ export interface IdempotencyTiming {
   readonly createAttempts: number;
 }
 
-export const DEFAULT_TIMING: IdempotencyTiming = { leaseMs: 120_000, ttlMs: 25 * 3_600_000, waitMs: 10_000, pollMs: 100, createAttempts: 3 };
+export const DEFAULT_TIMING: IdempotencyTiming = {
+  leaseMs: 120_000,
+  ttlMs: 25 * 3_600_000,
+  waitMs: 10_000,
+  pollMs: 100,
+  createAttempts: 3,
+};
 
 export interface CreateResult {
   readonly meeting: Meeting;
@@ -53,7 +59,11 @@ type Claim =
 
 /** The store key: organizations never share keys, and the raw key (maybe personal data) is not stored. */
 export function storeKey(organizationId: string, key: string): string {
-  return createHash("sha256").update(`${organizationId}\0${key}`).digest("base64url").slice(0, 40).replace(/[^A-Za-z0-9_-]/g, "_");
+  return createHash("sha256")
+    .update(`${organizationId}\0${key}`)
+    .digest("base64url")
+    .slice(0, 40)
+    .replace(/[^A-Za-z0-9_-]/g, "_");
 }
 
 export function fingerprintOf(request: CreateMeetingRequest): string {
@@ -64,7 +74,9 @@ export function fingerprintOf(request: CreateMeetingRequest): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
@@ -82,15 +94,30 @@ export async function createMeetingIdempotently(
     const now = deps.clock();
     const claim = await deps.idempotency.transact(key, (current) => decideClaim(current, attempt, now, timing));
     if (claim.kind === "mismatch")
-      throw new ServiceError(ErrorCode.IdempotencyMismatch, "This idempotency key (or booking id) was used for a different meeting request.");
+      throw new ServiceError(
+        ErrorCode.IdempotencyMismatch,
+        "This idempotency key (or booking id) was used for a different meeting request.",
+      );
     if (claim.kind === "done") return { meeting: await getMeeting(deps, request.organizationId, claim.meetingId), replayed: true };
     if (claim.kind === "claimed") {
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
-      return runClaim(deps, { key, record: claim.record, recover: claim.recover, request, body: zoomCreateBody(request, start), expected, timing });
+      return runClaim(deps, {
+        key,
+        record: claim.record,
+        recover: claim.recover,
+        request,
+        body: zoomCreateBody(request, start),
+        expected,
+        timing,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, timing.pollMs * (0.5 + deps.random())));
   }
-  throw new ServiceError(ErrorCode.IdempotencyInProgress, "A request with this idempotency key is still creating the meeting; retry shortly.", { retryAfterSeconds: 1 });
+  throw new ServiceError(
+    ErrorCode.IdempotencyInProgress,
+    "A request with this idempotency key is still creating the meeting; retry shortly.",
+    { retryAfterSeconds: 1 },
+  );
 }
 
 /** Pure: what a request does with the key's current record. */
@@ -135,7 +162,13 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
   for (let attempt = 1; ; attempt++) {
     let meeting: Meeting;
     try {
-      const created = await deps.zoom.call({ organizationId, method: "POST", path: `/users/${encodeURIComponent(run.record.host)}/meetings`, body: run.body, retry: "create" });
+      const created = await deps.zoom.call({
+        organizationId,
+        method: "POST",
+        path: `/users/${encodeURIComponent(run.record.host)}/meetings`,
+        body: run.body,
+        retry: "create",
+      });
       meeting = toMeeting(created.json, created.status);
     } catch (error) {
       if (!isAmbiguous(error)) {
@@ -176,7 +209,11 @@ async function finish(deps: MeetingsDeps, run: ClaimRun, meetingId: string, meet
 
 /** Zoom surely created nothing: free the key so a retry starts afresh. */
 async function release(deps: MeetingsDeps, run: ClaimRun): Promise<void> {
-  await deps.idempotency.transact(run.key, (current): Decision<void> =>
-    current?.state === "pending" && current.owner === run.record.owner ? { change: { remove: true }, result: undefined } : { result: undefined },
+  await deps.idempotency.transact(
+    run.key,
+    (current): Decision<void> =>
+      current?.state === "pending" && current.owner === run.record.owner
+        ? { change: { remove: true }, result: undefined }
+        : { result: undefined },
   );
 }

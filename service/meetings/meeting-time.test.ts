@@ -14,11 +14,41 @@ function failure(run: () => unknown): ServiceError {
 
 describe("resolving a meeting start", () => {
   const cases = [
-    { name: "an ordinary Berlin winter morning", local: "2026-01-15T10:00", zone: "Europe/Berlin", utc: "2026-01-15T09:00:00Z", zoom: "2026-01-15T10:00:00" },
-    { name: "a Berlin summer morning", local: "2026-07-01T10:00:00", zone: "Europe/Berlin", utc: "2026-07-01T08:00:00Z", zoom: "2026-07-01T10:00:00" },
-    { name: "03:30 right after Berlin's spring-forward gap", local: "2026-03-29T03:30:00", zone: "Europe/Berlin", utc: "2026-03-29T01:30:00Z", zoom: "2026-03-29T03:30:00" },
-    { name: "Lord Howe just after its half-hour spring-forward", local: "2025-10-05T02:30:00", zone: "Australia/Lord_Howe", utc: "2025-10-04T15:30:00Z", zoom: "2025-10-05T02:30:00" },
-    { name: "Kathmandu's quarter-hour offset", local: "2026-02-01T09:00:00", zone: "Asia/Kathmandu", utc: "2026-02-01T03:15:00Z", zoom: "2026-02-01T09:00:00" },
+    {
+      name: "an ordinary Berlin winter morning",
+      local: "2026-01-15T10:00",
+      zone: "Europe/Berlin",
+      utc: "2026-01-15T09:00:00Z",
+      zoom: "2026-01-15T10:00:00",
+    },
+    {
+      name: "a Berlin summer morning",
+      local: "2026-07-01T10:00:00",
+      zone: "Europe/Berlin",
+      utc: "2026-07-01T08:00:00Z",
+      zoom: "2026-07-01T10:00:00",
+    },
+    {
+      name: "03:30 right after Berlin's spring-forward gap",
+      local: "2026-03-29T03:30:00",
+      zone: "Europe/Berlin",
+      utc: "2026-03-29T01:30:00Z",
+      zoom: "2026-03-29T03:30:00",
+    },
+    {
+      name: "Lord Howe just after its half-hour spring-forward",
+      local: "2025-10-05T02:30:00",
+      zone: "Australia/Lord_Howe",
+      utc: "2025-10-04T15:30:00Z",
+      zoom: "2025-10-05T02:30:00",
+    },
+    {
+      name: "Kathmandu's quarter-hour offset",
+      local: "2026-02-01T09:00:00",
+      zone: "Asia/Kathmandu",
+      utc: "2026-02-01T03:15:00Z",
+      zoom: "2026-02-01T09:00:00",
+    },
   ];
   for (const c of cases)
     it(`resolves ${c.name} to one instant and sends Zoom the local time`, () => {

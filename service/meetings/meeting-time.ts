@@ -89,7 +89,8 @@ export interface ResolvedStart {
 
 /** Resolves a start to one instant; throws AMBIGUOUS_TIME naming the field for a gap or an overlap. */
 export function resolveStart(input: StartInput): ResolvedStart {
-  const instant = input.startInstant !== undefined ? Date.parse(input.startInstant) : instantOfLocal(input.startLocal ?? "", input.timeZone);
+  const instant =
+    input.startInstant !== undefined ? Date.parse(input.startInstant) : instantOfLocal(input.startLocal ?? "", input.timeZone);
   return { instant, timeZone: input.timeZone, zoomStartTime: zoomStartTime(instant, input.timeZone) };
 }
 
@@ -100,20 +101,36 @@ export function zoomStartTime(instant: number, zone: string): string {
 
 function instantOfLocal(local: string, zone: string): number {
   const match = LOCAL_PATTERN.exec(local);
-  if (!match) throw new ServiceError(ErrorCode.BadRequest, "startLocal: expected yyyy-MM-ddTHH:mm[:ss]", { details: { field: "startLocal" } });
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  if (!match)
+    throw new ServiceError(ErrorCode.BadRequest, "startLocal: expected yyyy-MM-ddTHH:mm[:ss]", { details: { field: "startLocal" } });
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const candidates = instantsOfWallClock(wall, zone);
   const [only] = candidates;
   if (candidates.length === 1 && only !== undefined) return only;
   if (candidates.length === 0) {
     const shifted = wall - offsetMs(wall - 12 * 3_600_000, zone);
-    throw new ServiceError(ErrorCode.AmbiguousTime, `startLocal: ${local} does not exist in ${zone} (the clocks skip it); send another time or a startInstant.`, {
-      details: { field: "startLocal", reason: "nonexistent", laterValidLocal: localDateTime(shifted, zone) },
-    });
+    throw new ServiceError(
+      ErrorCode.AmbiguousTime,
+      `startLocal: ${local} does not exist in ${zone} (the clocks skip it); send another time or a startInstant.`,
+      {
+        details: { field: "startLocal", reason: "nonexistent", laterValidLocal: localDateTime(shifted, zone) },
+      },
+    );
   }
   const options = candidates.map((instant) => instantWithOffset(instant, zone));
-  throw new ServiceError(ErrorCode.AmbiguousTime, `startLocal: ${local} occurs twice in ${zone} (the clocks go back); send a startInstant with one of the offsets.`, {
-    details: { field: "startLocal", reason: "ambiguous", candidates: options },
-  });
+  throw new ServiceError(
+    ErrorCode.AmbiguousTime,
+    `startLocal: ${local} occurs twice in ${zone} (the clocks go back); send a startInstant with one of the offsets.`,
+    {
+      details: { field: "startLocal", reason: "ambiguous", candidates: options },
+    },
+  );
 }

@@ -77,7 +77,12 @@ type Settings = CreateMeetingRequest["settings"];
 
 function zoomSettings(settings: Settings): Record<string, unknown> | undefined {
   if (!settings) return undefined;
-  const out = { waiting_room: settings.waitingRoom, join_before_host: settings.joinBeforeHost, mute_upon_entry: settings.muteOnEntry, auto_recording: settings.autoRecording };
+  const out = {
+    waiting_room: settings.waitingRoom,
+    join_before_host: settings.joinBeforeHost,
+    mute_upon_entry: settings.muteOnEntry,
+    auto_recording: settings.autoRecording,
+  };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 

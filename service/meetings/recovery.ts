@@ -16,7 +16,15 @@ const MAX_PAGES = 5;
 
 const ListPage = z.looseObject({
   next_page_token: z.string().optional(),
-  meetings: z.array(z.looseObject({ id: z.union([z.string(), z.number()]), topic: z.string(), start_time: z.string().optional(), duration: z.number().optional(), created_at: z.string().optional() })),
+  meetings: z.array(
+    z.looseObject({
+      id: z.union([z.string(), z.number()]),
+      topic: z.string(),
+      start_time: z.string().optional(),
+      duration: z.number().optional(),
+      created_at: z.string().optional(),
+    }),
+  ),
 });
 
 export interface ExpectedMeeting {

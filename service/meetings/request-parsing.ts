@@ -15,7 +15,8 @@ export function jsonBody(limit: number = BODY_LIMIT_BYTES): RequestHandler {
     parse(req, res, (error?: unknown) => {
       if (error === undefined || error === null) return next();
       const type = (error as { type?: unknown }).type;
-      if (type === "entity.too.large") return next(new ServiceError(ErrorCode.PayloadTooLarge, `body: larger than ${limit} bytes`, { details: { field: "body" } }));
+      if (type === "entity.too.large")
+        return next(new ServiceError(ErrorCode.PayloadTooLarge, `body: larger than ${limit} bytes`, { details: { field: "body" } }));
       next(new ServiceError(ErrorCode.BadRequest, "body: not valid JSON", { details: { field: "body" }, cause: error }));
     });
   };

@@ -29,7 +29,13 @@ describe("the meetings API on the happy path", () => {
     const [stored] = zoom.inspect().meetings;
     expect(meeting.id).toBe(stored?.id);
     expect(BigInt(meeting.id) > 2n ** 53n).toBe(true);
-    expect(meeting).toMatchObject({ topic: "Consultation", agenda: "Intro", hostEmail: "admin@acme.example", timeZone: "Europe/Berlin", durationMinutes: 30 });
+    expect(meeting).toMatchObject({
+      topic: "Consultation",
+      agenda: "Intro",
+      hostEmail: "admin@acme.example",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
+    });
     expect(meeting).toMatchObject({ startInstant: "2025-09-10T08:00:00Z", startLocal: "2025-09-10T10:00:00", replayed: false });
     expect(meeting.settings).toMatchObject({ waitingRoom: true, muteOnEntry: true, joinBeforeHost: false });
     expect(meeting.joinUrl).toContain(`/j/${meeting.id}`);
@@ -39,7 +45,11 @@ describe("the meetings API on the happy path", () => {
   });
 
   it("creates for another host by e-mail and with a custom or generated password", async () => {
-    const custom = await service.client.createMeeting({ ...BOOKING, host: "member@acme.example", password: { policy: "custom", value: "abc-123" } });
+    const custom = await service.client.createMeeting({
+      ...BOOKING,
+      host: "member@acme.example",
+      password: { policy: "custom", value: "abc-123" },
+    });
     expect(custom).toMatchObject({ hostEmail: "member@acme.example", password: "abc-123" });
     const generated = await service.client.createMeeting({ ...BOOKING, bookingId: "booking-2", password: { policy: "generated" } });
     expect(generated.password).toMatch(/^[a-zA-Z0-9]{10}$/);
@@ -56,8 +66,19 @@ describe("the meetings API on the happy path", () => {
 
   it("reschedules and retitles, answering the updated meeting although Zoom answers 204", async () => {
     const created = await service.client.createMeeting(BOOKING);
-    const updated = await service.client.updateMeeting(created.id, { organizationId: "acme", topic: "Follow-up", startLocal: "2025-09-11T15:30", timeZone: "America/New_York" });
-    expect(updated).toMatchObject({ id: created.id, topic: "Follow-up", startLocal: "2025-09-11T15:30:00", timeZone: "America/New_York", startInstant: "2025-09-11T19:30:00Z" });
+    const updated = await service.client.updateMeeting(created.id, {
+      organizationId: "acme",
+      topic: "Follow-up",
+      startLocal: "2025-09-11T15:30",
+      timeZone: "America/New_York",
+    });
+    expect(updated).toMatchObject({
+      id: created.id,
+      topic: "Follow-up",
+      startLocal: "2025-09-11T15:30:00",
+      timeZone: "America/New_York",
+      startInstant: "2025-09-11T19:30:00Z",
+    });
     expect(zoom.inspect().meetings[0]?.startTime).toBe("2025-09-11T19:30:00Z");
   });
 
@@ -116,7 +137,11 @@ describe("validation", () => {
     { name: "a start with an offset in startLocal", body: { ...BOOKING, startLocal: "2025-09-10T10:00+02:00" }, field: "body.startLocal" },
     { name: "a too long topic", body: { ...BOOKING, topic: "x".repeat(201) }, field: "body.topic" },
     { name: "a fractional duration", body: { ...BOOKING, durationMinutes: 1.5 }, field: "body.durationMinutes" },
-    { name: "a custom password Zoom would refuse", body: { ...BOOKING, password: { policy: "custom", value: "no spaces!" } }, field: "body.password.value" },
+    {
+      name: "a custom password Zoom would refuse",
+      body: { ...BOOKING, password: { policy: "custom", value: "no spaces!" } },
+      field: "body.password.value",
+    },
   ];
   for (const c of cases)
     it(`refuses ${c.name} with 400 naming ${c.field}`, async () => {
@@ -133,11 +158,16 @@ describe("validation", () => {
 
   it("refuses a meeting id that is not digits and an unknown query parameter", async () => {
     expect((await raw("/v1/meetings/abc?organizationId=acme", { method: "GET" })).json).toMatchObject({ details: { field: "path.id" } });
-    expect((await raw("/v1/meetings/123?organizationId=acme&x=1", { method: "GET" })).json).toMatchObject({ details: { field: "query.x" } });
+    expect((await raw("/v1/meetings/123?organizationId=acme&x=1", { method: "GET" })).json).toMatchObject({
+      details: { field: "query.x" },
+    });
   });
 
   it("refuses an update that changes nothing or moves the start without a time zone", async () => {
-    const answer = await raw("/v1/meetings/123", { method: "PATCH", body: JSON.stringify({ organizationId: "acme", startLocal: "2025-09-11T10:00" }) });
+    const answer = await raw("/v1/meetings/123", {
+      method: "PATCH",
+      body: JSON.stringify({ organizationId: "acme", startLocal: "2025-09-11T10:00" }),
+    });
     expect(answer.json).toMatchObject({ code: "BAD_REQUEST", details: { field: "body.timeZone" } });
     expect((await raw("/v1/meetings/123", { method: "PATCH", body: JSON.stringify({ organizationId: "acme" }) })).status).toBe(400);
   });
@@ -152,7 +182,9 @@ describe("time zones and daylight saving", () => {
   });
 
   it("handles Lord Howe's half-hour shift: the gap is refused, the hour after it lands exactly", async () => {
-    const gap = await failure(service.client.createMeeting({ ...BOOKING, timeZone: "Australia/Lord_Howe", startLocal: "2025-10-05T02:15" }));
+    const gap = await failure(
+      service.client.createMeeting({ ...BOOKING, timeZone: "Australia/Lord_Howe", startLocal: "2025-10-05T02:15" }),
+    );
     expect(gap.code).toBe(ErrorCode.AmbiguousTime);
     const after = await service.client.createMeeting({ ...BOOKING, timeZone: "Australia/Lord_Howe", startLocal: "2025-10-05T02:30" });
     expect(after.startInstant).toBe("2025-10-04T15:30:00Z");

@@ -12,11 +12,17 @@ export const OrganizationId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "letters, digits and . _ : - (1-128 characters)")
   .meta({ description: "The booking app's organization whose Zoom connection is used." });
 
-export const MeetingId = z.string().regex(/^\d{1,20}$/, "a Zoom meeting id: decimal digits").meta({
-  description: "Zoom's int64 meeting id, always a string (it may exceed 2^53).",
-});
+export const MeetingId = z
+  .string()
+  .regex(/^\d{1,20}$/, "a Zoom meeting id: decimal digits")
+  .meta({
+    description: "Zoom's int64 meeting id, always a string (it may exceed 2^53).",
+  });
 
-const TimeZone = z.string().refine(isTimeZone, "an IANA time zone, e.g. Europe/Berlin").meta({ description: "IANA time zone of the meeting." });
+const TimeZone = z
+  .string()
+  .refine(isTimeZone, "an IANA time zone, e.g. Europe/Berlin")
+  .meta({ description: "IANA time zone of the meeting." });
 const StartLocal = z.string().regex(LOCAL_PATTERN, "yyyy-MM-ddTHH:mm[:ss] without offset").meta({
   description: "Wall-clock start in timeZone. A time that does not exist or exists twice there is refused (AMBIGUOUS_TIME).",
 });
@@ -40,7 +46,10 @@ export const PasswordPolicy = z
     z.strictObject({ policy: z.literal("generated") }),
     z.strictObject({ policy: z.literal("custom"), value: z.string().regex(/^[a-zA-Z0-9@\-_*]{1,10}$/, "1-10 of [a-zA-Z0-9@-_*]") }),
   ])
-  .meta({ description: "accountDefault (default): Zoom applies the account's passcode rules; generated: 10 random characters; custom: this value." });
+  .meta({
+    description:
+      "accountDefault (default): Zoom applies the account's passcode rules; generated: 10 random characters; custom: this value.",
+  });
 
 function oneStart(value: { startLocal?: string | undefined; startInstant?: string | undefined }, ctx: z.RefinementCtx): void {
   if (value.startLocal !== undefined && value.startInstant !== undefined)
@@ -82,7 +91,8 @@ export const UpdateMeetingRequest = z
   .superRefine((value, ctx) => {
     oneStart(value, ctx);
     const moved = value.startLocal !== undefined || value.startInstant !== undefined;
-    if (moved !== (value.timeZone !== undefined)) ctx.addIssue({ code: "custom", path: ["timeZone"], message: "a new start needs timeZone, and timeZone needs a new start" });
+    if (moved !== (value.timeZone !== undefined))
+      ctx.addIssue({ code: "custom", path: ["timeZone"], message: "a new start needs timeZone, and timeZone needs a new start" });
     const { organizationId: _, ...changes } = value;
     if (Object.values(changes).every((v) => v === undefined)) ctx.addIssue({ code: "custom", path: [], message: "nothing to change" });
   });
@@ -91,21 +101,20 @@ export type UpdateMeetingRequest = z.infer<typeof UpdateMeetingRequest>;
 export const OrganizationQuery = z.strictObject({ organizationId: OrganizationId });
 export const MeetingParams = z.strictObject({ id: MeetingId });
 
-export const Meeting = z
-  .object({
-    id: MeetingId,
-    topic: z.string(),
-    agenda: z.string(),
-    hostId: z.string(),
-    hostEmail: z.string(),
-    startInstant: z.string().meta({ description: "UTC, e.g. 2026-03-29T01:30:00Z." }),
-    startLocal: z.string().meta({ description: "Wall-clock start in timeZone." }),
-    timeZone: z.string(),
-    durationMinutes: z.number().int(),
-    joinUrl: z.string(),
-    startUrl: z.string().meta({ description: "For the host; Zoom lets it expire after 2 hours: GET the meeting for a fresh one." }),
-    password: z.string().nullable(),
-    settings: z.object({ waitingRoom: z.boolean(), joinBeforeHost: z.boolean(), muteOnEntry: z.boolean(), autoRecording: z.string() }),
-    status: z.string(),
-  });
+export const Meeting = z.object({
+  id: MeetingId,
+  topic: z.string(),
+  agenda: z.string(),
+  hostId: z.string(),
+  hostEmail: z.string(),
+  startInstant: z.string().meta({ description: "UTC, e.g. 2026-03-29T01:30:00Z." }),
+  startLocal: z.string().meta({ description: "Wall-clock start in timeZone." }),
+  timeZone: z.string(),
+  durationMinutes: z.number().int(),
+  joinUrl: z.string(),
+  startUrl: z.string().meta({ description: "For the host; Zoom lets it expire after 2 hours: GET the meeting for a fresh one." }),
+  password: z.string().nullable(),
+  settings: z.object({ waitingRoom: z.boolean(), joinBeforeHost: z.boolean(), muteOnEntry: z.boolean(), autoRecording: z.string() }),
+  status: z.string(),
+});
 export type Meeting = z.infer<typeof Meeting>;

@@ -40,7 +40,8 @@ export type CallbackResult = { kind: "redirect"; url: string; clearCookie: boole
 
 export function createConnectFlow(p: ConnectFlowProps) {
   const stateKey = () => p.secrets.current().stateKey;
-  const landing = (path: string | undefined, outcome: ConnectOutcome) => afterConnectUrl(p.publicOrigin, path ?? p.afterConnectPath, outcome);
+  const landing = (path: string | undefined, outcome: ConnectOutcome) =>
+    afterConnectUrl(p.publicOrigin, path ?? p.afterConnectPath, outcome);
 
   function fail(reason: string, path?: string): CallbackResult {
     p.metrics.callbacks.inc({ result: "error", reason });
@@ -101,7 +102,10 @@ export function createConnectFlow(p: ConnectFlowProps) {
     /** The Zoom authorize URL and the browser-binding cookie, or where to send a stale link. */
     beginAtZoom(ticket: string): { zoomUrl: string; cookieValue: string } | { errorUrl: string } {
       const opened = openTicket(stateKey(), ticket, p.now());
-      if ("failure" in opened) return { errorUrl: landing(undefined, { zoom: "error", reason: opened.failure === "expired_state" ? "link_expired" : "invalid_link" }) };
+      if ("failure" in opened)
+        return {
+          errorUrl: landing(undefined, { zoom: "error", reason: opened.failure === "expired_state" ? "link_expired" : "invalid_link" }),
+        };
       const issued = issueState(stateKey(), opened.ok, p.now(), p.random);
       const url = new URL("/oauth/authorize", p.oauthBaseUrl);
       url.search = new URLSearchParams({
@@ -161,9 +165,17 @@ function grantFrom(org: string, tokens: TokenSet, me: { userId: string; accountI
 
 async function announce(p: ConnectFlowProps, owner: V1OwnerReference | undefined, grant: StoredGrant): Promise<void> {
   const who = `organization ${grant.organizationId} (account ${grant.accountId})`;
-  p.log.info({ organizationId: grant.organizationId, accountId: grant.accountId, connectionState: grant.state, missingScopes: grant.missingScopes }, "Zoom connected");
+  p.log.info(
+    { organizationId: grant.organizationId, accountId: grant.accountId, connectionState: grant.state, missingScopes: grant.missingScopes },
+    "Zoom connected",
+  );
   if (grant.state === "MissingScopes") {
-    await p.events.record(owner, "Warning", EventReason.MissingScopes, `Zoom connected ${who} without the scopes ${grant.missingScopes?.join(", ")}: add them to the app in the Zoom Marketplace and connect again.`);
+    await p.events.record(
+      owner,
+      "Warning",
+      EventReason.MissingScopes,
+      `Zoom connected ${who} without the scopes ${grant.missingScopes?.join(", ")}: add them to the app in the Zoom Marketplace and connect again.`,
+    );
   } else {
     await p.events.record(owner, "Normal", EventReason.Connected, `Zoom connected ${who}.`);
   }

@@ -23,7 +23,12 @@ export type Opened<T> = { ok: T } | { failure: OpenFailure };
 
 type Random = (n: number) => Buffer;
 
-export function issueTicket(stateKey: string, input: { org: string; returnPath?: string | undefined }, now: number, random: Random = randomBytes): { ticket: string; expiresAt: number } {
+export function issueTicket(
+  stateKey: string,
+  input: { org: string; returnPath?: string | undefined },
+  now: number,
+  random: Random = randomBytes,
+): { ticket: string; expiresAt: number } {
   const exp = now + FLOW_TTL_MS;
   const payload: Ticket = { org: input.org, returnPath: input.returnPath, exp, nonce: random(16).toString("base64url") };
   return { ticket: seal(stateKey, "start-ticket", payload, random), expiresAt: exp };

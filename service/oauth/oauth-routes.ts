@@ -22,7 +22,9 @@ const CallbackQuery = z.object({
   error: z.string().max(200).optional(),
 });
 export const Authorization = z.object({
-  authorizationUrl: z.string().meta({ description: "Send the organization's Zoom admin here (https://app.<domain>/zoom-integration/start?...)." }),
+  authorizationUrl: z
+    .string()
+    .meta({ description: "Send the organization's Zoom admin here (https://app.<domain>/zoom-integration/start?...)." }),
   expiresAt: z.string().meta({ description: "The URL works until then (10 minutes)." }),
 });
 

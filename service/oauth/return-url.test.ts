@@ -11,7 +11,11 @@ describe("the return path", () => {
 
   it("accepts a path with a query and always lands on the booking app's origin", () => {
     expect(ReturnPath.parse("/settings/zoom?tab=1")).toBe("/settings/zoom?tab=1");
-    expect(afterConnectUrl("https://app.acme.example", "/settings/zoom?tab=1", { zoom: "connected" })).toBe("https://app.acme.example/settings/zoom?tab=1&zoom=connected");
-    expect(afterConnectUrl("https://app.acme.example", "/x", { zoom: "error", reason: "missing_scopes" })).toBe("https://app.acme.example/x?zoom=error&reason=missing_scopes");
+    expect(afterConnectUrl("https://app.acme.example", "/settings/zoom?tab=1", { zoom: "connected" })).toBe(
+      "https://app.acme.example/settings/zoom?tab=1&zoom=connected",
+    );
+    expect(afterConnectUrl("https://app.acme.example", "/x", { zoom: "error", reason: "missing_scopes" })).toBe(
+      "https://app.acme.example/x?zoom=error&reason=missing_scopes",
+    );
   });
 });

@@ -7,7 +7,10 @@ import { z } from "zod";
 export const ReturnPath = z
   .string()
   .max(512)
-  .regex(/^\/(?![/\\])(?:(?![\\#])[!-~])*$/, "must be a path on the booking app such as /settings/zoom (printable ASCII; no scheme, host or fragment)");
+  .regex(
+    /^\/(?![/\\])(?:(?![\\#])[!-~])*$/,
+    "must be a path on the booking app such as /settings/zoom (printable ASCII; no scheme, host or fragment)",
+  );
 
 export type ConnectOutcome = { zoom: "connected" } | { zoom: "error"; reason: string };
 

@@ -2,14 +2,26 @@ import { describe, expect, it } from "vitest";
 import { missingScopes, parseScopes } from "./scopes.ts";
 
 const CLASSIC = ["meeting:read:admin", "meeting:write:admin", "user:read:admin"];
-const GRANULAR = ["meeting:read:meeting:admin", "meeting:write:meeting:admin", "meeting:update:meeting:admin", "meeting:delete:meeting:admin", "user:read:user:admin", "user:read:list_users:admin"];
+const GRANULAR = [
+  "meeting:read:meeting:admin",
+  "meeting:write:meeting:admin",
+  "meeting:update:meeting:admin",
+  "meeting:delete:meeting:admin",
+  "user:read:user:admin",
+  "user:read:list_users:admin",
+];
 
 describe("missingScopes", () => {
   it.each([
     ["classic scopes granted exactly are complete", CLASSIC, CLASSIC, []],
     ["a classic app lacking meeting:write:admin misses it", CLASSIC, ["meeting:read:admin", "user:read:admin"], ["meeting:write:admin"]],
     ["granular scopes satisfy classic requirements", CLASSIC, GRANULAR, []],
-    ["a granular app without delete names the missing delete scope", CLASSIC, GRANULAR.filter((s) => s !== "meeting:delete:meeting:admin"), ["meeting:delete:meeting:admin"]],
+    [
+      "a granular app without delete names the missing delete scope",
+      CLASSIC,
+      GRANULAR.filter((s) => s !== "meeting:delete:meeting:admin"),
+      ["meeting:delete:meeting:admin"],
+    ],
     ["granular requirements are satisfied by the covering classic scope", GRANULAR, CLASSIC, []],
     ["an unknown required scope is missing unless granted", [...CLASSIC, "recording:read:admin"], CLASSIC, ["recording:read:admin"]],
     ["nothing granted misses every requirement by its own name", CLASSIC, [], CLASSIC],

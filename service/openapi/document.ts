@@ -10,25 +10,35 @@ import { ERROR_CODE_DOCS } from "./error-codes.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
 
-const ErrorBody = z
-  .object({
-    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-    requestId: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  });
+const ErrorBody = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  requestId: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
 
 type Json = Record<string, unknown>;
 
 /** Named schemas live in components and are referenced; `$defs` inside a path would not resolve. */
 const NAMED: Readonly<Record<string, z.ZodType>> = {
-  CreateMeetingRequest, UpdateMeetingRequest, Meeting, UsersPage, Connection: ConnectionView, Authorization, Error: ErrorBody,
+  CreateMeetingRequest,
+  UpdateMeetingRequest,
+  Meeting,
+  UsersPage,
+  Connection: ConnectionView,
+  Authorization,
+  Error: ErrorBody,
 };
 
 function components(): Json {
   const registry = z.registry<{ id: string }>();
   for (const [id, type] of Object.entries(NAMED)) registry.add(type, { id });
-  const out = z.toJSONSchema(registry, { io: "input", unrepresentable: "any", target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}` });
+  const out = z.toJSONSchema(registry, {
+    io: "input",
+    unrepresentable: "any",
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
   return Object.fromEntries(Object.entries(out.schemas).map(([id, s]) => [id, strip(s as Json)]));
 }
 
@@ -57,7 +67,17 @@ function statusOf(code: ErrorCode): number {
   return Number(/^(\d{3})/.exec(ERROR_CODE_DOCS[code])?.[1] ?? 500);
 }
 
-const UPSTREAM = [ErrorCode.ConnectionMissing, ErrorCode.ReauthorizationRequired, ErrorCode.MissingScopes, ErrorCode.ZoomRateLimited, ErrorCode.ZoomUnavailable, ErrorCode.ZoomBadResponse, ErrorCode.ZoomRejected, ErrorCode.Unauthorized, ErrorCode.BadRequest];
+const UPSTREAM = [
+  ErrorCode.ConnectionMissing,
+  ErrorCode.ReauthorizationRequired,
+  ErrorCode.MissingScopes,
+  ErrorCode.ZoomRateLimited,
+  ErrorCode.ZoomUnavailable,
+  ErrorCode.ZoomBadResponse,
+  ErrorCode.ZoomRejected,
+  ErrorCode.Unauthorized,
+  ErrorCode.BadRequest,
+];
 const orgQuery = { name: "organizationId", in: "query", required: true, schema: schema(OrganizationId) };
 const orgPath = { name: "organizationId", in: "path", required: true, schema: schema(OrgId) };
 const idPath = { name: "id", in: "path", required: true, schema: schema(MeetingId) };
@@ -68,7 +88,9 @@ export function openApiDocument(): Json {
     info: {
       title: "Zoom integration service (booking app API)",
       version: "1",
-      description: `Every error answers {code, message, requestId[, details]}. Codes:\n${Object.entries(ERROR_CODE_DOCS).map(([c, d]) => `- ${c}: ${d}`).join("\n")}`,
+      description: `Every error answers {code, message, requestId[, details]}. Codes:\n${Object.entries(ERROR_CODE_DOCS)
+        .map(([c, d]) => `- ${c}: ${d}`)
+        .join("\n")}`,
     },
     components: { schemas: components(), securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     security: [{ bearer: [] }],
@@ -78,19 +100,28 @@ export function openApiDocument(): Json {
           summary: "Start connecting Zoom: the URL to send the organization's Zoom admin to",
           parameters: [orgPath],
           requestBody: { required: false, content: json(AuthorizeBody, "input") },
-          responses: { 201: { description: "Send the admin's browser to authorizationUrl", content: json(Authorization) }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized) },
+          responses: {
+            201: { description: "Send the admin's browser to authorizationUrl", content: json(Authorization) },
+            ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized),
+          },
         },
       },
       "/v1/organizations/{organizationId}/zoom/connection": {
         get: {
           summary: "The organization's Zoom connection: Connected, MissingScopes, ReauthorizationRequired or NotConnected",
           parameters: [orgPath],
-          responses: { 200: { description: "The connection (no secrets)", content: json(ConnectionView) }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized) },
+          responses: {
+            200: { description: "The connection (no secrets)", content: json(ConnectionView) },
+            ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized),
+          },
         },
         delete: {
           summary: "Disconnect: revoke the grant at Zoom and forget the tokens (idempotent)",
           parameters: [orgPath],
-          responses: { 204: { description: "Disconnected, or was not connected" }, ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized, ErrorCode.ZoomUnavailable) },
+          responses: {
+            204: { description: "Disconnected, or was not connected" },
+            ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized, ErrorCode.ZoomUnavailable),
+          },
         },
       },
       "/v1/organizations/{organizationId}/zoom/connection/verify": {
@@ -107,28 +138,51 @@ export function openApiDocument(): Json {
           requestBody: { required: true, content: json(CreateMeetingRequest, "input") },
           responses: {
             201: { description: "Created, or the earlier result replayed (header Idempotent-Replayed: true)", content: json(Meeting) },
-            ...errors(...UPSTREAM, ErrorCode.AmbiguousTime, ErrorCode.PayloadTooLarge, ErrorCode.IdempotencyInProgress, ErrorCode.IdempotencyMismatch, ErrorCode.IdempotencyStoreUnavailable, ErrorCode.ZoomDailyLimit),
+            ...errors(
+              ...UPSTREAM,
+              ErrorCode.AmbiguousTime,
+              ErrorCode.PayloadTooLarge,
+              ErrorCode.IdempotencyInProgress,
+              ErrorCode.IdempotencyMismatch,
+              ErrorCode.IdempotencyStoreUnavailable,
+              ErrorCode.ZoomDailyLimit,
+            ),
           },
         },
       },
       "/v1/meetings/{id}": {
-        get: { summary: "Read a meeting (with a fresh start URL)", parameters: [idPath, orgQuery], responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound) } },
+        get: {
+          summary: "Read a meeting (with a fresh start URL)",
+          parameters: [idPath, orgQuery],
+          responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound) },
+        },
         patch: {
           summary: "Reschedule or retitle; answers the updated meeting",
           parameters: [idPath],
           requestBody: { required: true, content: json(UpdateMeetingRequest, "input") },
-          responses: { 200: { description: "The updated meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound, ErrorCode.AmbiguousTime, ErrorCode.ZoomDailyLimit, ErrorCode.PayloadTooLarge) },
+          responses: {
+            200: { description: "The updated meeting", content: json(Meeting) },
+            ...errors(...UPSTREAM, ErrorCode.NotFound, ErrorCode.AmbiguousTime, ErrorCode.ZoomDailyLimit, ErrorCode.PayloadTooLarge),
+          },
         },
         delete: {
           summary: "Cancel a meeting (already gone counts as success)",
           parameters: [idPath, orgQuery],
-          responses: { 204: { description: "Deleted or already gone" }, ...errors(...UPSTREAM, ErrorCode.MeetingInProgress, ErrorCode.MeetingEnded) },
+          responses: {
+            204: { description: "Deleted or already gone" },
+            ...errors(...UPSTREAM, ErrorCode.MeetingInProgress, ErrorCode.MeetingEnded),
+          },
         },
       },
       "/v1/users": {
         get: {
           summary: "Users of the connected Zoom account, paged",
-          parameters: Object.entries((schema(UsersQuery, "input").properties ?? {}) as Json).map(([name, s]) => ({ name, in: "query", required: name === "organizationId", schema: s })),
+          parameters: Object.entries((schema(UsersQuery, "input").properties ?? {}) as Json).map(([name, s]) => ({
+            name,
+            in: "query",
+            required: name === "organizationId",
+            schema: s,
+          })),
           responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
         },
       },

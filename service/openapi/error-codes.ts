@@ -2,22 +2,28 @@ import type { ErrorCode } from "../errors.ts";
 
 /** Every error code the API answers with, as the booking app should read it (Record: none missing). */
 export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
-  BAD_REQUEST: "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`). Also a host Zoom does not know.",
+  BAD_REQUEST:
+    "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`). Also a host Zoom does not know.",
   UNAUTHORIZED: "401: missing or wrong bearer token (the `<name>-zoom-api-token` Secret).",
   NOT_FOUND: "404: the meeting does not exist in Zoom (deleted or ended).",
   PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB.",
   CONNECTION_MISSING: "409: the organization has not connected Zoom yet: start the connection flow.",
   REAUTHORIZATION_REQUIRED: "409: Zoom revoked or killed the connection's grant: an admin must connect Zoom again. Retrying does not help.",
   MISSING_SCOPES: "409: the Zoom app lacks a scope this call needs (e.g. meeting delete under granular scopes): fix the app, reconnect.",
-  IDEMPOTENCY_IN_PROGRESS: "409: another request with the same Idempotency-Key / booking id is still creating the meeting; retry after Retry-After.",
+  IDEMPOTENCY_IN_PROGRESS:
+    "409: another request with the same Idempotency-Key / booking id is still creating the meeting; retry after Retry-After.",
   IDEMPOTENCY_KEY_REUSED: "422: the Idempotency-Key / booking id was used with a different request body.",
-  IDEMPOTENCY_STORE_UNAVAILABLE: "503: the idempotency records (state ConfigMap) cannot be written (full, unreachable or contended); nothing was created. Retry later.",
+  IDEMPOTENCY_STORE_UNAVAILABLE:
+    "503: the idempotency records (state ConfigMap) cannot be written (full, unreachable or contended); nothing was created. Retry later.",
   MEETING_IN_PROGRESS: "409: the meeting is running; Zoom refuses to delete it.",
   MEETING_ENDED: "409: the meeting has ended; Zoom refuses to delete it.",
-  AMBIGUOUS_TIME: "400: startLocal does not exist (spring-forward gap; `details.laterValidLocal`) or exists twice (fall-back; `details.candidates`) in timeZone: send startInstant with an offset.",
-  ZOOM_DAILY_LIMIT: "429: the host used Zoom's 100 meeting creates/updates for this UTC day; Retry-After points at 00:00 UTC (`details.resetAt`).",
+  AMBIGUOUS_TIME:
+    "400: startLocal does not exist (spring-forward gap; `details.laterValidLocal`) or exists twice (fall-back; `details.candidates`) in timeZone: send startInstant with an offset.",
+  ZOOM_DAILY_LIMIT:
+    "429: the host used Zoom's 100 meeting creates/updates for this UTC day; Retry-After points at 00:00 UTC (`details.resetAt`).",
   ZOOM_RATE_LIMITED: "503: Zoom's per-second limit for the account stayed exhausted after retries; retry after Retry-After.",
-  ZOOM_UNAVAILABLE: "502: Zoom could not be reached, timed out or answered 5xx (after retries where safe). A create is never left half-done: retry with the same key.",
+  ZOOM_UNAVAILABLE:
+    "502: Zoom could not be reached, timed out or answered 5xx (after retries where safe). A create is never left half-done: retry with the same key.",
   ZOOM_BAD_RESPONSE: "502: Zoom answered with a body that is not the expected JSON (e.g. an HTML error page).",
   ZOOM_REJECTED: "502: Zoom refused the request for a reason the service does not expect (`details.zoomCode`, `details.zoomMessage`).",
   INTERNAL: "500: a bug; the requestId finds the log line.",

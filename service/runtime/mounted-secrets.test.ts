@@ -44,6 +44,8 @@ describe("the mounted Secrets", () => {
   });
 
   it("fail the start when a file is missing", async () => {
-    await expect(watchSecretFiles({ credentialsDir: "/nonexistent", apiTokenDir: "/nonexistent", webhookSecretFile: undefined })).rejects.toThrow();
+    await expect(
+      watchSecretFiles({ credentialsDir: "/nonexistent", apiTokenDir: "/nonexistent", webhookSecretFile: undefined }),
+    ).rejects.toThrow();
   });
 });

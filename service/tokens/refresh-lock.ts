@@ -26,7 +26,13 @@ export type LockResult =
   | { readonly kind: "missing" }
   /** Nothing to do: the stored grant no longer needs a refresh (someone else refreshed), or is not Connected. */
   | { readonly kind: "current"; readonly grant: StoredGrant }
-  | { readonly kind: "held"; readonly grant: StoredGrant; readonly lock: RefreshLock; readonly snapshot: TokensSnapshot; readonly owner: V1OwnerReference | undefined };
+  | {
+      readonly kind: "held";
+      readonly grant: StoredGrant;
+      readonly lock: RefreshLock;
+      readonly snapshot: TokensSnapshot;
+      readonly owner: V1OwnerReference | undefined;
+    };
 
 /** Waits until the grant needs no refresh, or until this replica holds its lock. */
 export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: StoredGrant) => boolean): Promise<LockResult> {
@@ -39,7 +45,9 @@ export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: 
     if (grant.state !== "Connected" || !need(grant)) return { kind: "current", grant };
     const other = snapshot.locks.get(key);
     if (o.now() >= deadline) {
-      throw new ServiceError(ErrorCode.ZoomUnavailable, "a token refresh by another replica did not finish in time", { retryAfterSeconds: 5 });
+      throw new ServiceError(ErrorCode.ZoomUnavailable, "a token refresh by another replica did not finish in time", {
+        retryAfterSeconds: 5,
+      });
     }
     if (other && other.until > o.now()) {
       if (!waited) o.onWait();
@@ -65,7 +73,12 @@ export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: 
  * The outcome is written only over the grant that was refreshed (same refresh token), never over a
  * newer connection or a disconnect. Returns the grant now stored; rethrows an error outcome.
  */
-export async function settleRefresh(o: LockOptions, key: string, held: Extract<LockResult, { kind: "held" }>, outcome: StoredGrant | Error): Promise<StoredGrant | undefined> {
+export async function settleRefresh(
+  o: LockOptions,
+  key: string,
+  held: Extract<LockResult, { kind: "held" }>,
+  outcome: StoredGrant | Error,
+): Promise<StoredGrant | undefined> {
   let snapshot = held.snapshot;
   for (let attempt = 1; ; attempt++) {
     const draft = copyDraft(snapshot);

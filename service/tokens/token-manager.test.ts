@@ -13,9 +13,18 @@ const log = createLogger({ level: "silent", name: "test" });
 
 function grant(over: Partial<StoredGrant> = {}): StoredGrant {
   return {
-    organizationId: "org-1", accountId: "acct", userId: "user", accessToken: "at-0", refreshToken: "rt-0",
-    accessTokenExpiresAt: new Date(T0 + 3_599_000).toISOString(), scopes: ["meeting:write:admin"], apiUrl: "https://api.zoom.us",
-    connectedAt: new Date(T0).toISOString(), lastRefreshAt: new Date(T0).toISOString(), state: "Connected", ...over,
+    organizationId: "org-1",
+    accountId: "acct",
+    userId: "user",
+    accessToken: "at-0",
+    refreshToken: "rt-0",
+    accessTokenExpiresAt: new Date(T0 + 3_599_000).toISOString(),
+    scopes: ["meeting:write:admin"],
+    apiUrl: "https://api.zoom.us",
+    connectedAt: new Date(T0).toISOString(),
+    lastRefreshAt: new Date(T0).toISOString(),
+    state: "Connected",
+    ...over,
   };
 }
 
@@ -34,14 +43,28 @@ function fakeZoom(clock: { now: number }) {
       }
       n++;
       current = `rt-${n}`;
-      return { accessToken: `at-${n}`, refreshToken: current, expiresInSeconds: 3599, scopes: ["meeting:write:admin"], apiUrl: "https://api.zoom.us" };
+      return {
+        accessToken: `at-${n}`,
+        refreshToken: current,
+        expiresInSeconds: 3599,
+        scopes: ["meeting:write:admin"],
+        apiUrl: "https://api.zoom.us",
+      };
     },
-    exchangeCode: async () => { throw new Error("unused"); },
+    exchangeCode: async () => {
+      throw new Error("unused");
+    },
     revoke: async () => true,
     me: async () => ({ userId: "user", accountId: "acct" }),
   };
   void clock;
-  return { zoom, calls, kill: () => { current = "dead"; } };
+  return {
+    zoom,
+    calls,
+    kill: () => {
+      current = "dead";
+    },
+  };
 }
 
 async function setup(stored: StoredGrant = grant()) {
@@ -52,7 +75,16 @@ async function setup(stored: StoredGrant = grant()) {
   const recorded: string[] = [];
   const events: EventRecorder = { record: async (_o, _t, reason) => void recorded.push(reason) };
   const replica = (holder: string) =>
-    createTokenManager({ store, zoom: zoom.zoom, events, metrics: createMetrics(), log, now: () => clock.now, holder, sleep: (ms) => new Promise((r) => setTimeout(r, ms / 20)) });
+    createTokenManager({
+      store,
+      zoom: zoom.zoom,
+      events,
+      metrics: createMetrics(),
+      log,
+      now: () => clock.now,
+      holder,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms / 20)),
+    });
   return { clock, store, zoom, recorded, replicas: [replica("a"), replica("b"), replica("c")] };
 }
 

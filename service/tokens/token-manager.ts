@@ -47,10 +47,14 @@ type Need = (grant: StoredGrant) => boolean;
 
 export function usableGrant(grant: StoredGrant): AccessGrant {
   if (grant.state === "ReauthorizationRequired") {
-    throw new ServiceError(ErrorCode.ReauthorizationRequired, "the Zoom connection must be authorized again by a Zoom admin", { details: { organizationId: grant.organizationId } });
+    throw new ServiceError(ErrorCode.ReauthorizationRequired, "the Zoom connection must be authorized again by a Zoom admin", {
+      details: { organizationId: grant.organizationId },
+    });
   }
   if (grant.state === "MissingScopes") {
-    throw new ServiceError(ErrorCode.MissingScopes, "the Zoom app did not grant every required scope", { details: { missingScopes: grant.missingScopes ?? [] } });
+    throw new ServiceError(ErrorCode.MissingScopes, "the Zoom app did not grant every required scope", {
+      details: { missingScopes: grant.missingScopes ?? [] },
+    });
   }
   return { accessToken: grant.accessToken, apiUrl: grant.apiUrl, accountId: grant.accountId, userId: grant.userId, scopes: grant.scopes };
 }
@@ -138,15 +142,27 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
       }
       props.metrics.refreshes.inc({ result: "reauthorization_required" });
       const code = error.zoomCode === undefined ? "" : ` (${error.zoomCode})`;
-      return { ...grant, state: "ReauthorizationRequired", reason: `Zoom refused the token refresh: ${error.error}${code}`, lastRefreshAt: at };
+      return {
+        ...grant,
+        state: "ReauthorizationRequired",
+        reason: `Zoom refused the token refresh: ${error.error}${code}`,
+        lastRefreshAt: at,
+      };
     }
   }
 
   async function reportReauthorization(owner: Parameters<EventRecorder["record"]>[0], grant: StoredGrant) {
     props.metrics.reauthorizationRequired.inc();
-    props.log.warn({ organizationId: grant.organizationId, accountId: grant.accountId, reason: grant.reason }, "Zoom connection needs reauthorization");
-    await props.events.record(owner, "Warning", EventReason.ReauthorizationRequired,
-      `The Zoom connection of organization ${grant.organizationId} (account ${grant.accountId}) must be authorized again: ${grant.reason ?? "invalid grant"}.`);
+    props.log.warn(
+      { organizationId: grant.organizationId, accountId: grant.accountId, reason: grant.reason },
+      "Zoom connection needs reauthorization",
+    );
+    await props.events.record(
+      owner,
+      "Warning",
+      EventReason.ReauthorizationRequired,
+      `The Zoom connection of organization ${grant.organizationId} (account ${grant.accountId}) must be authorized again: ${grant.reason ?? "invalid grant"}.`,
+    );
   }
 
   return {
@@ -163,7 +179,10 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
     async refreshIdleGrants() {
       const snapshot = await props.store.read();
       const due = [...snapshot.grants.values()].filter((g) => g.state === "Connected" && idleDue(g));
-      for (const g of due) await ensure(g.organizationId, idleDue).catch((error) => props.log.warn({ organizationId: g.organizationId, err: error }, "idle refresh failed"));
+      for (const g of due)
+        await ensure(g.organizationId, idleDue).catch((error) =>
+          props.log.warn({ organizationId: g.organizationId, err: error }, "idle refresh failed"),
+        );
       return due.length;
     },
     remember,

@@ -3,7 +3,14 @@
 // (annotations). Every write is a compare-and-swap on the resourceVersion, so two replicas can
 // never overwrite each other's changes: a conflict re-reads and re-applies the change.
 import type { CoreV1Api, V1OwnerReference, V1Secret } from "@kubernetes/client-node";
-import { CONNECTIONS_ANNOTATION, GRANT_KEY_PREFIX, grantKey, readGrants, type StoredGrant, summarize } from "../../common/tenant/token-secret.ts";
+import {
+  CONNECTIONS_ANNOTATION,
+  GRANT_KEY_PREFIX,
+  grantKey,
+  readGrants,
+  type StoredGrant,
+  summarize,
+} from "../../common/tenant/token-secret.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 
 const LOCK_PREFIX = "bookingops.dev/refresh-lock.";
@@ -66,7 +73,9 @@ export function parseSecret(secret: V1Secret): TokensSnapshot {
     }
   }
   const consumed = parseJson(annotations[CONSUMED_STATES] ?? "{}");
-  const consumedStates = new Map(Object.entries(consumed && typeof consumed === "object" ? consumed : {}).filter(([, v]) => typeof v === "number"));
+  const consumedStates = new Map(
+    Object.entries(consumed && typeof consumed === "object" ? consumed : {}).filter(([, v]) => typeof v === "number"),
+  );
   const owner = secret.metadata?.ownerReferences?.find((o) => o.controller) ?? secret.metadata?.ownerReferences?.[0];
   return { grants, locks, consumedStates, owner, resourceVersion: secret.metadata?.resourceVersion ?? "", secret };
 }
@@ -77,7 +86,9 @@ export function renderSecret(base: V1Secret, draft: TokensDraft, now: number): V
   const grants = [...draft.grants.values()].sort((a, b) => a.organizationId.localeCompare(b.organizationId));
   for (const g of grants) data[grantKey(g.organizationId)] = Buffer.from(JSON.stringify(g)).toString("base64");
   const annotations = Object.fromEntries(
-    Object.entries(base.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith(LOCK_PREFIX) && k !== CONSUMED_STATES && k !== CONNECTIONS_ANNOTATION),
+    Object.entries(base.metadata?.annotations ?? {}).filter(
+      ([k]) => !k.startsWith(LOCK_PREFIX) && k !== CONSUMED_STATES && k !== CONNECTIONS_ANNOTATION,
+    ),
   );
   annotations[CONNECTIONS_ANNOTATION] = JSON.stringify(grants.map(summarize));
   for (const [key, lock] of draft.locks) {

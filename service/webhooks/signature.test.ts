@@ -14,15 +14,21 @@ describe("checkSignature", () => {
 
   it("refuses a forged signature, another secret, a changed body and missing headers", () => {
     const good = signWebhook(secret, ts, body.toString());
-    expect(checkSignature(secret, { timestamp: ts, signature: signWebhook("other", ts, body.toString()) }, body, now)).toMatchObject({ reason: "bad_signature" });
-    expect(checkSignature(secret, { timestamp: ts, signature: good }, Buffer.from(`${body} `), now)).toMatchObject({ reason: "bad_signature" });
+    expect(checkSignature(secret, { timestamp: ts, signature: signWebhook("other", ts, body.toString()) }, body, now)).toMatchObject({
+      reason: "bad_signature",
+    });
+    expect(checkSignature(secret, { timestamp: ts, signature: good }, Buffer.from(`${body} `), now)).toMatchObject({
+      reason: "bad_signature",
+    });
     expect(checkSignature(secret, { timestamp: ts, signature: "v0=short" }, body, now)).toMatchObject({ reason: "bad_signature" });
     expect(checkSignature(secret, { timestamp: undefined, signature: good }, body, now)).toMatchObject({ reason: "missing_headers" });
   });
 
   it("refuses a correctly signed delivery older than five minutes", () => {
     const old = String(now / 1000 - 301);
-    expect(checkSignature(secret, { timestamp: old, signature: signWebhook(secret, old, body.toString()) }, body, now)).toMatchObject({ reason: "stale" });
+    expect(checkSignature(secret, { timestamp: old, signature: signWebhook(secret, old, body.toString()) }, body, now)).toMatchObject({
+      reason: "stale",
+    });
   });
 
   it("answers URL validation as Zoom expects", () => {

@@ -11,7 +11,12 @@ export function signatureOf(secretToken: string, timestamp: string, rawBody: Buf
   return `v0=${createHmac("sha256", secretToken).update(`v0:${timestamp}:`).update(rawBody).digest("hex")}`;
 }
 
-export function checkSignature(secretToken: string, headers: { timestamp?: string | undefined; signature?: string | undefined }, rawBody: Buffer, now: number): SignatureCheck {
+export function checkSignature(
+  secretToken: string,
+  headers: { timestamp?: string | undefined; signature?: string | undefined },
+  rawBody: Buffer,
+  now: number,
+): SignatureCheck {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: "missing_headers" };
   if (Math.abs(now - Number(timestamp) * 1000) > WEBHOOK_WINDOW_MS) return { ok: false, reason: "stale" };

@@ -31,7 +31,12 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     const secretToken = deps.secrets.current().webhookSecretToken;
     if (!secretToken) throw new ServiceError(ErrorCode.NotFound, "webhooks are not configured for this integration");
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const check = checkSignature(secretToken, { timestamp: req.get("x-zm-request-timestamp"), signature: req.get("x-zm-signature") }, raw, deps.now());
+    const check = checkSignature(
+      secretToken,
+      { timestamp: req.get("x-zm-request-timestamp"), signature: req.get("x-zm-signature") },
+      raw,
+      deps.now(),
+    );
     if (!check.ok) {
       deps.metrics.webhooks.inc({ event: "unknown", result: "refused" });
       deps.log.warn({ reason: check.reason }, "webhook refused");

@@ -3,7 +3,8 @@ import { ErrorCode } from "../errors.ts";
 import { isDailyLimit, upstreamError } from "./zoom-errors.ts";
 
 const NOW = Date.parse("2025-09-01T22:30:00Z");
-const DAILY_MESSAGE = "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user.";
+const DAILY_MESSAGE =
+  "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user.";
 
 describe("reading Zoom's error answers", () => {
   it("recognises the daily cap by its message when the headers are missing", () => {
@@ -30,7 +31,9 @@ describe("reading Zoom's error answers", () => {
   ];
   for (const c of cases)
     it(`maps Zoom ${c.zoom.status}/${c.zoom.code} to ${c.code}`, () => {
-      expect(upstreamError({ status: c.zoom.status, headers: {}, text: JSON.stringify({ code: c.zoom.code, message: "m" }) }, NOW).code).toBe(c.code);
+      expect(
+        upstreamError({ status: c.zoom.status, headers: {}, text: JSON.stringify({ code: c.zoom.code, message: "m" }) }, NOW).code,
+      ).toBe(c.code);
     });
 
   it("maps an HTML error page to ZOOM_BAD_RESPONSE whatever its status", () => {

@@ -65,15 +65,25 @@ export function upstreamError(answer: UpstreamAnswer, now: number): ServiceError
   const status = answer.status;
   if (isDailyLimit(answer)) {
     const reset = secondsToUtcMidnight(now);
-    return new ServiceError(ErrorCode.ZoomDailyLimit, "The host reached Zoom's daily limit of 100 meeting creates/updates; it resets at 00:00 UTC.", {
-      retryAfterSeconds: reset.seconds,
-      details: { resetAt: reset.resetAt },
-    });
+    return new ServiceError(
+      ErrorCode.ZoomDailyLimit,
+      "The host reached Zoom's daily limit of 100 meeting creates/updates; it resets at 00:00 UTC.",
+      {
+        retryAfterSeconds: reset.seconds,
+        details: { resetAt: reset.resetAt },
+      },
+    );
   }
-  if (status === 429) return new ServiceError(ErrorCode.ZoomRateLimited, "Zoom's per-second rate limit for the account is exhausted.", { retryAfterSeconds: 1 });
+  if (status === 429)
+    return new ServiceError(ErrorCode.ZoomRateLimited, "Zoom's per-second rate limit for the account is exhausted.", {
+      retryAfterSeconds: 1,
+    });
   const body = zoomErrorBody(answer.text);
   if (!body) return badResponse(status, "error body is not JSON");
-  if (status >= 500) return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom answered ${status}.`, { details: { zoomStatus: status, zoomCode: body.code } });
+  if (status >= 500)
+    return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom answered ${status}.`, {
+      details: { zoomStatus: status, zoomCode: body.code },
+    });
   return byZoomCode(status, body);
 }
 
@@ -81,9 +91,17 @@ function byZoomCode(status: number, body: ZoomErrorBody): ServiceError {
   const zoom = { zoomStatus: status, zoomCode: body.code, zoomMessage: body.message };
   switch (body.code) {
     case ZoomCode.InvalidToken:
-      return new ServiceError(ErrorCode.ReauthorizationRequired, "Zoom rejected the connection's tokens: an admin must connect Zoom again.", { details: zoom });
+      return new ServiceError(
+        ErrorCode.ReauthorizationRequired,
+        "Zoom rejected the connection's tokens: an admin must connect Zoom again.",
+        { details: zoom },
+      );
     case ZoomCode.MissingScopes:
-      return new ServiceError(ErrorCode.MissingScopes, "The Zoom app lacks a scope this operation needs: add it in the Marketplace and reconnect.", { details: zoom });
+      return new ServiceError(
+        ErrorCode.MissingScopes,
+        "The Zoom app lacks a scope this operation needs: add it in the Marketplace and reconnect.",
+        { details: zoom },
+      );
     case ZoomCode.MeetingNotFound:
       return new ServiceError(ErrorCode.NotFound, "The meeting does not exist in Zoom (deleted or ended).", { details: zoom });
     case ZoomCode.MeetingInProgress:
@@ -94,7 +112,9 @@ function byZoomCode(status: number, body: ZoomErrorBody): ServiceError {
     case ZoomCode.UserNotOnAccount:
       return new ServiceError(ErrorCode.BadRequest, `host: ${body.message}`, { details: { field: "host", ...zoom } });
     default:
-      return new ServiceError(ErrorCode.ZoomRejected, `Zoom refused the request: ${body.message}`, { details: { ...zoom, errors: body.errors } });
+      return new ServiceError(ErrorCode.ZoomRejected, `Zoom refused the request: ${body.message}`, {
+        details: { ...zoom, errors: body.errors },
+      });
   }
 }
 
@@ -106,7 +126,9 @@ export function badResponse(status: number, reason: string): ServiceError {
 
 export function networkError(cause: unknown): ServiceError {
   const code = (cause as { code?: unknown } | undefined)?.code;
-  return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom could not be reached (${typeof code === "string" ? code : "network error"}).`, { cause });
+  return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom could not be reached (${typeof code === "string" ? code : "network error"}).`, {
+    cause,
+  });
 }
 
 /** A failure after which Zoom may or may not have acted (timeout, reset, 5xx, unreadable answer). */

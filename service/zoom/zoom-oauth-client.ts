@@ -125,7 +125,10 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
       throw err;
     },
     async me(apiUrl, accessToken) {
-      const res = await call(`${apiUrl}/v2/users/me`, { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } });
+      const res = await call(`${apiUrl}/v2/users/me`, {
+        method: "GET",
+        headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+      });
       if (res.status !== 200) {
         const body = ApiErrorBody.safeParse(res.json);
         throw new ZoomApiError(res.status, body.data?.code, body.data?.message ?? "no JSON body");
@@ -147,7 +150,8 @@ function parseJson(text: string): unknown {
 
 function oauthError(status: number, json: unknown): Error {
   const body = OAuthErrorBody.safeParse(json);
-  if (status >= 500 || status === 429) return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom's token endpoint answered ${status}`, { retryAfterSeconds: 5 });
+  if (status >= 500 || status === 429)
+    return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom's token endpoint answered ${status}`, { retryAfterSeconds: 5 });
   if (!body.success || (!body.data.error && body.data.code === undefined)) {
     return new ServiceError(ErrorCode.ZoomBadResponse, `Zoom's token endpoint answered ${status} without an OAuth error`);
   }

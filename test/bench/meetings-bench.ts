@@ -44,23 +44,44 @@ async function main(): Promise<void> {
   const pool = new Pool(zoom.url, { connections: concurrency, keepAliveTimeout: 30_000 });
   const body = { topic: "Bench", type: 2, start_time: "2030-01-15T10:00:00", timezone: "Europe/Berlin", duration: 30 };
   const direct = async () => {
-    const res = await pool.request({ method: "POST", path: "/v2/users/me/meetings", headers: { authorization: `Bearer ${grant.accessToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await pool.request({
+      method: "POST",
+      path: "/v2/users/me/meetings",
+      headers: { authorization: `Bearer ${grant.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     await res.body.text();
     if (res.statusCode !== 201) throw new Error(`direct create answered ${res.statusCode}`);
   };
   const viaService = (prefix: string) => async (i: number) => {
-    await service.client.createMeeting({ organizationId: "acme", bookingId: `${prefix}-${i}`, topic: "Bench", startLocal: "2030-01-15T10:00", timeZone: "Europe/Berlin", durationMinutes: 30 });
+    await service.client.createMeeting({
+      organizationId: "acme",
+      bookingId: `${prefix}-${i}`,
+      topic: "Bench",
+      startLocal: "2030-01-15T10:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
+    });
   };
   await run(200, concurrency, direct);
   await run(200, concurrency, viaService("warm"));
-  for (const [label, parallel] of [["sequential (latency)", 1], [`concurrency ${concurrency} (throughput)`, concurrency]] as const) {
+  for (const [label, parallel] of [
+    ["sequential (latency)", 1],
+    [`concurrency ${concurrency} (throughput)`, concurrency],
+  ] as const) {
     const n = parallel === 1 ? Math.min(requests, 500) : requests;
     const d = await run(n, parallel, direct);
     const s = await run(n, parallel, viaService(`s${parallel}`));
     console.log(`\n${label}, ${n} creates each`);
-    console.log(`  direct to emulator : ${(n / d.seconds).toFixed(0)} creates/s, p50 ${fmt(pct(d.latencies, 50))}, p99 ${fmt(pct(d.latencies, 99))}`);
-    console.log(`  through the service: ${(n / s.seconds).toFixed(0)} creates/s, p50 ${fmt(pct(s.latencies, 50))}, p99 ${fmt(pct(s.latencies, 99))}`);
-    console.log(`  added by the service: p50 +${fmt(pct(s.latencies, 50) - pct(d.latencies, 50))}, p99 +${fmt(pct(s.latencies, 99) - pct(d.latencies, 99))}, throughput ${((n / s.seconds / (n / d.seconds)) * 100).toFixed(0)} % of direct`);
+    console.log(
+      `  direct to emulator : ${(n / d.seconds).toFixed(0)} creates/s, p50 ${fmt(pct(d.latencies, 50))}, p99 ${fmt(pct(d.latencies, 99))}`,
+    );
+    console.log(
+      `  through the service: ${(n / s.seconds).toFixed(0)} creates/s, p50 ${fmt(pct(s.latencies, 50))}, p99 ${fmt(pct(s.latencies, 99))}`,
+    );
+    console.log(
+      `  added by the service: p50 +${fmt(pct(s.latencies, 50) - pct(d.latencies, 50))}, p99 +${fmt(pct(s.latencies, 99) - pct(d.latencies, 99))}, throughput ${((n / s.seconds / (n / d.seconds)) * 100).toFixed(0)} % of direct`,
+    );
   }
   await pool.close();
   await service.close();

@@ -39,8 +39,24 @@ async function signedCert(dir: string, name: string, subject: string, extensions
   await writeFile(ext, extensions);
   await openssl(["req", "-new", ...EC_KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject], dir);
   await openssl(
-    ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", `0x${randomBytes(12).toString("hex")}`,
-     "-days", "30", "-out", `${name}.crt`, "-extfile", ext],
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      `0x${randomBytes(12).toString("hex")}`,
+      "-days",
+      "30",
+      "-out",
+      `${name}.crt`,
+      "-extfile",
+      ext,
+    ],
     dir,
   );
   return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };

@@ -48,7 +48,12 @@ async function main(): Promise<number> {
       if (state) await stopControlPlane(state);
       const binDir = process.env["ZIO_CLUSTER_BIN"];
       if (!binDir) throw new Error("ZIO_CLUSTER_BIN is not set: run this through `npm run cluster`");
-      const started = await startControlPlane({ binDir, dir, crdFiles: await crdFiles(), progress: (m) => console.error(`[cluster] ${m}`) });
+      const started = await startControlPlane({
+        binDir,
+        dir,
+        crdFiles: await crdFiles(),
+        progress: (m) => console.error(`[cluster] ${m}`),
+      });
       console.error(`[cluster] up. Use it with:  eval "$(npm run -s cluster -- env)"  then  kubectl get nodes`);
       console.error(`[cluster] kubeconfig: ${started.kubeconfigPath}`);
       return 0;
@@ -69,7 +74,9 @@ async function main(): Promise<number> {
       const alive = new Set(runningComponents(state).map((c) => c.pid));
       console.log(`server ${state.server}  kubeconfig ${state.kubeconfigPath}  started ${state.startedAt} (${state.startMs} ms)`);
       for (const c of state.components) {
-        console.log(`${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${alive.has(c.pid) ? "running" : "STOPPED"}  rss ${await rssMiB(c.pid)}`);
+        console.log(
+          `${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${alive.has(c.pid) ? "running" : "STOPPED"}  rss ${await rssMiB(c.pid)}`,
+        );
       }
       return alive.size === state.components.length ? 0 : 1;
     }

@@ -72,31 +72,42 @@ async function allocatePorts(): Promise<Ports> {
 
 function etcdArgs(dir: string, p: Ports): string[] {
   return [
-    "--name=zio", `--data-dir=${join(dir, "etcd")}`,
-    `--listen-client-urls=http://127.0.0.1:${p.etcd}`, `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
-    `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+    "--name=zio",
+    `--data-dir=${join(dir, "etcd")}`,
+    `--listen-client-urls=http://127.0.0.1:${p.etcd}`,
+    `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
+    `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
     `--initial-cluster=zio=http://127.0.0.1:${p.etcdPeer}`,
     "--unsafe-no-fsync=true", // tests only: durability does not matter, speed does
-    "--quota-backend-bytes=4294967296", "--log-level=warn",
+    "--quota-backend-bytes=4294967296",
+    "--log-level=warn",
   ];
 }
 
 function apiserverArgs(pki: Pki, p: Ports): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${p.etcd}`,
-    "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${p.apiserver}`,
-    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
+    "--bind-address=127.0.0.1",
+    "--advertise-address=127.0.0.1",
+    `--secure-port=${p.apiserver}`,
+    `--tls-cert-file=${pki.servingCert}`,
+    `--tls-private-key-file=${pki.servingKey}`,
+    `--client-ca-file=${pki.caCert}`,
     // NB: service ClusterIPs are only data here (nothing proxies them), but keep them on loopback
     // anyway so that no stray connection can ever leave the machine.
     "--service-cluster-ip-range=127.2.0.0/16",
-    "--service-account-issuer=https://kubernetes.default.svc", `--service-account-key-file=${pki.saPublicKey}`,
+    "--service-account-issuer=https://kubernetes.default.svc",
+    `--service-account-key-file=${pki.saPublicKey}`,
     `--service-account-signing-key-file=${pki.saPrivateKey}`,
-    "--authorization-mode=RBAC", "--allow-privileged=true",
+    "--authorization-mode=RBAC",
+    "--allow-privileged=true",
     // No kubelet mounts tokens here; pods' service-account tokens come from the TokenRequest API.
     // NB: TaintNodesByCondition taints new nodes not-ready; only the node-lifecycle controller (not
     // run here: kwok owns node health) would lift it, so pods would never schedule.
     "--disable-admission-plugins=ServiceAccount,TaintNodesByCondition",
-    "--enable-priority-and-fairness=false", "--profiling=false",
+    "--enable-priority-and-fairness=false",
+    "--profiling=false",
     // NB: watches end after 10-20 s instead of 30-60 min, so every test exercises the clients'
     // re-list/re-watch path (and the informer-restart test sees RBAC changes quickly).
     "--min-request-timeout=10",
@@ -105,9 +116,14 @@ function apiserverArgs(pki: Pki, p: Ports): string[] {
 
 function controllerManagerArgs(kubeconfig: string, pki: Pki, p: Ports): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-    "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${p.controllerManager}`,
-    `--root-ca-file=${pki.caCert}`, `--service-account-private-key-file=${pki.saPrivateKey}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    "--leader-elect=false",
+    "--bind-address=127.0.0.1",
+    `--secure-port=${p.controllerManager}`,
+    `--root-ca-file=${pki.caCert}`,
+    `--service-account-private-key-file=${pki.saPrivateKey}`,
     "--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,disruption-controller",
     "--concurrent-gc-syncs=10",
   ];
@@ -115,15 +131,23 @@ function controllerManagerArgs(kubeconfig: string, pki: Pki, p: Ports): string[]
 
 function schedulerArgs(kubeconfig: string, p: Ports): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-    "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${p.scheduler}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    "--leader-elect=false",
+    "--bind-address=127.0.0.1",
+    `--secure-port=${p.scheduler}`,
   ];
 }
 
 function kwokArgs(kubeconfig: string, stagesFile: string, podCidr: string, p: Ports): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${stagesFile}`,
-    `--cidr=${podCidr}`, "--node-ip=127.0.0.1", `--server-address=127.0.0.1:${p.kwok}`,
+    `--kubeconfig=${kubeconfig}`,
+    "--manage-all-nodes=true",
+    `--config=${stagesFile}`,
+    `--cidr=${podCidr}`,
+    "--node-ip=127.0.0.1",
+    `--server-address=127.0.0.1:${p.kwok}`,
   ];
 }
 
@@ -162,8 +186,14 @@ export async function startControlPlane(props: ControlPlaneProps): Promise<Contr
   await writeKubeconfig(kubeconfigPath, { server, caCert: pki.caCert, client: admin, user: "admin" });
   const components: Component[] = [];
   let state: ControlPlaneState = {
-    dir: props.dir, binDir: props.binDir, server, kubeconfigPath, kubectl: join(props.binDir, "kubectl"),
-    components, startedAt: new Date().toISOString(), startMs: 0,
+    dir: props.dir,
+    binDir: props.binDir,
+    server,
+    kubeconfigPath,
+    kubectl: join(props.binDir, "kubectl"),
+    components,
+    startedAt: new Date().toISOString(),
+    startMs: 0,
   };
   const start = async (name: string, args: string[], check: () => Promise<boolean>) => {
     say(`starting ${name}`);
@@ -180,11 +210,13 @@ export async function startControlPlane(props: ControlPlaneProps): Promise<Contr
     await installCrds(state, props.crdFiles ?? []);
     const insecure = { insecure: true }; // our own component on loopback, self-signed serving cert
     await start("kube-controller-manager", controllerManagerArgs(kubeconfigPath, pki, p), () =>
-      ok(`https://127.0.0.1:${p.controllerManager}/healthz`, insecure));
+      ok(`https://127.0.0.1:${p.controllerManager}/healthz`, insecure),
+    );
     await start("kube-scheduler", schedulerArgs(kubeconfigPath, p), () => ok(`https://127.0.0.1:${p.scheduler}/healthz`, insecure));
     const stagesFile = await writeKwokStages(props.binDir, props.dir); // see kwok-stages.ts: pod-runner readiness
     await start("kwok", kwokArgs(kubeconfigPath, stagesFile, props.podCidr ?? randomPodCidr(), p), () =>
-      ok(`http://127.0.0.1:${p.kwok}/healthz`));
+      ok(`http://127.0.0.1:${p.kwok}/healthz`),
+    );
     await createNodes(state, props.nodes ?? 2);
     state = { ...state, startMs: Date.now() - t0 };
     await saveState(state);
@@ -212,4 +244,3 @@ export async function stopControlPlane(state: ControlPlaneState, options: { keep
 export function runningComponents(state: ControlPlaneState): Component[] {
   return state.components.filter((c) => isAlive(c.pid));
 }
-

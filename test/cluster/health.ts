@@ -50,7 +50,9 @@ export async function waitHealthy(props: WaitProps): Promise<void> {
   let nextReport = started + 10_000;
   while (true) {
     if (!isAlive(component.pid)) {
-      throw new Error(`${component.name} exited during start-up; last log lines (${component.logFile}):\n${await logTail(component.logFile)}`);
+      throw new Error(
+        `${component.name} exited during start-up; last log lines (${component.logFile}):\n${await logTail(component.logFile)}`,
+      );
     }
     if (await props.check()) return;
     const now = Date.now();

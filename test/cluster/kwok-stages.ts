@@ -69,7 +69,9 @@ interface StageDoc {
 
 /** The cached stage file with pod-ready split in two by EXTERNAL_READINESS_LABEL. */
 export function patchKwokStages(text: string): string {
-  const docs = parseAllDocuments(text).map((d) => d.toJS() as StageDoc | null).filter((d): d is StageDoc => d !== null);
+  const docs = parseAllDocuments(text)
+    .map((d) => d.toJS() as StageDoc | null)
+    .filter((d): d is StageDoc => d !== null);
   const ready = docs.find((d) => d.metadata.name === "pod-ready");
   if (!ready) throw new Error("kwok stages: no pod-ready stage to patch");
   const external: StageDoc = structuredClone(ready);

@@ -8,5 +8,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../.."
 export async function crdFiles(): Promise<string[]> {
   const dir = process.env["ZIO_CRD_DIR"] ?? join(repoRoot, "crds");
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith(".yaml")).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith(".yaml"))
+    .sort()
+    .map((n) => join(dir, n));
 }

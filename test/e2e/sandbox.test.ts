@@ -18,7 +18,9 @@ function parentOf(pid: number): number | undefined {
 
 /** Every live process below `root` in the process tree. */
 function descendants(root: number): number[] {
-  const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const children = new Map<number, number[]>();
   for (const pid of pids) {
     const parent = parentOf(pid);

@@ -74,7 +74,12 @@ describe("the Zoom integration, end to end", () => {
   it("1. A platform team applies a credentials Secret and a ZoomIntegration, and the ZoomIntegration becomes Ready with the service running as real processes behind its Service and Ingress", async () => {
     const { zoom, runner } = e2e.env;
     const manifests = [
-      { apiVersion: "v1", kind: "Secret", metadata: { name: CREDENTIALS_SECRET }, stringData: { clientId: TENANT.clientId, clientSecret: TENANT.clientSecret } },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: CREDENTIALS_SECRET },
+        stringData: { clientId: TENANT.clientId, clientSecret: TENANT.clientSecret },
+      },
       {
         apiVersion: "bookingops.dev/v1alpha1",
         kind: "ZoomIntegration",
@@ -91,7 +96,9 @@ describe("the Zoom integration, end to end", () => {
       },
     ];
     const t0 = Date.now();
-    const applied = await kubectl(["apply", "-n", ns(), "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }) });
+    const applied = await kubectl(["apply", "-n", ns(), "-f", "-"], {
+      input: JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }),
+    });
     expect(applied.code, applied.stderr).toBe(0);
     const waited = await kubectl(["wait", "--for=condition=Ready", `zoomintegration/${TENANT.name}`, "-n", ns(), "--timeout=150s"]);
     expect(waited.code, `kubectl wait: ${waited.stderr}`).toBe(0);
@@ -146,12 +153,17 @@ describe("the Zoom integration, end to end", () => {
     const connection = await bookingApp.getConnection(ORG);
     expect(connection).toMatchObject({ state: "Connected", accountId: "acme-account", userId: grant?.userId });
 
-    const zi = await eventually(async () => {
-      const current = await getZi();
-      expect(condition(current, "Connected")).toMatchObject({ status: "True", reason: "GrantActive" });
-      return current;
-    }, { timeout: 30_000 });
-    expect(zi.status?.connections).toEqual([expect.objectContaining({ organizationId: ORG, accountId: "acme-account", state: "Connected" })]);
+    const zi = await eventually(
+      async () => {
+        const current = await getZi();
+        expect(condition(current, "Connected")).toMatchObject({ status: "True", reason: "GrantActive" });
+        return current;
+      },
+      { timeout: 30_000 },
+    );
+    expect(zi.status?.connections).toEqual([
+      expect.objectContaining({ organizationId: ORG, accountId: "acme-account", state: "Connected" }),
+    ]);
     expect(condition(zi, "Ready")?.status).toBe("True");
     await eventually(async () => {
       const reasons = (await integrationEvents()).map((e) => `${e.type} ${e.reason}`);
@@ -163,28 +175,57 @@ describe("the Zoom integration, end to end", () => {
   it("3. The booking app creates a meeting (a retry makes no second one), reschedules it across a DST change and cancels it, and Zoom shows each step", async () => {
     const { zoom } = e2e.env;
     const booking = {
-      organizationId: ORG, bookingId: "4711", topic: "Consultation with Ms. Example",
-      startLocal: "2027-03-10T10:00:00", timeZone: "Europe/Berlin", durationMinutes: 30,
+      organizationId: ORG,
+      bookingId: "4711",
+      topic: "Consultation with Ms. Example",
+      startLocal: "2027-03-10T10:00:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
     };
     const created = await bookingApp.createMeeting(booking);
     expect(created).toMatchObject({
-      topic: booking.topic, startLocal: "2027-03-10T10:00:00", startInstant: "2027-03-10T09:00:00Z", timeZone: "Europe/Berlin",
-      durationMinutes: 30, hostEmail: TENANT.adminLogin, replayed: false,
+      topic: booking.topic,
+      startLocal: "2027-03-10T10:00:00",
+      startInstant: "2027-03-10T09:00:00Z",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
+      hostEmail: TENANT.adminLogin,
+      replayed: false,
     });
     // Zoom's int64 ids exceed 2^53: the id reached the booking app intact, as a string.
     expect(BigInt(created.id) > 2n ** 53n).toBe(true);
     const zoomMeeting = () => zoom.inspect().meetings.find((m) => m.id === created.id);
-    expect(zoomMeeting()).toMatchObject({ topic: booking.topic, startTime: "2027-03-10T09:00:00Z", timezone: "Europe/Berlin", duration: 30, deleted: false });
+    expect(zoomMeeting()).toMatchObject({
+      topic: booking.topic,
+      startTime: "2027-03-10T09:00:00Z",
+      timezone: "Europe/Berlin",
+      duration: 30,
+      deleted: false,
+    });
 
     const retried = await bookingApp.createMeeting(booking);
     expect(retried).toMatchObject({ id: created.id, replayed: true });
     expect(zoom.inspect().meetings.filter((m) => !m.deleted)).toHaveLength(1);
 
     // Rescheduled to 10:00 local after Europe/Berlin moved to summer time (28 March 2027).
-    const moved = await bookingApp.updateMeeting(created.id, { organizationId: ORG, startLocal: "2027-03-31T10:00:00", timeZone: "Europe/Berlin", durationMinutes: 45 });
-    expect(moved).toMatchObject({ id: created.id, startLocal: "2027-03-31T10:00:00", startInstant: "2027-03-31T08:00:00Z", durationMinutes: 45 });
+    const moved = await bookingApp.updateMeeting(created.id, {
+      organizationId: ORG,
+      startLocal: "2027-03-31T10:00:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 45,
+    });
+    expect(moved).toMatchObject({
+      id: created.id,
+      startLocal: "2027-03-31T10:00:00",
+      startInstant: "2027-03-31T08:00:00Z",
+      durationMinutes: 45,
+    });
     expect(zoomMeeting()).toMatchObject({ startTime: "2027-03-31T08:00:00Z", duration: 45, deleted: false });
-    expect(await bookingApp.getMeeting(ORG, created.id)).toMatchObject({ id: created.id, startInstant: "2027-03-31T08:00:00Z", durationMinutes: 45 });
+    expect(await bookingApp.getMeeting(ORG, created.id)).toMatchObject({
+      id: created.id,
+      startInstant: "2027-03-31T08:00:00Z",
+      durationMinutes: 45,
+    });
 
     await bookingApp.deleteMeeting(ORG, created.id);
     expect(zoomMeeting()?.deleted).toBe(true);
@@ -199,20 +240,33 @@ describe("the Zoom integration, end to end", () => {
     const beforeUids = new Set(before.pods.map((p) => p.metadata?.uid));
     const beforePids = before.procs.map((p) => p.pid!);
     const checksum = async () =>
-      (await apps.readNamespacedDeployment({ namespace: ns(), name: names.deployment })).spec?.template.metadata?.annotations?.[CREDENTIALS_CHECKSUM_ANNOTATION];
+      (await apps.readNamespacedDeployment({ namespace: ns(), name: names.deployment })).spec?.template.metadata?.annotations?.[
+        CREDENTIALS_CHECKSUM_ANNOTATION
+      ];
     const checksumBefore = await checksum();
 
     const t0 = Date.now();
     zoom.regenerateClientSecret(TENANT.clientId, ROTATED_SECRET);
-    await core.patchNamespacedSecret({ namespace: ns(), name: CREDENTIALS_SECRET, body: { stringData: { clientSecret: ROTATED_SECRET } } }, MERGE_PATCH);
+    await core.patchNamespacedSecret(
+      { namespace: ns(), name: CREDENTIALS_SECRET, body: { stringData: { clientSecret: ROTATED_SECRET } } },
+      MERGE_PATCH,
+    );
 
-    const after = await eventually(async () => {
-      const running = await servicePodsRunning(2);
-      for (const p of running.pods) expect(beforeUids.has(p.metadata?.uid), `${p.metadata?.name} is a new pod`).toBe(false);
-      const d = await apps.readNamespacedDeployment({ namespace: ns(), name: names.deployment });
-      expect(d.status).toMatchObject({ observedGeneration: d.metadata?.generation, updatedReplicas: 2, availableReplicas: 2, replicas: 2 });
-      return running;
-    }, { timeout: 120_000, interval: 500 });
+    const after = await eventually(
+      async () => {
+        const running = await servicePodsRunning(2);
+        for (const p of running.pods) expect(beforeUids.has(p.metadata?.uid), `${p.metadata?.name} is a new pod`).toBe(false);
+        const d = await apps.readNamespacedDeployment({ namespace: ns(), name: names.deployment });
+        expect(d.status).toMatchObject({
+          observedGeneration: d.metadata?.generation,
+          updatedReplicas: 2,
+          availableReplicas: 2,
+          replicas: 2,
+        });
+        return running;
+      },
+      { timeout: 120_000, interval: 500 },
+    );
     measure("Secret rotated to both pods replaced by ready new processes", t0);
     expect(await checksum()).not.toBe(checksumBefore);
     for (const pid of beforePids) expect(isAlive(pid), `old process ${pid} stopped`).toBe(false);
@@ -238,16 +292,26 @@ describe("the Zoom integration, end to end", () => {
     const [revoked] = liveGrants();
     zoom.revokeGrant(revoked!.id);
 
-    const booking = { organizationId: ORG, bookingId: "4712", topic: "Follow-up", startLocal: "2027-04-07T10:00:00", timeZone: "Europe/Berlin", durationMinutes: 30 };
+    const booking = {
+      organizationId: ORG,
+      bookingId: "4712",
+      topic: "Follow-up",
+      startLocal: "2027-04-07T10:00:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
+    };
     await expect(bookingApp.createMeeting(booking)).rejects.toMatchObject({ code: "REAUTHORIZATION_REQUIRED" });
     expect(await bookingApp.getConnection(ORG)).toMatchObject({ state: "ReauthorizationRequired" });
     expect(zoom.inspect().meetings.filter((m) => !m.deleted)).toHaveLength(0);
 
-    const zi = await eventually(async () => {
-      const current = await getZi();
-      expect(condition(current, "Connected")).toMatchObject({ status: "False", reason: "ReauthorizationRequired" });
-      return current;
-    }, { timeout: 30_000 });
+    const zi = await eventually(
+      async () => {
+        const current = await getZi();
+        expect(condition(current, "Connected")).toMatchObject({ status: "False", reason: "ReauthorizationRequired" });
+        return current;
+      },
+      { timeout: 30_000 },
+    );
     expect(condition(zi, "Connected")?.message).toContain(ORG);
     expect(zi.status?.connections).toEqual([expect.objectContaining({ organizationId: ORG, state: "ReauthorizationRequired" })]);
     expect(condition(zi, "Ready")?.status).toBe("True"); // the platform side is fine
@@ -287,15 +351,24 @@ describe("the Zoom integration, end to end", () => {
     expect((await integrationEvents()).map((e) => e.reason)).toContain("GrantsRevoked");
 
     // The garbage collector removes every child (owner references); the runner stops the processes.
-    await eventually(async () => {
-      const left = await kubectl([
-        "get", "deployments,replicasets,pods,services,ingresses,networkpolicies,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets,configmaps",
-        "-n", ns(), "-l", `${INTEGRATION_LABEL}=${TENANT.name}`, "-o", "name",
-      ]);
-      expect(left.code, left.stderr).toBe(0);
-      expect(left.stdout.trim()).toBe("");
-      expect(runner.processes()).toEqual([]);
-    }, { timeout: 60_000, interval: 500 });
+    await eventually(
+      async () => {
+        const left = await kubectl([
+          "get",
+          "deployments,replicasets,pods,services,ingresses,networkpolicies,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets,configmaps",
+          "-n",
+          ns(),
+          "-l",
+          `${INTEGRATION_LABEL}=${TENANT.name}`,
+          "-o",
+          "name",
+        ]);
+        expect(left.code, left.stderr).toBe(0);
+        expect(left.stdout.trim()).toBe("");
+        expect(runner.processes()).toEqual([]);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
     for (const name of [names.tokensSecret, names.apiTokenSecret]) {
       await expect(core.readNamespacedSecret({ namespace: ns(), name })).rejects.toMatchObject({ code: 404 });
     }

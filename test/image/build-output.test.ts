@@ -30,7 +30,10 @@ function run(file: string, args: readonly string[], env: Record<string, string> 
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** The image's entrypoint, read from the Dockerfile's exec-form ENTRYPOINT: ["node", "/app/<file>"]. */

@@ -165,7 +165,9 @@ describe("status, printer columns and explain", () => {
     });
     const res = await kubectl(["get", "zoomintegrations", "columns", "-n", ns.name]);
     expect(res.stdout).toMatch(/^NAME\s+DOMAIN\s+READY\s+CONNECTED\s+REDIRECT URL\s+AGE\n/);
-    expect(res.stdout).toMatch(/columns\s+acme\.example\s+True\s+False\s+https:\/\/app\.acme\.example\/organization\/integration\/zoom\/redirect\s+\d/);
+    expect(res.stdout).toMatch(
+      /columns\s+acme\.example\s+True\s+False\s+https:\/\/app\.acme\.example\/organization\/integration\/zoom\/redirect\s+\d/,
+    );
     const wait = await kubectl(["wait", "-n", ns.name, "--for=condition=Ready", "zi/columns", "--timeout=10s"]);
     expect(wait.code, wait.stderr).toBe(0);
   });
@@ -190,9 +192,7 @@ describe("the examples apply cleanly", () => {
     const res = await kubectl(["kustomize", dir]);
     expect(res.stderr).toBe("");
     const docs = parseAllDocuments(res.stdout).map((d) => d.toJSON() as JsonObject);
-    return docs
-      .filter((d) => d["kind"] !== "Namespace")
-      .map((d) => mergePatch(d, { metadata: { namespace: ns.name } }) as JsonObject);
+    return docs.filter((d) => d["kind"] !== "Namespace").map((d) => mergePatch(d, { metadata: { namespace: ns.name } }) as JsonObject);
   }
 
   it.each(["examples/tenant", "examples/gitops/overlays/acme", "examples/gitops/overlays/globex"])(

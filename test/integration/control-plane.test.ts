@@ -1,6 +1,13 @@
 // Smoke tests proving the control plane is real: scheduling, kwok, garbage collection, RBAC,
 // namespace deletion and CRDs behave as in a cluster.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, ApiextensionsV1Api, type V1Deployment } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  RbacAuthorizationV1Api,
+  ApiextensionsV1Api,
+  type V1Deployment,
+} from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { clusterEnv, createNamespace, kubectl, userKubeConfig, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
@@ -26,11 +33,14 @@ describe("the local control plane", () => {
     const { kc } = clusterEnv();
     const apps = kc.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: ns.name, body: deployment("web", 3) });
-    const status = await eventually(async () => {
-      const d = await apps.readNamespacedDeployment({ name: "web", namespace: ns.name });
-      expect(d.status?.availableReplicas).toBe(3);
-      return d.status;
-    }, { timeout: 60_000 });
+    const status = await eventually(
+      async () => {
+        const d = await apps.readNamespacedDeployment({ name: "web", namespace: ns.name });
+        expect(d.status?.availableReplicas).toBe(3);
+        return d.status;
+      },
+      { timeout: 60_000 },
+    );
     expect(status?.readyReplicas).toBe(3);
     const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name, labelSelector: "app=web" });
     expect(pods.items).toHaveLength(3);
@@ -46,10 +56,13 @@ describe("the local control plane", () => {
     const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata!.uid!, controller: true }];
     await core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "dependent", ownerReferences } } });
     await core.deleteNamespacedConfigMap({ name: "owner", namespace: ns.name });
-    await eventually(async () => {
-      const list = await core.listNamespacedConfigMap({ namespace: ns.name, fieldSelector: "metadata.name=dependent" });
-      expect(list.items).toHaveLength(0);
-    }, { timeout: 60_000 });
+    await eventually(
+      async () => {
+        const list = await core.listNamespacedConfigMap({ namespace: ns.name, fieldSelector: "metadata.name=dependent" });
+        expect(list.items).toHaveLength(0);
+      },
+      { timeout: 60_000 },
+    );
   });
 
   it("refuses a certificate user without RBAC rights with 403 and admits it after a RoleBinding", async () => {
@@ -81,9 +94,12 @@ describe("the local control plane", () => {
     await core.createNamespacedConfigMap({ namespace: name, body: { metadata: { name: "inside" } } });
     await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: name, body: deployment("inside", 1) });
     await core.deleteNamespace({ name });
-    await eventually(async () => {
-      await expect(core.readNamespace({ name })).rejects.toMatchObject({ code: 404 });
-    }, { timeout: 90_000, interval: 500 });
+    await eventually(
+      async () => {
+        await expect(core.readNamespace({ name })).rejects.toMatchObject({ code: 404 });
+      },
+      { timeout: 90_000, interval: 500 },
+    );
   });
 
   it("serves a CRD's resources once it is Established and discovered", async () => {
@@ -97,10 +113,19 @@ describe("the local control plane", () => {
         group,
         scope: "Namespaced",
         names: { plural: "widgets", singular: "widget", kind: "Widget" },
-        versions: [{
-          name: "v1", served: true, storage: true,
-          schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer", minimum: 1 } } } } } },
-        }],
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: { spec: { type: "object", properties: { size: { type: "integer", minimum: 1 } } } },
+              },
+            },
+          },
+        ],
       },
     };
     await kc.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
@@ -112,8 +137,9 @@ describe("the local control plane", () => {
     const body = { apiVersion: `${group}/v1`, kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } };
     await custom.createNamespacedCustomObject({ group, version: "v1", namespace: ns.name, plural: "widgets", body });
     const bad = { ...body, metadata: { name: "w2" }, spec: { size: 0 } };
-    await expect(custom.createNamespacedCustomObject({ group, version: "v1", namespace: ns.name, plural: "widgets", body: bad }))
-      .rejects.toMatchObject({ code: 422 });
+    await expect(
+      custom.createNamespacedCustomObject({ group, version: "v1", namespace: ns.name, plural: "widgets", body: bad }),
+    ).rejects.toMatchObject({ code: 422 });
     const got = await custom.getNamespacedCustomObject({ group, version: "v1", namespace: ns.name, plural: "widgets", name: "w1" });
     expect(got).toMatchObject({ spec: { size: 3 } });
     await kc.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: `widgets.${group}` });

@@ -23,9 +23,12 @@ describe("the control-plane harness", () => {
     expect(state.components.map((c) => c.name)).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]);
     expect(state.components.every((c) => isAlive(c.pid))).toBe(true);
     process.kill(pid, "SIGKILL");
-    await eventually(() => {
-      expect(state.components.filter((c) => isAlive(c.pid)).map((c) => c.name)).toEqual([]);
-    }, { timeout: 30_000 });
+    await eventually(
+      () => {
+        expect(state.components.filter((c) => isAlive(c.pid)).map((c) => c.name)).toEqual([]);
+      },
+      { timeout: 30_000 },
+    );
     await eventually(() => expect(existsSync(state.dir)).toBe(false), { timeout: 15_000 });
     expect(await probe(`${state.server}/readyz`, { insecure: true })).toBe(0); // nothing listens on the port any more
   }, 180_000);

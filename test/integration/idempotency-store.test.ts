@@ -21,14 +21,25 @@ beforeAll(async () => {
   const objects = renderTenant(minimalProps({ namespace: ns.name }))
     .filter((o) => ["ServiceAccount", "Role", "RoleBinding", "ConfigMap"].includes(o.kind))
     .map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }));
-  const applied = await kubectl(["apply", "-n", ns.name, "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
+  const applied = await kubectl(["apply", "-n", ns.name, "-f", "-"], {
+    input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+  });
   expect(applied.code, applied.stderr).toBe(0);
-  const kc = await userKubeConfig(`system:serviceaccount:${ns.name}:acme-zoom`, ["system:serviceaccounts", `system:serviceaccounts:${ns.name}`]);
+  const kc = await userKubeConfig(`system:serviceaccount:${ns.name}:acme-zoom`, [
+    "system:serviceaccounts",
+    `system:serviceaccounts:${ns.name}`,
+  ]);
   serviceApi = kc.makeApiClient(CoreV1Api);
 });
 
 function replica(now: () => number = Date.now, maxBytes?: number): ConfigMapIdempotencyStore {
-  return new ConfigMapIdempotencyStore({ api: serviceApi, namespace: ns.name, name: STATE, now, ...(maxBytes === undefined ? {} : { maxBytes }) });
+  return new ConfigMapIdempotencyStore({
+    api: serviceApi,
+    namespace: ns.name,
+    name: STATE,
+    now,
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+  });
 }
 
 const attempt = (owner: string) => ({ fingerprint: "fp-1", owner, host: "me" });
@@ -42,7 +53,9 @@ describe("the ConfigMap idempotency store", () => {
   it("lets exactly one of 20 concurrent claims across two replicas win", async () => {
     const [a, b] = [replica(), replica()];
     const claims = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).transact("race", (current) => decideClaim(current, attempt(`owner-${i}`), Date.now(), DEFAULT_TIMING))),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).transact("race", (current) => decideClaim(current, attempt(`owner-${i}`), Date.now(), DEFAULT_TIMING)),
+      ),
     );
     expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(1);
     expect(claims.filter((c) => c.kind === "busy")).toHaveLength(19);
@@ -51,7 +64,16 @@ describe("the ConfigMap idempotency store", () => {
   it("shows a completed record to another replica, and keeps other keys of the ConfigMap", async () => {
     await kubectl(["patch", "configmap", STATE, "-n", ns.name, "--type=merge", "-p", '{"data":{"tokens.lock":"part-1"}}']);
     const now = Date.now();
-    const done: IdempotencyRecord = { fingerprint: "fp-1", state: "done", owner: "o", claimedAt: now, leaseUntil: now, expiresAt: now + DEFAULT_TIMING.ttlMs, host: "me", meetingId: "9007199254740993" };
+    const done: IdempotencyRecord = {
+      fingerprint: "fp-1",
+      state: "done",
+      owner: "o",
+      claimedAt: now,
+      leaseUntil: now,
+      expiresAt: now + DEFAULT_TIMING.ttlMs,
+      host: "me",
+      meetingId: "9007199254740993",
+    };
     await replica().transact("done-key", () => ({ change: { put: done }, result: undefined }));
     const seen = await replica().transact("done-key", (current) => decideClaim(current, attempt("other"), Date.now(), DEFAULT_TIMING));
     expect(seen).toEqual({ kind: "done", meetingId: "9007199254740993" });
@@ -83,7 +105,9 @@ describe("the ConfigMap idempotency store", () => {
     await kubectl(["create", "configmap", "someone-else", "-n", ns.name]);
     const read = await serviceApi.readNamespacedConfigMap({ name: "someone-else", namespace: ns.name }).catch((e: unknown) => e);
     expect((read as ApiException<unknown>).code).toBe(403);
-    const create = await serviceApi.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "mine" } } }).catch((e: unknown) => e);
+    const create = await serviceApi
+      .createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "mine" } } })
+      .catch((e: unknown) => e);
     expect((create as ApiException<unknown>).code).toBe(403);
   });
 });

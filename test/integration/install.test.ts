@@ -68,7 +68,9 @@ async function serviceAccountKubeconfig(): Promise<string> {
 afterAll(async () => {
   await operator?.stop();
   // Everything but the CRD: the other test files' ZoomIntegrations live on.
-  const rest = parseAllDocuments(installYaml).map((d) => d.toJSON()).filter((o) => o && o.kind !== "CustomResourceDefinition");
+  const rest = parseAllDocuments(installYaml)
+    .map((d) => d.toJSON())
+    .filter((o) => o && o.kind !== "CustomResourceDefinition");
   await kubectl(["delete", "--ignore-not-found", "--wait=false", "-f", "-"], { input: rest.map((o) => `---\n${stringify(o)}`).join("") });
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -76,7 +78,9 @@ afterAll(async () => {
 describe("the install bundle", () => {
   it("passes a server-side dry-run apply, every object validated by the API server", async () => {
     // NB: a dry run creates nothing, so the namespaced objects need their namespace to exist already.
-    const ns = await kubectl(["apply", "--server-side", "-f", "-"], { input: installYaml.split("\n---\n").find((d) => d.includes("kind: Namespace")) });
+    const ns = await kubectl(["apply", "--server-side", "-f", "-"], {
+      input: installYaml.split("\n---\n").find((d) => d.includes("kind: Namespace")),
+    });
     expect(ns.code, ns.stderr).toBe(0);
     const res = await kubectl(["apply", "--server-side", "--dry-run=server", "-f", join(dir, "install.yaml")]);
     expect(res.code, res.stderr).toBe(0);
@@ -89,17 +93,28 @@ describe("the install bundle", () => {
     expect(res.code, res.stderr).toBe(0);
     const labels = (await core().readNamespace({ name: OPERATOR_NAMESPACE })).metadata?.labels;
     expect(labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    await eventually(async () => {
-      const pods = await core().listNamespacedPod({ namespace: OPERATOR_NAMESPACE, labelSelector: "app.kubernetes.io/name=zoom-integration-operator" });
-      expect(pods.items, (await failedCreates(OPERATOR_NAMESPACE)).join("\n")).toHaveLength(2);
-      const deployment = await apps().readNamespacedDeployment({ name: OPERATOR_NAME, namespace: OPERATOR_NAMESPACE });
-      expect(deployment.status?.availableReplicas).toBe(2);
-    }, { timeout: 60_000 });
+    await eventually(
+      async () => {
+        const pods = await core().listNamespacedPod({
+          namespace: OPERATOR_NAMESPACE,
+          labelSelector: "app.kubernetes.io/name=zoom-integration-operator",
+        });
+        expect(pods.items, (await failedCreates(OPERATOR_NAMESPACE)).join("\n")).toHaveLength(2);
+        const deployment = await apps().readNamespacedDeployment({ name: OPERATOR_NAME, namespace: OPERATOR_NAMESPACE });
+        expect(deployment.status?.availableReplicas).toBe(2);
+      },
+      { timeout: 60_000 },
+    );
     expect(await failedCreates(OPERATOR_NAMESPACE)).toEqual([]);
   });
 
   it("sits in a namespace where admission is live: a pod without the restricted settings is refused", async () => {
-    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "unrestricted", namespace: OPERATOR_NAMESPACE }, spec: { containers: [{ name: "c", image: "busybox" }] } };
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "unrestricted", namespace: OPERATOR_NAMESPACE },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    };
     const res = await kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], { input: JSON.stringify(pod) });
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/violates PodSecurity "restricted/);
@@ -125,10 +140,13 @@ describe("the operator with only the bundle's RBAC", () => {
     const { kc } = clusterEnv();
     await createCredentials(kc, tenants.name, "acme-creds");
     await ziApi(kc).create(tenants.name, zoomIntegration("acme", { service: { replicas: 2 } }));
-    await eventually(async () => {
-      const zi = await ziApi(kc).get(tenants.name, "acme");
-      expect(condition(zi, "Ready"), JSON.stringify(zi.status?.conditions)).toMatchObject({ status: "True" });
-    }, { timeout: 90_000 });
+    await eventually(
+      async () => {
+        const zi = await ziApi(kc).get(tenants.name, "acme");
+        expect(condition(zi, "Ready"), JSON.stringify(zi.status?.conditions)).toMatchObject({ status: "True" });
+      },
+      { timeout: 90_000 },
+    );
     const pods = await core().listNamespacedPod({ namespace: tenants.name, labelSelector: "app.kubernetes.io/instance=acme" });
     expect(pods.items.map((p) => p.metadata?.name?.startsWith(`${tenantNames("acme").deployment}-`))).toEqual([true, true]);
     expect(await failedCreates(tenants.name)).toEqual([]);
@@ -147,7 +165,14 @@ describe("the operator with only the bundle's RBAC", () => {
       ["get", "pods", "-n", tenants.name],
       ["get", "customresourcedefinitions"],
       ["get", "leases", "-n", "kube-system"],
-      ["create", "clusterrolebinding", "steal", "--clusterrole=cluster-admin", `--serviceaccount=${OPERATOR_NAMESPACE}:${OPERATOR_NAME}`, "--dry-run=server"],
+      [
+        "create",
+        "clusterrolebinding",
+        "steal",
+        "--clusterrole=cluster-admin",
+        `--serviceaccount=${OPERATOR_NAMESPACE}:${OPERATOR_NAME}`,
+        "--dry-run=server",
+      ],
     ];
     for (const args of refused) {
       const res = await asOperator(args);

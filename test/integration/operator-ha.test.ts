@@ -27,10 +27,13 @@ const holder = async () =>
   (await clusterEnv().kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "zio-ha", namespace: ns.name })).spec?.holderIdentity;
 
 async function ready(name: string, timeout = 60_000) {
-  await eventually(async () => {
-    const zi = await ziApi(clusterEnv().kc).get(ns.name, name);
-    expect(condition(zi, "Ready")?.status).toBe("True");
-  }, { timeout });
+  await eventually(
+    async () => {
+      const zi = await ziApi(clusterEnv().kc).get(ns.name, name);
+      expect(condition(zi, "Ready")?.status).toBe("True");
+    },
+    { timeout },
+  );
 }
 
 describe("two operator replicas", () => {
@@ -53,7 +56,9 @@ describe("two operator replicas", () => {
     await createCredentials(kc, ns.name, "two-creds");
     await ziApi(kc).create(ns.name, zoomIntegration("two"));
     await ready("two");
-    console.log(`[measure] standby took the Lease ${tookOver} ms after the leader was killed; reconciled a new CR ${Date.now() - killedAt} ms after`);
+    console.log(
+      `[measure] standby took the Lease ${tookOver} ms after the leader was killed; reconciled a new CR ${Date.now() - killedAt} ms after`,
+    );
     expect(counterSum(await b.metrics(), "zio_operator_writes_total")).toBeGreaterThan(0);
   });
 
@@ -67,7 +72,10 @@ describe("two operator replicas", () => {
       await ziApi(kc).create(ns.name, zoomIntegration(`k${i}`));
     }
     // kill while work is in flight: some tenants are half applied
-    await eventually(async () => expect(counterSum(await first.metrics(), "zio_operator_writes_total", { kind: "Deployment" })).toBeGreaterThan(2), { interval: 20 });
+    await eventually(
+      async () => expect(counterSum(await first.metrics(), "zio_operator_writes_total", { kind: "Deployment" })).toBeGreaterThan(2),
+      { interval: 20 },
+    );
     const core = kc.makeApiClient(CoreV1Api);
     const tokensBefore = new Map<string, string>();
     for (const s of (await core.listNamespacedSecret({ namespace: ns.name })).items) {

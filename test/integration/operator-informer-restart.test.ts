@@ -22,7 +22,9 @@ afterAll(async () => {
 const rbac = () => clusterEnv().kc.makeApiClient(RbacAuthorizationV1Api);
 const subject = [{ kind: "User", name: USER, apiGroup: "rbac.authorization.k8s.io" }];
 const binding = (name: string) => ({
-  metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: subject,
+  metadata: { name },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+  subjects: subject,
 });
 
 async function grantNamespaceRights(): Promise<void> {
@@ -36,12 +38,15 @@ async function grantNamespaceRights(): Promise<void> {
   await role(`${USER}-lease`, policyRules(LEADER_ELECTION_RULES) as V1PolicyRule[]);
   await rbac().createClusterRole({ body: { metadata: { name: `${USER}-crd` }, rules: policyRules(CLUSTER_RULES) as V1PolicyRule[] } });
   await rbac().createClusterRoleBinding({
-    body: { metadata: { name: `${USER}-crd` }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${USER}-crd` }, subjects: subject },
+    body: {
+      metadata: { name: `${USER}-crd` },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${USER}-crd` },
+      subjects: subject,
+    },
   });
 }
 
-const ready = async (name: string) =>
-  expect(condition(await ziApi(clusterEnv().kc).get(ns.name, name), "Ready")?.status).toBe("True");
+const ready = async (name: string) => expect(condition(await ziApi(clusterEnv().kc).get(ns.name, name), "Ready")?.status).toBe("True");
 
 describe("the operator's informers", () => {
   it("are restarted with backoff after a watch error and catch up once the error is gone", async () => {
@@ -50,16 +55,23 @@ describe("the operator's informers", () => {
     const user = await userKubeConfig(USER);
     const kubeconfigPath = join(clusterEnv().dir, `${USER}.kubeconfig`);
     await writeFile(kubeconfigPath, user.exportConfig());
-    operator = await startOperator({ kubeconfigPath, identity: "restart-op", env: { WATCH_NAMESPACES: ns.name, POD_NAMESPACE: ns.name, RESYNC_SECONDS: "600" } });
+    operator = await startOperator({
+      kubeconfigPath,
+      identity: "restart-op",
+      env: { WATCH_NAMESPACES: ns.name, POD_NAMESPACE: ns.name, RESYNC_SECONDS: "600" },
+    });
     await createCredentials(kc, ns.name, "one-creds");
     await ziApi(kc).create(ns.name, zoomIntegration("one"));
     await eventually(() => ready("one"), { timeout: 60_000 });
 
     await rbac().deleteNamespacedRoleBinding({ name: USER, namespace: ns.name });
     // the API server ends watches after 10-20 s (--min-request-timeout); the re-list is then refused
-    await eventually(async () => {
-      expect(counterSum(await operator!.metrics(), "zio_operator_informer_restarts_total")).toBeGreaterThan(0);
-    }, { timeout: 90_000, interval: 1000 });
+    await eventually(
+      async () => {
+        expect(counterSum(await operator!.metrics(), "zio_operator_informer_restarts_total")).toBeGreaterThan(0);
+      },
+      { timeout: 90_000, interval: 1000 },
+    );
     await createCredentials(kc, ns.name, "two-creds");
     await ziApi(kc).create(ns.name, zoomIntegration("two"));
 

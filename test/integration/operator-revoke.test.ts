@@ -32,10 +32,16 @@ afterAll(async () => {
 async function connectedTenant(name: string, spec: Record<string, unknown>): Promise<string> {
   const { kc } = clusterEnv();
   await createCredentials(kc, ns.name, `${name}-creds`, "acme-client", "acme-secret");
-  await ziApi(kc).create(ns.name, zoomIntegration(name, { domain: "acme.example", zoom: { oauthBaseUrl: zoom.url, apiBaseUrl: zoom.url }, ...spec }));
+  await ziApi(kc).create(
+    ns.name,
+    zoomIntegration(name, { domain: "acme.example", zoom: { oauthBaseUrl: zoom.url, apiBaseUrl: zoom.url }, ...spec }),
+  );
   await eventually(async () => expect(condition(await ziApi(kc).get(ns.name, name), "Ready")?.status).toBe("True"), { timeout: 60_000 });
   const grant = await obtainGrant(zoom, {
-    clientId: "acme-client", clientSecret: "acme-secret", login: "admin@acme.example", organizationId: `org-${name}`,
+    clientId: "acme-client",
+    clientSecret: "acme-secret",
+    login: "admin@acme.example",
+    organizationId: `org-${name}`,
     redirectUri: "https://app.acme.example/organization/integration/zoom/redirect",
   });
   secrets.push(grant.accessToken, grant.refreshToken);
@@ -55,7 +61,9 @@ describe("deleting a ZoomIntegration", () => {
   it("revokes the Zoom grant before releasing the finalizer when deletionPolicy is Revoke", async () => {
     const id = await connectedTenant("rv", {});
     await ziApi(clusterEnv().kc).delete(ns.name, "rv");
-    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "rv")).rejects.toMatchObject({ code: 404 }), { timeout: 30_000 });
+    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "rv")).rejects.toMatchObject({ code: 404 }), {
+      timeout: 30_000,
+    });
     expect(grantEnded(id)).toBeDefined();
     expect(zoom.inspect().requestsPerRoute["POST /oauth/revoke"]).toBeGreaterThanOrEqual(1);
   });
@@ -63,7 +71,9 @@ describe("deleting a ZoomIntegration", () => {
   it("leaves the grant alone when deletionPolicy is Retain", async () => {
     const id = await connectedTenant("rt", { deletionPolicy: "Retain" });
     await ziApi(clusterEnv().kc).delete(ns.name, "rt");
-    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "rt")).rejects.toMatchObject({ code: 404 }), { timeout: 30_000 });
+    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "rt")).rejects.toMatchObject({ code: 404 }), {
+      timeout: 30_000,
+    });
     expect(grantEnded(id)).toBeUndefined();
   });
 
@@ -72,11 +82,15 @@ describe("deleting a ZoomIntegration", () => {
     zoom.faults.inject("POST /oauth/revoke", { kind: "status", status: 503 });
     const t0 = Date.now();
     await ziApi(clusterEnv().kc).delete(ns.name, "down");
-    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "down")).rejects.toMatchObject({ code: 404 }), { timeout: 60_000 });
+    await eventually(async () => expect(ziApi(clusterEnv().kc).get(ns.name, "down")).rejects.toMatchObject({ code: 404 }), {
+      timeout: 60_000,
+    });
     console.log(`[measure] deletion with Zoom down finished after ${Date.now() - t0} ms (REVOKE_TIMEOUT_SECONDS=4)`);
     zoom.faults.clear();
     expect(grantEnded(id)).toBeUndefined();
-    const events = await clusterEnv().kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=down" });
+    const events = await clusterEnv()
+      .kc.makeApiClient(CoreV1Api)
+      .listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=down" });
     const warning = events.items.find((e) => e.reason === "RevokeFailed");
     expect(warning?.type).toBe("Warning");
     expect(warning?.message).toContain("revoke them in the Zoom Marketplace");
@@ -85,7 +99,9 @@ describe("deleting a ZoomIntegration", () => {
   it("never puts a token or the client secret into the operator's logs, Events or status", async () => {
     const { kc } = clusterEnv();
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name });
-    const zis = await ziApi(kc).get(ns.name, "rv").catch(() => undefined);
+    const zis = await ziApi(kc)
+      .get(ns.name, "rv")
+      .catch(() => undefined);
     const haystack = [operator.lines.join("\n"), JSON.stringify(events.items), JSON.stringify(zis ?? {})].join("\n");
     expect(operator.lines.length).toBeGreaterThan(0); // the scan looked at real output
     for (const secret of secrets) {

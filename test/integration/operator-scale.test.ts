@@ -24,16 +24,30 @@ afterAll(async () => operator?.stop());
 /** Writes kube-apiserver has served, by verb, for the resources the operator writes. */
 async function apiserverWrites(): Promise<number> {
   const res = await kubectl(["get", "--raw", "/metrics"]);
-  const kinds = ["zoomintegrations", "serviceaccounts", "roles", "rolebindings", "secrets", "configmaps", "deployments", "services",
-    "ingresses", "networkpolicies", "poddisruptionbudgets", "events"];
+  const kinds = [
+    "zoomintegrations",
+    "serviceaccounts",
+    "roles",
+    "rolebindings",
+    "secrets",
+    "configmaps",
+    "deployments",
+    "services",
+    "ingresses",
+    "networkpolicies",
+    "poddisruptionbudgets",
+    "events",
+  ];
   const lines = res.stdout.split("\n").filter((l) => l.startsWith("apiserver_request_total{"));
-  return lines
-    .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
-    .filter((l) => kinds.some((k) => l.includes(`resource="${k}"`)))
-    // the controller-manager updates Deployment status and kwok nothing of these: status of
-    // deployments is not ours, so leave that subresource out
-    .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  return (
+    lines
+      .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
+      .filter((l) => kinds.some((k) => l.includes(`resource="${k}"`)))
+      // the controller-manager updates Deployment status and kwok nothing of these: status of
+      // deployments is not ours, so leave that subresource out
+      .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0)
+  );
 }
 
 async function rssMiB(pid: number): Promise<number> {
@@ -50,13 +64,18 @@ describe("the operator at scale", () => {
       await ziApi(kc).create(ns.name, zoomIntegration(`t${i}`));
     }
     const created = Date.now() - t0;
-    await eventually(async () => {
-      const res = await kubectl(["get", "zoomintegrations", "-n", ns.name, "-o", "json"]);
-      const items = JSON.parse(res.stdout).items as Parameters<typeof condition>[0][];
-      const ready = items.filter((z) => condition(z, "Ready")?.status === "True").length;
-      expect(ready).toBe(COUNT);
-    }, { timeout: 240_000, interval: 1000 });
-    console.log(`[measure] ${COUNT} ZoomIntegrations created in ${created} ms, all Ready after ${Date.now() - t0} ms; operator RSS ${(await rssMiB(operator.pid)).toFixed(0)} MiB`);
+    await eventually(
+      async () => {
+        const res = await kubectl(["get", "zoomintegrations", "-n", ns.name, "-o", "json"]);
+        const items = JSON.parse(res.stdout).items as Parameters<typeof condition>[0][];
+        const ready = items.filter((z) => condition(z, "Ready")?.status === "True").length;
+        expect(ready).toBe(COUNT);
+      },
+      { timeout: 240_000, interval: 1000 },
+    );
+    console.log(
+      `[measure] ${COUNT} ZoomIntegrations created in ${created} ms, all Ready after ${Date.now() - t0} ms; operator RSS ${(await rssMiB(operator.pid)).toFixed(0)} MiB`,
+    );
   }, 300_000);
 
   it("makes zero writes when a resync finds nothing changed", async () => {
@@ -72,7 +91,9 @@ describe("the operator at scale", () => {
     const reconciles = counterSum(await operator.metrics(), "zio_operator_reconciles_total") - reconcilesBefore;
     const opWrites = counterSum(await operator.metrics(), "zio_operator_writes_total") - opBefore;
     const apiWrites = (await apiserverWrites()) - apiBefore;
-    console.log(`[measure] steady state over ${RESYNC_SECONDS * 2 + 2} s: ${reconciles} reconciles, ${opWrites} operator writes, ${apiWrites} API-server writes`);
+    console.log(
+      `[measure] steady state over ${RESYNC_SECONDS * 2 + 2} s: ${reconciles} reconciles, ${opWrites} operator writes, ${apiWrites} API-server writes`,
+    );
     expect(reconciles).toBeGreaterThanOrEqual(COUNT * 2); // two full resyncs really ran
     expect(opWrites).toBe(0);
     expect(apiWrites).toBe(0);

@@ -57,7 +57,12 @@ describe("the operator", () => {
       await api().makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name }),
     ];
     for (const child of owned) {
-      expect(child.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ZoomIntegration", name: "acme", uid: obj.metadata.uid, controller: true });
+      expect(child.metadata?.ownerReferences?.[0]).toMatchObject({
+        kind: "ZoomIntegration",
+        name: "acme",
+        uid: obj.metadata.uid,
+        controller: true,
+      });
     }
   });
 
@@ -73,7 +78,9 @@ describe("the operator", () => {
     await eventually(() => readyTrue("late"), { timeout: 45_000 });
     await eventually(async () => {
       // Events follow the status write that made the transition
-      const events = await api().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=late" });
+      const events = await api()
+        .makeApiClient(CoreV1Api)
+        .listNamespacedEvent({ namespace: ns.name, fieldSelector: "involvedObject.name=late" });
       const seen = events.items.map((e) => `${e.type}/${e.reason}`);
       expect(seen).toContain("Warning/SecretNotFound");
       expect(seen).toContain("Normal/Reconciled");
@@ -81,9 +88,12 @@ describe("the operator", () => {
   });
 
   it("names the missing key when the credentials Secret lacks one", async () => {
-    await api().makeApiClient(CoreV1Api).createNamespacedSecret({
-      namespace: ns.name, body: { metadata: { name: "nokey-creds" }, data: { clientId: b64("x") } },
-    });
+    await api()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedSecret({
+        namespace: ns.name,
+        body: { metadata: { name: "nokey-creds" }, data: { clientId: b64("x") } },
+      });
     await zi().create(ns.name, zoomIntegration("nokey"));
     await eventually(async () => {
       const c = condition(await zi().get(ns.name, "nokey"), "CredentialsValid");
@@ -96,28 +106,37 @@ describe("the operator", () => {
     const apps = api().makeApiClient(AppsV1Api);
     const checksum = (d: V1Deployment) => d.spec?.template.metadata?.annotations?.[CREDENTIALS_CHECKSUM_ANNOTATION];
     const before = checksum(await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name }));
-    await api().makeApiClient(CoreV1Api).replaceNamespacedSecret({
-      name: "acme-creds", namespace: ns.name,
-      body: { metadata: { name: "acme-creds" }, data: { clientId: b64("client-id-1"), clientSecret: b64("rotated-secret") } },
-    });
-    await eventually(async () => {
-      const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
-      expect(checksum(d)).not.toBe(before);
-      expect(d.status?.updatedReplicas).toBe(1);
-      expect(d.status?.observedGeneration).toBe(d.metadata?.generation);
-    }, { timeout: 45_000 });
+    await api()
+      .makeApiClient(CoreV1Api)
+      .replaceNamespacedSecret({
+        name: "acme-creds",
+        namespace: ns.name,
+        body: { metadata: { name: "acme-creds" }, data: { clientId: b64("client-id-1"), clientSecret: b64("rotated-secret") } },
+      });
+    await eventually(
+      async () => {
+        const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
+        expect(checksum(d)).not.toBe(before);
+        expect(d.status?.updatedReplicas).toBe(1);
+        expect(d.status?.observedGeneration).toBe(d.metadata?.generation);
+      },
+      { timeout: 45_000 },
+    );
   });
 
   it("updates the children when the spec is edited", async () => {
     await zi().patch(ns.name, "acme", { spec: { service: { replicas: 3 }, routing: { ingress: { className: "nginx" } } } });
-    await eventually(async () => {
-      const d = await api().makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
-      expect(d.spec?.replicas).toBe(3);
-      const ing = await api().makeApiClient(NetworkingV1Api).readNamespacedIngress({ name: "acme-zoom", namespace: ns.name });
-      expect(ing.spec?.ingressClassName).toBe("nginx");
-      const obj = await readyTrue("acme");
-      expect(obj.status?.observedGeneration).toBe(obj.metadata.generation);
-    }, { timeout: 45_000 });
+    await eventually(
+      async () => {
+        const d = await api().makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
+        expect(d.spec?.replicas).toBe(3);
+        const ing = await api().makeApiClient(NetworkingV1Api).readNamespacedIngress({ name: "acme-zoom", namespace: ns.name });
+        expect(ing.spec?.ingressClassName).toBe("nginx");
+        const obj = await readyTrue("acme");
+        expect(obj.status?.observedGeneration).toBe(obj.metadata.generation);
+      },
+      { timeout: 45_000 },
+    );
   });
 
   it("recreates a child deleted by hand and repairs one edited by hand", async () => {
@@ -131,12 +150,15 @@ describe("the operator", () => {
       d.spec!.replicas = 7;
       await apps.replaceNamespacedDeployment({ name: "acme-zoom", namespace: ns.name, body: d });
     });
-    await eventually(async () => {
-      const svc = await core.readNamespacedService({ name: "acme-zoom", namespace: ns.name });
-      expect(svc.spec?.ports?.map((p) => p.port).sort()).toEqual([8080, 8081]);
-      const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
-      expect(d.spec?.replicas).toBe(3);
-    }, { timeout: 45_000 });
+    await eventually(
+      async () => {
+        const svc = await core.readNamespacedService({ name: "acme-zoom", namespace: ns.name });
+        expect(svc.spec?.ports?.map((p) => p.port).sort()).toEqual([8080, 8081]);
+        const d = await apps.readNamespacedDeployment({ name: "acme-zoom", namespace: ns.name });
+        expect(d.spec?.replicas).toBe(3);
+      },
+      { timeout: 45_000 },
+    );
   });
 
   it("refuses with Ready=False a spec the API server accepts but the chart cannot render, without a crash loop", async () => {
@@ -152,12 +174,18 @@ describe("the operator", () => {
 
   it("runs the finalizer on deletion and lets the garbage collector remove the children", async () => {
     await zi().delete(ns.name, "late");
-    await eventually(async () => {
-      await expect(zi().get(ns.name, "late")).rejects.toMatchObject({ code: 404 });
-    }, { timeout: 30_000 });
-    await eventually(async () => {
-      const deps = await api().makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: ns.name });
-      expect(deps.items.map((d) => d.metadata?.name)).not.toContain("late-zoom");
-    }, { timeout: 60_000 });
+    await eventually(
+      async () => {
+        await expect(zi().get(ns.name, "late")).rejects.toMatchObject({ code: 404 });
+      },
+      { timeout: 30_000 },
+    );
+    await eventually(
+      async () => {
+        const deps = await api().makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: ns.name });
+        expect(deps.items.map((d) => d.metadata?.name)).not.toContain("late-zoom");
+      },
+      { timeout: 60_000 },
+    );
   });
 });

@@ -47,7 +47,10 @@ function manifests(namespace: string): object[] {
                 name: "service",
                 image: "fake-service:test",
                 args: ["service"],
-                ports: [{ name: "api", containerPort: 8081 }, { name: "public", containerPort: 8080 }],
+                ports: [
+                  { name: "api", containerPort: 8081 },
+                  { name: "public", containerPort: 8080 },
+                ],
                 env: [
                   { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
                   { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -125,14 +128,17 @@ afterAll(async () => {
 
 describe("pod runner", () => {
   it("runs one process per pod on the pod's IP, and the Deployment is available only once they answer /readyz", async () => {
-    const procs = await eventually(async () => {
-      const running = await runningPods(2);
-      for (const p of running) {
-        expect((await fetch(`http://${p.podIP}:8081/healthz`)).status).toBe(200);
-        expect((await fetch(`http://${p.podIP}:8080/healthz`)).status).toBe(200);
-      }
-      return running;
-    }, { timeout: 60_000 });
+    const procs = await eventually(
+      async () => {
+        const running = await runningPods(2);
+        for (const p of running) {
+          expect((await fetch(`http://${p.podIP}:8081/healthz`)).status).toBe(200);
+          expect((await fetch(`http://${p.podIP}:8080/healthz`)).status).toBe(200);
+        }
+        return running;
+      },
+      { timeout: 60_000 },
+    );
     // Several probe periods with live processes that answer 503: never available, pods never Ready.
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 300));
@@ -143,12 +149,17 @@ describe("pod runner", () => {
     }
     const t0 = Date.now();
     await core.patchNamespacedConfigMap({ namespace: ns.name, name: "gate", body: { data: { ready: "true" } } }, MERGE_PATCH);
-    await eventually(async () => {
-      const d = await deployment();
-      expect(d.status?.availableReplicas).toBe(2);
-      expect(d.status?.conditions?.find((c) => c.type === "Available")?.status).toBe("True");
-    }, { timeout: 60_000 });
-    console.log(`[measure] Deployment available ${Date.now() - t0} ms after the readiness ConfigMap changed (file update, probe, status, controllers)`);
+    await eventually(
+      async () => {
+        const d = await deployment();
+        expect(d.status?.availableReplicas).toBe(2);
+        expect(d.status?.conditions?.find((c) => c.type === "Available")?.status).toBe("True");
+      },
+      { timeout: 60_000 },
+    );
+    console.log(
+      `[measure] Deployment available ${Date.now() - t0} ms after the readiness ConfigMap changed (file update, probe, status, controllers)`,
+    );
     expect(runner.processes().every((p) => p.ready)).toBe(true);
   });
 
@@ -157,28 +168,40 @@ describe("pod runner", () => {
     if (!p) throw new Error("no process");
     const { body: e } = await getJson<Record<string, string>>(`http://${p.podIP}:8081/env`);
     expect(e).toMatchObject({
-      POD_NAME: p.pod, POD_NAMESPACE: ns.name, BIND_ADDRESS: p.podIP, CLIENT_ID: "id-1", CFG_GREETING: "hello",
-      EXPANDED: `${p.pod}-x`, HOSTNAME: p.pod,
+      POD_NAME: p.pod,
+      POD_NAMESPACE: ns.name,
+      BIND_ADDRESS: p.podIP,
+      CLIENT_ID: "id-1",
+      CFG_GREETING: "hello",
+      EXPANDED: `${p.pod}-x`,
+      HOSTNAME: p.pod,
       ZOOM_CREDENTIALS_DIR: join(p.dir, "volumes", "credentials"),
       READY_FILE: join(p.dir, "volumes", "gate", "ready"),
       TMPDIR: join(p.dir, "volumes", "tmp"),
     });
-    const file = await getJson<{ content: string }>(`http://${p.podIP}:8081/file?path=${encodeURIComponent(`${e["ZOOM_CREDENTIALS_DIR"]}/client-id`)}`);
+    const file = await getJson<{ content: string }>(
+      `http://${p.podIP}:8081/file?path=${encodeURIComponent(`${e["ZOOM_CREDENTIALS_DIR"]}/client-id`)}`,
+    );
     expect(file.body.content).toBe("id-1");
-    expect((await getJson(`http://${p.podIP}:8081/file?path=${encodeURIComponent(`${e["ZOOM_CREDENTIALS_DIR"]}/unused`)}`)).status).toBe(404);
+    expect((await getJson(`http://${p.podIP}:8081/file?path=${encodeURIComponent(`${e["ZOOM_CREDENTIALS_DIR"]}/unused`)}`)).status).toBe(
+      404,
+    );
     const who = await getJson<{ username: string }>(`http://${p.podIP}:8081/whoami`);
     expect(who.body.username).toBe(`system:serviceaccount:${ns.name}:fake`);
   });
 
   it("rewrites the files of a Secret volume when the Secret changes", async () => {
     await core.patchNamespacedSecret({ namespace: ns.name, name: "creds", body: { stringData: { clientId: "id-2" } } }, MERGE_PATCH);
-    await eventually(async () => {
-      for (const p of await runningPods(2)) {
-        const path = join(p.dir, "volumes", "credentials", "client-id");
-        const file = await getJson<{ content: string }>(`http://${p.podIP}:8081/file?path=${encodeURIComponent(path)}`);
-        expect(file.body.content).toBe("id-2");
-      }
-    }, { timeout: 30_000 });
+    await eventually(
+      async () => {
+        for (const p of await runningPods(2)) {
+          const path = join(p.dir, "volumes", "credentials", "client-id");
+          const file = await getJson<{ content: string }>(`http://${p.podIP}:8081/file?path=${encodeURIComponent(path)}`);
+          expect(file.body.content).toBe("id-2");
+        }
+      },
+      { timeout: 30_000 },
+    );
   });
 
   it("stops the process of a pod that goes away when the Deployment scales down", async () => {

@@ -25,7 +25,13 @@ const landing = "https://app.acme.example/organization/integration/zoom";
 beforeAll(async () => {
   const seedApps = DEFAULT_SEED.apps ?? [];
   zoom = await startZoomEmulator({
-    seed: { ...DEFAULT_SEED, apps: [...seedApps, { ...seedApps[0]!, ...NARROW, secretToken: "narrow-webhook-secret", scopes: ["meeting:read:admin", "user:read:admin"] }] },
+    seed: {
+      ...DEFAULT_SEED,
+      apps: [
+        ...seedApps,
+        { ...seedApps[0]!, ...NARROW, secretToken: "narrow-webhook-secret", scopes: ["meeting:read:admin", "user:read:admin"] },
+      ],
+    },
     behaviour: { rateLimits: false },
   });
   tenant = await prepareServiceTenant({ namespace: ns.name, zoomUrl: zoom.url, webhookSecretToken: "acme-webhook-secret" });
@@ -79,10 +85,22 @@ describe("the connect flow", () => {
     await secrets.addStoredTokens(tenant);
 
     const status = await api("GET", "/v1/organizations/org-1/zoom/connection");
-    expect(status.body).toMatchObject({ organizationId: "org-1", state: "Connected", accountId: "acme-account", userId: "acme-admin", scopes: CLASSIC_SCOPES, missingScopes: [] });
-    expect((await api("POST", "/v1/organizations/org-1/zoom/connection/verify")).body).toMatchObject({ state: "Connected", accountId: "acme-account" });
+    expect(status.body).toMatchObject({
+      organizationId: "org-1",
+      state: "Connected",
+      accountId: "acme-account",
+      userId: "acme-admin",
+      scopes: CLASSIC_SCOPES,
+      missingScopes: [],
+    });
+    expect((await api("POST", "/v1/organizations/org-1/zoom/connection/verify")).body).toMatchObject({
+      state: "Connected",
+      accountId: "acme-account",
+    });
     const secret = await core().readNamespacedSecret({ name: tenant.tokensSecret, namespace: ns.name });
-    expect(readConnections(secret.metadata?.annotations).connections).toMatchObject([{ organizationId: "org-1", state: "Connected", accountId: "acme-account" }]);
+    expect(readConnections(secret.metadata?.annotations).connections).toMatchObject([
+      { organizationId: "org-1", state: "Connected", accountId: "acme-account" },
+    ]);
     await eventually(async () => {
       const events = await core().listNamespacedEvent({ namespace: ns.name });
       expect(events.items.map((e) => `${e.involvedObject.kind}/${e.reason}`)).toContain("ZoomIntegration/ZoomConnected");
@@ -112,7 +130,9 @@ describe("the connect flow", () => {
   it("refuses a callback in a browser without the binding cookie (login CSRF)", async () => {
     const f = await flow("org-2");
     expect((await visit(svc, f.redirect)).location).toBe(`${landing}?zoom=error&reason=browser_mismatch`);
-    expect((await visit(svc, f.redirect, "zoom_integration_flow=someone-elses")).location).toBe(`${landing}?zoom=error&reason=browser_mismatch`);
+    expect((await visit(svc, f.redirect, "zoom_integration_flow=someone-elses")).location).toBe(
+      `${landing}?zoom=error&reason=browser_mismatch`,
+    );
   });
 
   it("refuses a replayed state even with its cookie, before presenting anything to Zoom", async () => {
@@ -135,7 +155,10 @@ describe("the connect flow", () => {
       const res = await api("POST", "/v1/organizations/org-5/zoom/authorization", { returnPath });
       expect([res.status, res.body.code, res.body.details?.field]).toEqual([400, "BAD_REQUEST", "returnPath"]);
     }
-    const wrong = await startServiceInProcess({ ...tenant, env: (pod) => ({ ...tenant.env(pod), PUBLIC_ORIGIN: "https://app.other.example" }) });
+    const wrong = await startServiceInProcess({
+      ...tenant,
+      env: (pod) => ({ ...tenant.env(pod), PUBLIC_ORIGIN: "https://app.other.example" }),
+    });
     try {
       const { authorizationUrl } = wrong.service.flow.startAuthorization("org-5", undefined);
       const begun = wrong.service.flow.beginAtZoom(new URL(authorizationUrl).searchParams.get("ticket")!);
@@ -155,9 +178,16 @@ describe("the connect flow", () => {
       const f = await flow("org-narrow");
       expect((await visit(svc, f.redirect, f.cookie)).location).toBe(`${landing}?zoom=error&reason=missing_scopes`);
       await secrets.addStoredTokens(tenant);
-      expect((await api("GET", "/v1/organizations/org-narrow/zoom/connection")).body).toMatchObject({ state: "MissingScopes", missingScopes: ["meeting:write:admin"] });
+      expect((await api("GET", "/v1/organizations/org-narrow/zoom/connection")).body).toMatchObject({
+        state: "MissingScopes",
+        missingScopes: ["meeting:write:admin"],
+      });
       const verify = await api("POST", "/v1/organizations/org-narrow/zoom/connection/verify");
-      expect([verify.status, verify.body.code, verify.body.details]).toEqual([409, "MISSING_SCOPES", { missingScopes: ["meeting:write:admin"] }]);
+      expect([verify.status, verify.body.code, verify.body.details]).toEqual([
+        409,
+        "MISSING_SCOPES",
+        { missingScopes: ["meeting:write:admin"] },
+      ]);
     } finally {
       await writeFile(join(dir, FileName.ClientId), "acme-client");
       await writeFile(join(dir, FileName.ClientSecret), tenant.clientSecret);
@@ -181,16 +211,24 @@ describe("the token lifecycle and the connection API", () => {
   it("turns invalid_grant into ReauthorizationRequired, visible in the API, the CR's annotation and as an Event, without a loop", async () => {
     await connect("org-reauth");
     await connect("org-newer"); // NB: a newer consent of the same app on the same account ends the earlier grant (4741)
-    const grantId = zoom.inspect().grants.filter((g) => g.clientId === "acme-client" && g.ended === "superseded").at(-1)!.id;
+    const grantId = zoom
+      .inspect()
+      .grants.filter((g) => g.clientId === "acme-client" && g.ended === "superseded")
+      .at(-1)!.id;
     const first = await api("POST", "/v1/organizations/org-reauth/zoom/connection/verify");
     expect([first.status, first.body.code]).toEqual([409, "REAUTHORIZATION_REQUIRED"]);
     const calls = zoom.inspect().refreshCalls[grantId];
     const again = await api("POST", "/v1/organizations/org-reauth/zoom/connection/verify");
     expect(again.body.code).toBe("REAUTHORIZATION_REQUIRED");
     expect(zoom.inspect().refreshCalls[grantId]).toBe(calls);
-    expect((await api("GET", "/v1/organizations/org-reauth/zoom/connection")).body).toMatchObject({ state: "ReauthorizationRequired", reason: expect.stringContaining("invalid_grant") });
+    expect((await api("GET", "/v1/organizations/org-reauth/zoom/connection")).body).toMatchObject({
+      state: "ReauthorizationRequired",
+      reason: expect.stringContaining("invalid_grant"),
+    });
     const secret = await core().readNamespacedSecret({ name: tenant.tokensSecret, namespace: ns.name });
-    expect(readConnections(secret.metadata?.annotations).connections.find((c) => c.organizationId === "org-reauth")?.state).toBe("ReauthorizationRequired");
+    expect(readConnections(secret.metadata?.annotations).connections.find((c) => c.organizationId === "org-reauth")?.state).toBe(
+      "ReauthorizationRequired",
+    );
     await eventually(async () => {
       const events = (await core().listNamespacedEvent({ namespace: ns.name })).items.filter((e) => e.reason === "ReauthorizationRequired");
       expect(events.map((e) => [e.type, e.involvedObject.kind, e.involvedObject.name])).toEqual([["Warning", "ZoomIntegration", "acme"]]);
@@ -211,7 +249,10 @@ describe("the token lifecycle and the connection API", () => {
   it("disconnects: revokes the grant at Zoom and deletes the tokens, idempotently", async () => {
     expect((await api("DELETE", "/v1/organizations/org-newer/zoom/connection")).status).toBe(204);
     expect(zoom.inspect().grants.filter((g) => g.clientId === "acme-client" && !g.ended)).toEqual([]);
-    expect((await api("GET", "/v1/organizations/org-newer/zoom/connection")).body).toEqual({ organizationId: "org-newer", state: "NotConnected" });
+    expect((await api("GET", "/v1/organizations/org-newer/zoom/connection")).body).toEqual({
+      organizationId: "org-newer",
+      state: "NotConnected",
+    });
     expect((await api("DELETE", "/v1/organizations/org-newer/zoom/connection")).status).toBe(204);
     const verify = await api("POST", "/v1/organizations/org-newer/zoom/connection/verify");
     expect([verify.status, verify.body.code]).toEqual([409, "CONNECTION_MISSING"]);
@@ -229,7 +270,11 @@ describe("the Zoom webhook", () => {
   it("deletes the account's tokens on app_deauthorized within 3 s, and a duplicate delivery is harmless", async () => {
     await connect("org-webhook");
     for (let i = 0; i < 2; i++) {
-      const delivery = await zoom.webhooks.sendDeauthorized("acme-client", { accountId: "acme-account", userId: "acme-admin" }, { url: url() });
+      const delivery = await zoom.webhooks.sendDeauthorized(
+        "acme-client",
+        { accountId: "acme-account", userId: "acme-admin" },
+        { url: url() },
+      );
       expect(delivery.acknowledged).toBe(true);
     }
     expect((await api("GET", "/v1/organizations/org-webhook/zoom/connection")).body.state).toBe("NotConnected");
@@ -237,8 +282,16 @@ describe("the Zoom webhook", () => {
 
   it("refuses forged and stale deliveries", async () => {
     await connect("org-webhook-2");
-    const forged = await zoom.webhooks.sendDeauthorized("acme-client", { accountId: "acme-account", userId: "acme-admin" }, { url: url(), secretToken: "not-the-secret-token" });
-    const stale = await zoom.webhooks.sendDeauthorized("acme-client", { accountId: "acme-account", userId: "acme-admin" }, { url: url(), signedAt: zoom.clock.now() - 6 * 60_000 });
+    const forged = await zoom.webhooks.sendDeauthorized(
+      "acme-client",
+      { accountId: "acme-account", userId: "acme-admin" },
+      { url: url(), secretToken: "not-the-secret-token" },
+    );
+    const stale = await zoom.webhooks.sendDeauthorized(
+      "acme-client",
+      { accountId: "acme-account", userId: "acme-admin" },
+      { url: url(), signedAt: zoom.clock.now() - 6 * 60_000 },
+    );
     expect([forged.status, stale.status]).toEqual([401, 401]);
     expect((await api("GET", "/v1/organizations/org-webhook-2/zoom/connection")).body.state).toBe("Connected");
   });

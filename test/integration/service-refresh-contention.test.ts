@@ -35,12 +35,16 @@ function asRunning(r: ServiceProcess): RunningService {
 
 async function verify(r: ServiceProcess): Promise<{ status: number; ms: number; code?: string }> {
   const t0 = performance.now();
-  const res = await fetch(`${r.apiUrl}/v1/organizations/org-load/zoom/connection/verify`, { method: "POST", headers: { authorization: `Bearer ${tenant.apiToken}` } });
+  const res = await fetch(`${r.apiUrl}/v1/organizations/org-load/zoom/connection/verify`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${tenant.apiToken}` },
+  });
   const body = (await res.json()) as { code?: string };
   return { status: res.status, ms: performance.now() - t0, code: body.code };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 describe("three service replicas refreshing one grant", () => {
   it("make exactly one refresh per forced expiry, reuse no refresh token, and answer every call", async () => {
@@ -71,7 +75,11 @@ describe("three service replicas refreshing one grant", () => {
     expect(failures).toEqual([]);
     expect(inspection.refreshCalls[grantId]).toBe(EXPIRIES);
     expect(inspection.reusedRefreshTokens).toEqual([]);
-    const waits = await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.apiUrl}/metrics`)).text()).match(/^zio_service_token_refresh_waits_total (\d+)/m)?.[1]));
+    const waits = await Promise.all(
+      replicas.map(
+        async (r) => (await (await fetch(`${r.apiUrl}/metrics`)).text()).match(/^zio_service_token_refresh_waits_total (\d+)/m)?.[1],
+      ),
+    );
     console.log(`[measure] refresh waits per replica (lock held by another replica): ${waits.join(", ")}`);
   });
 

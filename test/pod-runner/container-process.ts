@@ -128,7 +128,10 @@ export class ContainerProcess {
     if (this.stopping) return;
     const ranMs = Date.now() - Date.parse(this.startedAt ?? "");
     if (ranMs > 30_000) this.backoffMs = 500;
-    this.props.log.warn({ container: this.props.container.name, pid, exitCode: code, signal, restartInMs: this.backoffMs }, "process exited; restarting");
+    this.props.log.warn(
+      { container: this.props.container.name, pid, exitCode: code, signal, restartInMs: this.backoffMs },
+      "process exited; restarting",
+    );
     this.restarts++;
     this.restartTimer = setTimeout(() => {
       if (!this.stopping) this.spawn();
@@ -142,12 +145,22 @@ export class ContainerProcess {
   private startProbes(): void {
     const { container, host, maxProbeIntervalMs: maxIntervalMs } = this.props;
     if (container.readinessProbe) {
-      this.readiness = new ProbeLoop({ probe: container.readinessProbe, container, host, maxIntervalMs, onChange: () => this.props.onChange() });
+      this.readiness = new ProbeLoop({
+        probe: container.readinessProbe,
+        container,
+        host,
+        maxIntervalMs,
+        onChange: () => this.props.onChange(),
+      });
     }
     if (container.livenessProbe) {
       // NB: liveness keeps its real period: capped, it would kill a process still starting up.
       this.liveness = new ProbeLoop({
-        probe: container.livenessProbe, container, host, maxIntervalMs: Number.POSITIVE_INFINITY, initial: true,
+        probe: container.livenessProbe,
+        container,
+        host,
+        maxIntervalMs: Number.POSITIVE_INFINITY,
+        initial: true,
         onChange: (alive) => {
           if (alive || this.pid === undefined) return;
           this.props.log.warn({ container: container.name, pid: this.pid }, "liveness probe failed; killing the process");

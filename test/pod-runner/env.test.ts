@@ -36,11 +36,15 @@ describe("containerEnv", () => {
   });
 
   it("rewrites a value inside a mount path to the local directory, preferring the longest mount", () => {
-    expect(env({ env: [
-      { name: "DIR", value: "/var/run/zoom/credentials" },
-      { name: "FILE", value: "/var/run/zoom/webhook/secret-token" },
-      { name: "OTHER", value: "/var/run/zoomed" },
-    ] })).toEqual({ DIR: "/work/p/volumes/credentials", FILE: "/work/p/volumes/zoom/webhook/secret-token", OTHER: "/var/run/zoomed" });
+    expect(
+      env({
+        env: [
+          { name: "DIR", value: "/var/run/zoom/credentials" },
+          { name: "FILE", value: "/var/run/zoom/webhook/secret-token" },
+          { name: "OTHER", value: "/var/run/zoomed" },
+        ],
+      }),
+    ).toEqual({ DIR: "/work/p/volumes/credentials", FILE: "/work/p/volumes/zoom/webhook/secret-token", OTHER: "/var/run/zoomed" });
   });
 
   it("throws MissingSourceError for a required missing Secret and skips an optional one", () => {

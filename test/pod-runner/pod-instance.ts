@@ -121,8 +121,14 @@ export class PodInstance {
       };
       this.containers.push(
         new ContainerProcess({
-          container, command, env, cwd: command.cwd ?? repoRoot, logFile: containerLogFile(this.props.logDir, pod, container.name),
-          host: this.podIP, maxProbeIntervalMs: this.props.maxProbeIntervalMs, onChange: this.props.onChange,
+          container,
+          command,
+          env,
+          cwd: command.cwd ?? repoRoot,
+          logFile: containerLogFile(this.props.logDir, pod, container.name),
+          host: this.podIP,
+          maxProbeIntervalMs: this.props.maxProbeIntervalMs,
+          onChange: this.props.onChange,
           log: log.child({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}` }),
         }),
       );

@@ -119,14 +119,20 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
   const sources: ObjectSources = { secret: secrets.get, configMap: configMaps.get };
 
   const writePids = () =>
-    writeFile(join(workDir, "pids"), processes().flatMap((p) => (p.pid === undefined ? [] : [`${p.pid}\n`])).join(""));
+    writeFile(
+      join(workDir, "pids"),
+      processes()
+        .flatMap((p) => (p.pid === undefined ? [] : [`${p.pid}\n`]))
+        .join(""),
+    );
 
   const commandsFor = (pod: V1Pod): Map<string, ContainerCommand> | undefined => {
     const commands = new Map<string, ContainerCommand>();
     for (const c of pod.spec?.containers ?? []) {
       const command = commandFor(pod, c);
       if (!command) {
-        if (!unrunnable.has(pod.metadata?.uid ?? "")) log.warn({ pod: keyOf(pod), container: c.name, image: c.image, args: c.args }, "no command for this container; pod not run");
+        if (!unrunnable.has(pod.metadata?.uid ?? ""))
+          log.warn({ pod: keyOf(pod), container: c.name, image: c.image, args: c.args }, "no command for this container; pod not run");
         unrunnable.add(pod.metadata?.uid ?? "");
         return undefined;
       }
@@ -140,7 +146,8 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
   async function reconcile(key: string): Promise<void> {
     const [namespace = "", name = ""] = key.split("/");
     const pod = pods.get(namespace, name);
-    const runnable = pod !== undefined && !pod.metadata?.deletionTimestamp && pod.status?.phase === "Running" && isLoopback(pod.status.podIP);
+    const runnable =
+      pod !== undefined && !pod.metadata?.deletionTimestamp && pod.status?.phase === "Running" && isLoopback(pod.status.podIP);
     let instance = instances.get(key);
     if (instance && (!runnable || instance.uid !== pod.metadata?.uid)) {
       instances.delete(key);
@@ -151,14 +158,25 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
       await writePids();
     }
     if (!runnable) {
-      if (pod?.status?.podIP && !isLoopback(pod.status.podIP)) log.warn({ pod: key, podIP: pod.status.podIP }, "pod IP is not loopback; not running it");
+      if (pod?.status?.podIP && !isLoopback(pod.status.podIP))
+        log.warn({ pod: key, podIP: pod.status.podIP }, "pod IP is not loopback; not running it");
       return;
     }
     if (!instance) {
       const commands = commandsFor(pod);
       if (!commands) return;
       const dir = join(workDir, "pods", `${namespace}_${name}_${(pod.metadata?.uid ?? "").slice(0, 8)}`);
-      instance = await PodInstance.start({ pod, commands, dir, logDir, kc, sources, maxProbeIntervalMs, onChange: () => enqueue(key), log });
+      instance = await PodInstance.start({
+        pod,
+        commands,
+        dir,
+        logDir,
+        kc,
+        sources,
+        maxProbeIntervalMs,
+        onChange: () => enqueue(key),
+        log,
+      });
       instances.set(key, instance);
       log.info({ pod: key, podIP: instance.podIP, dir }, "pod running");
     } else {
@@ -219,7 +237,10 @@ export async function startPodRunner(props: PodRunnerProps): Promise<PodRunner> 
     const patch = pod && notReadyPatch(pod, new Date());
     if (!pod || !patch) return;
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
-    await Promise.race([sendPodStatus(kc, pod, patch).catch((error) => log.debug({ err: error, pod: keyOf(pod) }, "could not mark pod not ready")), timeout]);
+    await Promise.race([
+      sendPodStatus(kc, pod, patch).catch((error) => log.debug({ err: error, pod: keyOf(pod) }, "could not mark pod not ready")),
+      timeout,
+    ]);
   }
 }
 
@@ -238,7 +259,10 @@ async function watchScopes<T extends KubernetesObject>(props: WatchProps<T>) {
   const informers = await Promise.all(
     props.scopes.map((ns) =>
       startInformer<KubernetesObject>({
-        kc, log: props.log, labelSelector: selector, onEvent: (o) => props.onEvent(o as T),
+        kc,
+        log: props.log,
+        labelSelector: selector,
+        onEvent: (o) => props.onEvent(o as T),
         path: resourcePath("v1", plural, ns),
         list: () => rawList(kc, "v1", plural, ns, selector),
       }),
@@ -246,7 +270,8 @@ async function watchScopes<T extends KubernetesObject>(props: WatchProps<T>) {
   );
   return {
     informers,
-    get: (namespace: string, name: string) => informers.map((i) => i.cache.get(name, namespace)).find((o) => o !== undefined) as T | undefined,
+    get: (namespace: string, name: string) =>
+      informers.map((i) => i.cache.get(name, namespace)).find((o) => o !== undefined) as T | undefined,
     list: () => informers.flatMap((i) => i.cache.list() as T[]),
   };
 }
@@ -264,7 +289,15 @@ async function sendPodStatus(kc: KubeConfig, pod: V1Pod, patch: object): Promise
 function processInfo(i: PodInstance, logDir: string): RunningProcessInfo[] {
   const { namespace = "", name = "" } = i.pod.metadata ?? {};
   return i.states().map((s) => ({
-    namespace, pod: name, uid: i.uid, podIP: i.podIP, container: s.name, pid: s.pid, ready: s.ready, restarts: s.restarts,
-    dir: i.dir, logFile: containerLogFile(logDir, i.pod, s.name),
+    namespace,
+    pod: name,
+    uid: i.uid,
+    podIP: i.podIP,
+    container: s.name,
+    pid: s.pid,
+    ready: s.ready,
+    restarts: s.restarts,
+    dir: i.dir,
+    logFile: containerLogFile(logDir, i.pod, s.name),
   }));
 }

@@ -5,7 +5,14 @@ import { statusPatch } from "./pod-status.ts";
 
 const now = new Date("2026-01-02T03:04:05.678Z");
 const running: ContainerState = {
-  name: "service", image: "img", pid: 42, running: true, ready: true, restarts: 0, startedAt: "2026-01-02T03:00:00.123Z", lastExitCode: undefined,
+  name: "service",
+  image: "img",
+  pid: 42,
+  running: true,
+  ready: true,
+  restarts: 0,
+  startedAt: "2026-01-02T03:00:00.123Z",
+  lastExitCode: undefined,
 };
 const podWith = (ready: "True" | "False", containerReady: boolean): V1Pod => ({
   status: {
@@ -14,7 +21,15 @@ const podWith = (ready: "True" | "False", containerReady: boolean): V1Pod => ({
       { type: "ContainersReady", status: ready, lastTransitionTime: "2026-01-01T00:00:00Z" as unknown as Date },
     ],
     containerStatuses: [
-      { name: "service", image: "img", imageID: "", ready: containerReady, started: true, restartCount: 0, state: { running: { startedAt: "2026-01-02T03:00:00Z" as unknown as Date } } },
+      {
+        name: "service",
+        image: "img",
+        imageID: "",
+        ready: containerReady,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: "2026-01-02T03:00:00Z" as unknown as Date } },
+      },
     ],
   },
 });
@@ -25,7 +40,9 @@ describe("statusPatch", () => {
   });
 
   it("turns Ready and ContainersReady True when every container is ready, moving lastTransitionTime", () => {
-    const patch = statusPatch(podWith("False", false), [running], now) as { status: { conditions: unknown[]; containerStatuses: unknown[] } };
+    const patch = statusPatch(podWith("False", false), [running], now) as {
+      status: { conditions: unknown[]; containerStatuses: unknown[] };
+    };
     expect(patch.status.conditions).toEqual([
       { type: "Ready", status: "True", lastTransitionTime: "2026-01-02T03:04:05Z", reason: null, message: null },
       { type: "ContainersReady", status: "True", lastTransitionTime: "2026-01-02T03:04:05Z", reason: null, message: null },
@@ -35,10 +52,18 @@ describe("statusPatch", () => {
 
   it("reports a crashed container as not ready with its restart count, keeping lastTransitionTime when Ready stays False", () => {
     const crashed: ContainerState = { ...running, pid: undefined, running: false, ready: false, restarts: 2, lastExitCode: 1 };
-    const patch = statusPatch(podWith("False", false), [crashed], now) as { status: { conditions: { lastTransitionTime: unknown }[]; containerStatuses: unknown[] } };
+    const patch = statusPatch(podWith("False", false), [crashed], now) as {
+      status: { conditions: { lastTransitionTime: unknown }[]; containerStatuses: unknown[] };
+    };
     expect(patch.status.conditions[0]?.lastTransitionTime).toBe("2026-01-01T00:00:00Z");
     expect(patch.status.containerStatuses).toMatchObject([
-      { ready: false, started: false, restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1 } } },
+      {
+        ready: false,
+        started: false,
+        restartCount: 2,
+        state: { waiting: { reason: "CrashLoopBackOff" } },
+        lastState: { terminated: { exitCode: 1 } },
+      },
     ]);
   });
 });

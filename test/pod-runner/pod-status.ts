@@ -10,10 +10,16 @@ function containerStatus(s: ContainerState, previous: V1ContainerStatus | undefi
   const state = s.running
     ? { running: { startedAt: s.startedAt } }
     : { waiting: { reason: s.restarts > 0 ? "CrashLoopBackOff" : "ContainerCreating" } };
-  const lastState = s.lastExitCode === undefined ? previous?.lastState ?? {} : { terminated: { exitCode: s.lastExitCode } };
+  const lastState = s.lastExitCode === undefined ? (previous?.lastState ?? {}) : { terminated: { exitCode: s.lastExitCode } };
   return {
-    name: s.name, image: s.image, imageID: previous?.imageID ?? "", ready: s.ready, started: s.running,
-    restartCount: s.restarts, state, lastState,
+    name: s.name,
+    image: s.image,
+    imageID: previous?.imageID ?? "",
+    ready: s.ready,
+    started: s.running,
+    restartCount: s.restarts,
+    state,
+    lastState,
   };
 }
 
@@ -40,7 +46,14 @@ export function statusPatch(pod: V1Pod, states: readonly ContainerState[], now: 
   const have = pod.status?.containerStatuses ?? [];
   const conditions = new Map((pod.status?.conditions ?? []).map((c): [string, V1PodCondition] => [c.type, c]));
   const conditionsAgree = OWNED_CONDITIONS.every((t) => conditions.get(t)?.status === status);
-  const containersAgree = states.length === have.length && states.every((s) => sameContainer(s, have.find((h) => h.name === s.name)));
+  const containersAgree =
+    states.length === have.length &&
+    states.every((s) =>
+      sameContainer(
+        s,
+        have.find((h) => h.name === s.name),
+      ),
+    );
   if (conditionsAgree && containersAgree) return undefined;
   return {
     status: {
@@ -49,13 +62,24 @@ export function statusPatch(pod: V1Pod, states: readonly ContainerState[], now: 
         const previous = conditions.get(type);
         const flipped = previous?.status !== status;
         return {
-          type, status,
+          type,
+          status,
           lastTransitionTime: flipped ? now.toISOString().replace(/\.\d+Z$/, "Z") : previous?.lastTransitionTime,
           reason: ready ? null : "ContainersNotReady",
-          message: ready ? null : `containers with unready status: [${states.filter((s) => !s.ready).map((s) => s.name).join(" ")}]`,
+          message: ready
+            ? null
+            : `containers with unready status: [${states
+                .filter((s) => !s.ready)
+                .map((s) => s.name)
+                .join(" ")}]`,
         };
       }),
-      containerStatuses: states.map((s) => containerStatus(s, have.find((h) => h.name === s.name))),
+      containerStatuses: states.map((s) =>
+        containerStatus(
+          s,
+          have.find((h) => h.name === s.name),
+        ),
+      ),
     },
   };
 }
@@ -64,7 +88,16 @@ export function statusPatch(pod: V1Pod, states: readonly ContainerState[], now: 
 export function notReadyPatch(pod: V1Pod, now: Date): object | undefined {
   const states: ContainerState[] = (pod.spec?.containers ?? []).map((c) => {
     const prev = pod.status?.containerStatuses?.find((h) => h.name === c.name);
-    return { name: c.name, image: c.image ?? "", pid: undefined, running: false, ready: false, restarts: prev?.restartCount ?? 0, startedAt: undefined, lastExitCode: undefined };
+    return {
+      name: c.name,
+      image: c.image ?? "",
+      pid: undefined,
+      running: false,
+      ready: false,
+      restarts: prev?.restartCount ?? 0,
+      startedAt: undefined,
+      lastExitCode: undefined,
+    };
   });
   return statusPatch(pod, states, now);
 }

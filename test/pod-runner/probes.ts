@@ -28,11 +28,14 @@ export function probeOnce(probe: V1Probe, container: V1Container, host: string, 
       const g = probe.httpGet;
       const send = g.scheme === "HTTPS" ? httpsRequest : httpRequest;
       const headers = Object.fromEntries((g.httpHeaders ?? []).map((h) => [h.name, h.value]));
-      const req = send({ host, port: resolvePort(container, g.port), path: g.path ?? "/", method: "GET", headers, rejectUnauthorized: false }, (res) => {
-        res.resume();
-        const code = res.statusCode ?? 0;
-        resolve(code >= 200 && code < 400);
-      });
+      const req = send(
+        { host, port: resolvePort(container, g.port), path: g.path ?? "/", method: "GET", headers, rejectUnauthorized: false },
+        (res) => {
+          res.resume();
+          const code = res.statusCode ?? 0;
+          resolve(code >= 200 && code < 400);
+        },
+      );
       req.setTimeout(timeoutMs, () => req.destroy());
       req.on("error", () => resolve(false));
       req.end();

@@ -17,7 +17,10 @@ interface TokenRequestStatus {
 /** Whether kubelet would mount a token: the pod's setting, else the ServiceAccount's, else yes. */
 async function automounts(kc: KubeConfig, pod: V1Pod, account: string): Promise<boolean> {
   if (pod.spec?.automountServiceAccountToken !== undefined) return pod.spec.automountServiceAccountToken;
-  const sa = await rawRequest<V1ServiceAccount>(kc, { method: "GET", path: resourcePath("v1", "serviceaccounts", pod.metadata?.namespace, account) });
+  const sa = await rawRequest<V1ServiceAccount>(kc, {
+    method: "GET",
+    path: resourcePath("v1", "serviceaccounts", pod.metadata?.namespace, account),
+  });
   return sa.automountServiceAccountToken ?? true;
 }
 

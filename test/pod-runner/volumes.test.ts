@@ -21,23 +21,44 @@ afterEach(async () => {
 
 describe("volumeContent", () => {
   it("maps a Secret's listed keys to their paths and modes, and a ConfigMap's data and binaryData", () => {
-    const secret = volumeContent(pod, { name: "v", secret: { secretName: "creds", items: [{ key: "clientId", path: "client-id" }], defaultMode: 0o440 } }, sources);
+    const secret = volumeContent(
+      pod,
+      { name: "v", secret: { secretName: "creds", items: [{ key: "clientId", path: "client-id" }], defaultMode: 0o440 } },
+      sources,
+    );
     expect(secret).toEqual({ kind: "files", files: new Map([["client-id", file("id", 0o440)]]) });
     const cm = volumeContent(pod, { name: "v", configMap: { name: "cfg" } }, sources);
-    expect(cm).toEqual({ kind: "files", files: new Map([["a", file("1")], ["b", file("bin")]]) });
+    expect(cm).toEqual({
+      kind: "files",
+      files: new Map([
+        ["a", file("1")],
+        ["b", file("bin")],
+      ]),
+    });
   });
 
   it("refuses a missing required Secret, and an item path that escapes the volume", () => {
     expect(() => volumeContent(pod, { name: "v", secret: { secretName: "nope" } }, sources)).toThrow(/does not exist/);
-    expect(volumeContent(pod, { name: "v", secret: { secretName: "nope", optional: true } }, sources)).toEqual({ kind: "files", files: new Map() });
-    expect(() => volumeContent(pod, { name: "v", secret: { secretName: "creds", items: [{ key: "clientId", path: "../x" }] } }, sources)).toThrow(/not allowed/);
+    expect(volumeContent(pod, { name: "v", secret: { secretName: "nope", optional: true } }, sources)).toEqual({
+      kind: "files",
+      files: new Map(),
+    });
+    expect(() =>
+      volumeContent(pod, { name: "v", secret: { secretName: "creds", items: [{ key: "clientId", path: "../x" }] } }, sources),
+    ).toThrow(/not allowed/);
   });
 });
 
 describe("writeVolumeAtomically", () => {
   it("publishes each version behind the ..data symlink and drops files and versions that are gone", async () => {
     dir = await mkdtemp(join(tmpdir(), "zio-volume-test-"));
-    await writeVolumeAtomically(dir, new Map([["a", file("1")], ["sub/b", file("2", 0o440)]]));
+    await writeVolumeAtomically(
+      dir,
+      new Map([
+        ["a", file("1")],
+        ["sub/b", file("2", 0o440)],
+      ]),
+    );
     expect(await readFile(join(dir, "a"), "utf8")).toBe("1");
     expect(await readFile(join(dir, "sub", "b"), "utf8")).toBe("2");
     expect((await stat(join(dir, "sub", "b"))).mode & 0o777).toBe(0o440);

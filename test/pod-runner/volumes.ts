@@ -14,7 +14,9 @@ export interface VolumeFile {
 }
 
 /** What a volume holds: files (kept up to date) or a plain directory (emptyDir, unsupported types). */
-export type VolumeContent = { readonly kind: "files"; readonly files: ReadonlyMap<string, VolumeFile> } | { readonly kind: "dir"; readonly note?: string };
+export type VolumeContent =
+  | { readonly kind: "files"; readonly files: ReadonlyMap<string, VolumeFile> }
+  | { readonly kind: "dir"; readonly note?: string };
 
 const DEFAULT_MODE = 0o644;
 
@@ -57,19 +59,45 @@ export function volumeContent(pod: V1Pod, volume: V1Volume, sources: ObjectSourc
   const files = new Map<string, VolumeFile>();
   if (volume.secret) {
     const s = volume.secret;
-    project(ns, sources, { kind: "Secret", name: s.secretName ?? "", items: s.items, optional: s.optional }, s.defaultMode ?? DEFAULT_MODE, files);
+    project(
+      ns,
+      sources,
+      { kind: "Secret", name: s.secretName ?? "", items: s.items, optional: s.optional },
+      s.defaultMode ?? DEFAULT_MODE,
+      files,
+    );
     return { kind: "files", files };
   }
   if (volume.configMap) {
     const c = volume.configMap;
-    project(ns, sources, { kind: "ConfigMap", name: c.name ?? "", items: c.items, optional: c.optional }, c.defaultMode ?? DEFAULT_MODE, files);
+    project(
+      ns,
+      sources,
+      { kind: "ConfigMap", name: c.name ?? "", items: c.items, optional: c.optional },
+      c.defaultMode ?? DEFAULT_MODE,
+      files,
+    );
     return { kind: "files", files };
   }
   if (volume.projected) {
     const mode = volume.projected.defaultMode ?? DEFAULT_MODE;
     for (const src of volume.projected.sources ?? []) {
-      if (src.secret) project(ns, sources, { kind: "Secret", name: src.secret.name ?? "", items: src.secret.items, optional: src.secret.optional }, mode, files);
-      if (src.configMap) project(ns, sources, { kind: "ConfigMap", name: src.configMap.name ?? "", items: src.configMap.items, optional: src.configMap.optional }, mode, files);
+      if (src.secret)
+        project(
+          ns,
+          sources,
+          { kind: "Secret", name: src.secret.name ?? "", items: src.secret.items, optional: src.secret.optional },
+          mode,
+          files,
+        );
+      if (src.configMap)
+        project(
+          ns,
+          sources,
+          { kind: "ConfigMap", name: src.configMap.name ?? "", items: src.configMap.items, optional: src.configMap.optional },
+          mode,
+          files,
+        );
     }
     return { kind: "files", files };
   }
@@ -106,8 +134,9 @@ export async function writeVolumeAtomically(dir: string, files: ReadonlyMap<stri
     if (name.startsWith("..") || visible.has(name)) continue;
     await rm(join(dir, name), { recursive: true, force: true });
   }
-  for (const name of visible) await symlink(join("..data", name), join(dir, name)).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== "EEXIST") throw e;
-  });
+  for (const name of visible)
+    await symlink(join("..data", name), join(dir, name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e;
+    });
   if (previous && previous !== version) await rm(join(dir, previous), { recursive: true, force: true });
 }

@@ -50,7 +50,10 @@ async function applyTenant(kc: KubeConfig, zoomUrl: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const { namespace, name } = TENANT;
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } } });
-  await core.createNamespacedSecret({ namespace, body: { metadata: { name: "zoom-oauth-client" }, stringData: { clientId: "acme-client", clientSecret: "acme-secret" } } });
+  await core.createNamespacedSecret({
+    namespace,
+    body: { metadata: { name: "zoom-oauth-client" }, stringData: { clientId: "acme-client", clientSecret: "acme-secret" } },
+  });
   const spec = {
     domain: "acme.example",
     credentialsSecretRef: { name: "zoom-oauth-client" },
@@ -59,19 +62,29 @@ async function applyTenant(kc: KubeConfig, zoomUrl: string): Promise<void> {
     service: { replicas: 1, podLabels: { [EXTERNAL_READINESS_LABEL]: EXTERNAL_READINESS_VALUE } },
   };
   await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-    group: GROUP, version: VERSION, plural: PLURAL, namespace,
+    group: GROUP,
+    version: VERSION,
+    plural: PLURAL,
+    namespace,
     body: { apiVersion: `${GROUP}/${VERSION}`, kind: "ZoomIntegration", metadata: { name }, spec },
   });
 }
 
 async function conditionTrue(kc: KubeConfig, type: string, timeout: number): Promise<void> {
-  await eventually(async () => {
-    const zi = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: GROUP, version: VERSION, plural: PLURAL, namespace: TENANT.namespace, name: TENANT.name,
-    })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
-    const c = zi.status?.conditions?.find((x) => x.type === type);
-    if (c?.status !== "True") throw new Error(`${type} is ${c?.status ?? "unknown"}: ${c?.message ?? "no status yet"}`);
-  }, { timeout, interval: 500 });
+  await eventually(
+    async () => {
+      const zi = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: TENANT.namespace,
+        name: TENANT.name,
+      })) as { status?: { conditions?: { type: string; status: string; message: string }[] } };
+      const c = zi.status?.conditions?.find((x) => x.type === type);
+      if (c?.status !== "True") throw new Error(`${type} is ${c?.status ?? "unknown"}: ${c?.message ?? "no status yet"}`);
+    },
+    { timeout, interval: 500 },
+  );
 }
 
 async function apiToken(kc: KubeConfig): Promise<string> {
@@ -86,13 +99,22 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     await mkdir(props.dir, { recursive: true });
     parts.watchdog = startWatchdog(process.pid, props.dir);
     say("1/7", "starting a real Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)");
-    parts.plane = await startControlPlane({ binDir: props.binDir, dir: join(props.dir, "plane"), crdFiles: await crdFiles(), progress: (m) => say("1/7", m) });
+    parts.plane = await startControlPlane({
+      binDir: props.binDir,
+      dir: join(props.dir, "plane"),
+      crdFiles: await crdFiles(),
+      progress: (m) => say("1/7", m),
+    });
     const kc = new KubeConfig();
     kc.loadFromFile(parts.plane.kubeconfigPath);
     say("2/7", "starting the Zoom emulator");
     parts.zoom = await startZoomEmulator();
     say("3/7", "starting the operator");
-    parts.operator = await startOperator({ kubeconfigPath: parts.plane.kubeconfigPath, identity: "sandbox", env: { LEADER_ELECT: "false", LOG_LEVEL: "info" } });
+    parts.operator = await startOperator({
+      kubeconfigPath: parts.plane.kubeconfigPath,
+      identity: "sandbox",
+      env: { LEADER_ELECT: "false", LOG_LEVEL: "info" },
+    });
     say("4/7", "starting the pod runner (runs the service's pods as real processes on loopback pod IPs)");
     parts.runner = await startPodRunner({ kc, namespaces: [TENANT.namespace], workDir: join(props.dir, "pods") });
     say("5/7", `applying the example tenant: namespace ${TENANT.namespace}, credentials Secret, ZoomIntegration ${TENANT.name}`);
@@ -112,12 +134,20 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     say("6/7", "the ZoomIntegration reports Connected=True");
     say("7/7", "creating a meeting through the booking app's typed client");
     const meeting = await client.createMeeting({
-      organizationId: TENANT.organization, bookingId: "sandbox-1", topic: "Sandbox consultation",
-      startLocal: "2030-01-15T10:00:00", timeZone: "Europe/Berlin", durationMinutes: 30,
+      organizationId: TENANT.organization,
+      bookingId: "sandbox-1",
+      topic: "Sandbox consultation",
+      startLocal: "2030-01-15T10:00:00",
+      timeZone: "Europe/Berlin",
+      durationMinutes: 30,
     });
     say("7/7", `meeting created: id ${meeting.id}, join URL ${meeting.joinUrl}`);
     return {
-      kubeconfigPath: parts.plane.kubeconfigPath, binDir: props.binDir, zoomUrl: parts.zoom.url, apiBase, publicBase,
+      kubeconfigPath: parts.plane.kubeconfigPath,
+      binDir: props.binDir,
+      zoomUrl: parts.zoom.url,
+      apiBase,
+      publicBase,
       stop: () => stopParts(parts, props.dir),
     };
   } catch (error) {

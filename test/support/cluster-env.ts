@@ -72,7 +72,9 @@ export async function userKubeConfig(user: string, groups: readonly string[] = [
 /** Creates a fresh namespace named `<prefix>-<random>` and returns its name. */
 export async function createNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase();
-  await clusterEnv().kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "zio-test": "true" } } } });
+  await clusterEnv()
+    .kc.makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name, labels: { "zio-test": "true" } } } });
   return name;
 }
 

@@ -39,7 +39,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   shared ??= reuseDir ? reuse(reuseDir) : fresh();
   users++;
   const { state } = await shared;
-  const info: ClusterInfo = { kubeconfigPath: state.kubeconfigPath, kubectl: state.kubectl, server: state.server, dir: state.dir, binDir: state.binDir };
+  const info: ClusterInfo = {
+    kubeconfigPath: state.kubeconfigPath,
+    kubectl: state.kubectl,
+    server: state.server,
+    dir: state.dir,
+    binDir: state.binDir,
+  };
   project.provide("cluster", info);
   return async () => {
     if (--users > 0 || !shared) return;

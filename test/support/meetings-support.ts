@@ -48,7 +48,13 @@ export class EmulatorAccessTokens implements AccessTokens {
     const body = await this.#token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT });
     const me = await fetch(`${body.api_url}/v2/users/me`, { headers: { authorization: `Bearer ${body.access_token}` } });
     const user = (await me.json()) as { id: string; account_id: string };
-    const grant = { accessToken: body.access_token, apiUrl: body.api_url, accountId: user.account_id, userId: user.id, scopes: body.scope.split(" ") };
+    const grant = {
+      accessToken: body.access_token,
+      apiUrl: body.api_url,
+      accountId: user.account_id,
+      userId: user.id,
+      scopes: body.scope.split(" "),
+    };
     this.#held.set(organizationId, { grant, refreshToken: body.refresh_token, refreshing: undefined });
     return grant;
   }
@@ -69,7 +75,9 @@ export class EmulatorAccessTokens implements AccessTokens {
   async #refresh(held: HeldGrant): Promise<AccessGrant> {
     this.refreshes++;
     const body = await this.#token({ grant_type: "refresh_token", refresh_token: held.refreshToken }).catch((cause: unknown) => {
-      throw new ServiceError(ErrorCode.ReauthorizationRequired, "The Zoom connection was revoked: an admin must connect Zoom again.", { cause });
+      throw new ServiceError(ErrorCode.ReauthorizationRequired, "The Zoom connection was revoked: an admin must connect Zoom again.", {
+        cause,
+      });
     });
     held.grant = { ...held.grant, accessToken: body.access_token };
     held.refreshToken = body.refresh_token;
@@ -85,7 +93,10 @@ export class EmulatorAccessTokens implements AccessTokens {
   async #token(form: Record<string, string>): Promise<{ access_token: string; refresh_token: string; api_url: string; scope: string }> {
     const response = await fetch(`${this.#zoom.url}/oauth/token`, {
       method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`${this.#clientId}:${this.#secret}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${this.#clientId}:${this.#secret}`).toString("base64")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams(form),
     });
     if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}: ${await response.text()}`);
@@ -118,8 +129,22 @@ export async function startTestService(zoom: ZoomEmulator, options: TestServiceO
   const logger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
   const clock = options.clock ?? (() => zoom.clock.now());
   // NB: fast retries keep fault tests quick; the policy's shape is what is under test.
-  const zoomApi = new ZoomApi({ tokens, now: clock, retry: { baseDelayMs: 5, maxDelayMs: 20 }, timeouts: { headersMs: 2_000 }, logger, ...options.zoomApi });
-  const deps = { zoom: zoomApi, idempotency: options.store ?? createMemoryIdempotencyStore(clock), clock, random: Math.random, logger, timing: options.timing };
+  const zoomApi = new ZoomApi({
+    tokens,
+    now: clock,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    timeouts: { headersMs: 2_000 },
+    logger,
+    ...options.zoomApi,
+  });
+  const deps = {
+    zoom: zoomApi,
+    idempotency: options.store ?? createMemoryIdempotencyStore(clock),
+    clock,
+    random: Math.random,
+    logger,
+    timing: options.timing,
+  };
   const app = express();
   app.use((_req, res, next) => {
     res.locals["requestId"] = "test";

@@ -53,7 +53,10 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   // Ready to be asked: its probes server answers (before that, metrics() would be refused).
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const up = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`operator ${options.identity} did not come up:\n${lines.slice(-20).join("\n")}`);

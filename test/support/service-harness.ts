@@ -41,7 +41,11 @@ export async function startServiceInProcess(tenant: ServiceTenant, podName = "sv
   await Promise.all(servers.map((s) => new Promise((r) => s.once("listening", r))));
   const url = (i: number) => `http://127.0.0.1:${(servers[i]!.address() as AddressInfo).port}`;
   return {
-    service, publicUrl: url(0), apiUrl: url(1), lines, clock,
+    service,
+    publicUrl: url(0),
+    apiUrl: url(1),
+    lines,
+    clock,
     reloadSecrets: () => secrets.reload(),
     async close() {
       secrets.stop();
@@ -59,7 +63,9 @@ export class SecretCollector {
   }
   /** Adds every token stored in the tokens Secret now. */
   async addStoredTokens(tenant: ServiceTenant): Promise<void> {
-    const secret = await clusterEnv().kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: tenant.tokensSecret, namespace: tenant.namespace });
+    const secret = await clusterEnv()
+      .kc.makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ name: tenant.tokensSecret, namespace: tenant.namespace });
     for (const g of readGrants(secret.data)) this.add(g.accessToken, g.refreshToken);
   }
   /** Lines containing any collected value (a secret leaked). */
@@ -79,7 +85,13 @@ export interface BrowserFlow {
 }
 
 /** The booking app asks for the URL, the admin's browser opens it and consents at Zoom. */
-export async function startBrowserFlow(svc: RunningService, zoom: ZoomEmulator, apiToken: string, org: string, login = "admin@acme.example"): Promise<BrowserFlow> {
+export async function startBrowserFlow(
+  svc: RunningService,
+  zoom: ZoomEmulator,
+  apiToken: string,
+  org: string,
+  login = "admin@acme.example",
+): Promise<BrowserFlow> {
   const res = await fetch(`${svc.apiUrl}/v1/organizations/${encodeURIComponent(org)}/zoom/authorization`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
@@ -94,9 +106,18 @@ export async function startBrowserFlow(svc: RunningService, zoom: ZoomEmulator, 
 }
 
 /** The browser follows a redirect to the booking app's public URL (served by the local service). */
-export async function visit(svc: RunningService, url: string, cookie?: string): Promise<{ status: number; location: string; body: string; setCookie: string }> {
+export async function visit(
+  svc: RunningService,
+  url: string,
+  cookie?: string,
+): Promise<{ status: number; location: string; body: string; setCookie: string }> {
   const res = await fetch(local(svc, url), { redirect: "manual", headers: cookie ? { cookie } : {} });
-  return { status: res.status, location: res.headers.get("location") ?? "", body: await res.text(), setCookie: res.headers.get("set-cookie") ?? "" };
+  return {
+    status: res.status,
+    location: res.headers.get("location") ?? "",
+    body: await res.text(),
+    setCookie: res.headers.get("set-cookie") ?? "",
+  };
 }
 
 export function local(svc: RunningService, url: string): string {

@@ -23,7 +23,11 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-export async function startServiceProcess(tenant: ServiceTenant, podName: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  tenant: ServiceTenant,
+  podName: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const ports = { publicPort: await freePort(), apiPort: await freePort() };
   const child = spawn(process.execPath, ["service/main.ts"], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -32,11 +36,14 @@ export async function startServiceProcess(tenant: ServiceTenant, podName: string
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on("line", (l) => lines.push(l));
   const apiUrl = `http://127.0.0.1:${ports.apiPort}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`service ${podName} exited ${child.exitCode}: ${lines.slice(-5).join("\n")}`);
-    const res = await fetch(`${apiUrl}/readyz`);
-    if (res.status !== 200) throw new Error(`readyz ${res.status}`);
-  }, { timeout: 20_000 });
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`service ${podName} exited ${child.exitCode}: ${lines.slice(-5).join("\n")}`);
+      const res = await fetch(`${apiUrl}/readyz`);
+      if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+    },
+    { timeout: 20_000 },
+  );
   return {
     podName,
     publicUrl: `http://127.0.0.1:${ports.publicPort}`,

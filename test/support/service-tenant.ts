@@ -46,7 +46,10 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
   const apiToken = randomBytes(24).toString("base64url");
   const stateKey = randomBytes(32).toString("base64url");
   const clientSecret = o.clientSecret ?? "acme-secret";
-  const zi = (await ziApi(clusterEnv().kc).create(o.namespace, zoomIntegration(name, { domain: o.domain ?? "acme.example", credentialsSecretRef: { name: `${name}-creds` } }))) as { metadata: { uid: string } };
+  const zi = (await ziApi(clusterEnv().kc).create(
+    o.namespace,
+    zoomIntegration(name, { domain: o.domain ?? "acme.example", credentialsSecretRef: { name: `${name}-creds` } }),
+  )) as { metadata: { uid: string } };
   const objects = renderTenant({
     name,
     namespace: o.namespace,
@@ -61,22 +64,44 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
     zoom: { oauthBaseUrl: o.zoomUrl, apiBaseUrl: o.zoomUrl },
   });
   // NB: only what the service touches; no Deployment, so nothing but this test runs the service.
-  const wanted = new Set([`ServiceAccount/${names.serviceAccount}`, `Role/${names.role}`, `RoleBinding/${names.roleBinding}`, `Secret/${names.tokensSecret}`, `ConfigMap/${names.stateConfigMap}`]);
+  const wanted = new Set([
+    `ServiceAccount/${names.serviceAccount}`,
+    `Role/${names.role}`,
+    `RoleBinding/${names.roleBinding}`,
+    `Secret/${names.tokensSecret}`,
+    `ConfigMap/${names.stateConfigMap}`,
+  ]);
   const items = objects.filter((x) => wanted.has(`${x.kind}/${x.metadata.name}`));
-  const applied = await kubectl(["apply", "--server-side", "--field-manager=zoom-integration-operator", "-n", o.namespace, "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items }) });
+  const applied = await kubectl(["apply", "--server-side", "--field-manager=zoom-integration-operator", "-n", o.namespace, "-f", "-"], {
+    input: JSON.stringify({ apiVersion: "v1", kind: "List", items }),
+  });
   if (applied.code !== 0) throw new Error(`applying the tenant failed: ${applied.stderr}`);
-  const deployment = objects.find((x) => x.kind === "Deployment") as unknown as { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+  const deployment = objects.find((x) => x.kind === "Deployment") as unknown as {
+    spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+  };
   const renderedEnv = deployment.spec.template.spec.containers[0]!.env;
 
   const dir = await mkdtemp(join(tmpdir(), `zio-svc-${name}-`));
   await writeFiles(dir, { clientId: o.clientId ?? "acme-client", clientSecret, apiToken, stateKey, webhook: o.webhookSecretToken });
-  const kc = await userKubeConfig(`system:serviceaccount:${o.namespace}:${names.serviceAccount}`, ["system:serviceaccounts", `system:serviceaccounts:${o.namespace}`]);
+  const kc = await userKubeConfig(`system:serviceaccount:${o.namespace}:${names.serviceAccount}`, [
+    "system:serviceaccounts",
+    `system:serviceaccounts:${o.namespace}`,
+  ]);
   const kubeconfigPath = join(dir, "kubeconfig");
   await writeFile(kubeconfigPath, kc.exportConfig(), { mode: 0o600 });
   return {
-    name, namespace: o.namespace, tokensSecret: names.tokensSecret, kc, kubeconfigPath, apiToken, stateKey, clientSecret,
+    name,
+    namespace: o.namespace,
+    tokensSecret: names.tokensSecret,
+    kc,
+    kubeconfigPath,
+    apiToken,
+    stateKey,
+    clientSecret,
     env(podName, ports = { publicPort: 0, apiPort: 0 }) {
-      const env: Record<string, string> = Object.fromEntries(renderedEnv.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+      const env: Record<string, string> = Object.fromEntries(
+        renderedEnv.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]),
+      );
       return {
         ...env,
         [Env.PodNamespace]: o.namespace,
@@ -92,7 +117,10 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
   };
 }
 
-async function writeFiles(dir: string, v: { clientId: string; clientSecret: string; apiToken: string; stateKey: string; webhook: string | undefined }) {
+async function writeFiles(
+  dir: string,
+  v: { clientId: string; clientSecret: string; apiToken: string; stateKey: string; webhook: string | undefined },
+) {
   for (const sub of ["credentials", "api", "webhook"]) await mkdir(join(dir, sub));
   await writeFile(join(dir, "credentials", FileName.ClientId), v.clientId);
   await writeFile(join(dir, "credentials", FileName.ClientSecret), `${v.clientSecret}\n`);

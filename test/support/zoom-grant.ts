@@ -16,8 +16,12 @@ export async function obtainGrant(zoom: ZoomEmulator, r: GrantRequest): Promise<
   const challenge = createHash("sha256").update(verifier).digest("base64url");
   const authorize = new URL("/oauth/authorize", zoom.url);
   authorize.search = new URLSearchParams({
-    response_type: "code", client_id: r.clientId, redirect_uri: r.redirectUri, state: "s",
-    code_challenge: challenge, code_challenge_method: "S256",
+    response_type: "code",
+    client_id: r.clientId,
+    redirect_uri: r.redirectUri,
+    state: "s",
+    code_challenge: challenge,
+    code_challenge_method: "S256",
   }).toString();
   const code = new URL(zoom.approve(authorize.toString(), r.login)).searchParams.get("code") ?? "";
   const res = await fetch(new URL("/oauth/token", zoom.url), {
@@ -33,9 +37,15 @@ export async function obtainGrant(zoom: ZoomEmulator, r: GrantRequest): Promise<
   const grant = zoom.inspect().grants.at(-1)!;
   const now = new Date(zoom.clock.now());
   return {
-    organizationId: r.organizationId, accountId: grant.accountId, userId: grant.userId,
-    accessToken: t.access_token, refreshToken: t.refresh_token,
+    organizationId: r.organizationId,
+    accountId: grant.accountId,
+    userId: grant.userId,
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token,
     accessTokenExpiresAt: new Date(now.getTime() + t.expires_in * 1000).toISOString(),
-    scopes: t.scope.split(" "), apiUrl: t.api_url, connectedAt: now.toISOString(), state: "Connected",
+    scopes: t.scope.split(" "),
+    apiUrl: t.api_url,
+    connectedAt: now.toISOString(),
+    state: "Connected",
   };
 }

@@ -53,7 +53,13 @@ const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().
 /** The consent flow over HTTP, as a browser would click it, then the code exchange. */
 async function accessToken(url: string): Promise<string> {
   const redirectUri = "https://app.acme.example/organization/integration/zoom/redirect";
-  const form = new URLSearchParams({ response_type: "code", client_id: "acme-client", redirect_uri: redirectUri, state: "bench", login: "admin@acme.example" });
+  const form = new URLSearchParams({
+    response_type: "code",
+    client_id: "acme-client",
+    redirect_uri: redirectUri,
+    state: "bench",
+    login: "admin@acme.example",
+  });
   const approved = await fetch(`${url}/oauth/authorize`, { method: "POST", body: form, redirect: "manual" });
   const code = new URL(approved.headers.get("location") ?? "").searchParams.get("code") ?? "";
   const basic = `Basic ${Buffer.from("acme-client:acme-secret").toString("base64")}`;

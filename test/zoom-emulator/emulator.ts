@@ -119,7 +119,14 @@ async function listen(server: Server, port: number, host: string): Promise<strin
 
 type Controls = Pick<
   ZoomEmulator,
-  "approve" | "installFromMarketplace" | "revokeGrant" | "deleteUser" | "setAppStatus" | "regenerateClientSecret" | "startMeeting" | "endMeeting"
+  | "approve"
+  | "installFromMarketplace"
+  | "revokeGrant"
+  | "deleteUser"
+  | "setAppStatus"
+  | "regenerateClientSecret"
+  | "startMeeting"
+  | "endMeeting"
 >;
 
 /** The test-side levers: what a Zoom admin, a host or the Marketplace would do. */

@@ -26,6 +26,10 @@ export function createIdSource(): IdSource {
       return next.toString();
     },
     uuid: () => randomBytes(16).toString("base64"),
-    password: () => randomBytes(6).toString("base64url").replace(/[^a-zA-Z0-9]/g, "x").slice(0, 8),
+    password: () =>
+      randomBytes(6)
+        .toString("base64url")
+        .replace(/[^a-zA-Z0-9]/g, "x")
+        .slice(0, 8),
   };
 }

@@ -35,4 +35,6 @@ console.log("measuring");
 const measured = await run(seconds * 1000);
 await pool.close();
 const requestsPerSecond = Math.round(((measured.ok + measured.other) * 1000) / measured.ms);
-console.log(JSON.stringify({ requests: measured.ok + measured.other, non200: measured.other, seconds: measured.ms / 1000, requestsPerSecond }));
+console.log(
+  JSON.stringify({ requests: measured.ok + measured.other, non200: measured.other, seconds: measured.ms / 1000, requestsPerSecond }),
+);

@@ -51,11 +51,13 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
  * read in when the body names no timezone: the meeting's (update) or the account's (create).
  */
 export function parseMeetingBody(json: unknown, zoneWhenAbsent: string): MeetingChanges | FieldError[] {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return [{ field: "body", message: "Request Body should be a valid JSON object." }];
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    return [{ field: "body", message: "Request Body should be a valid JSON object." }];
   const parsed = bodySchema.safeParse(json);
   if (!parsed.success) return parsed.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
   const body = parsed.data;
-  if (body.timezone !== undefined && !isTimeZone(body.timezone)) return [{ field: "timezone", message: `Invalid timezone: ${body.timezone}.` }];
+  if (body.timezone !== undefined && !isTimeZone(body.timezone))
+    return [{ field: "timezone", message: `Invalid timezone: ${body.timezone}.` }];
   const zone = body.timezone ?? zoneWhenAbsent;
   const startTime = body.start_time === undefined ? undefined : parseStartTime(body.start_time, zone);
   if (body.start_time !== undefined && startTime === undefined)

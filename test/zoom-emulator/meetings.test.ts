@@ -24,7 +24,13 @@ describe("creating a meeting", () => {
       expect.arrayContaining(["id", "uuid", "host_id", "host_email", "topic", "type", "start_time", "duration", "timezone", "agenda"]),
     );
     expect(Object.keys(reply.json)).toEqual(expect.arrayContaining(["join_url", "start_url", "password", "settings", "created_at"]));
-    expect(reply.json).toMatchObject({ host_id: "acme-admin", host_email: "admin@acme.example", topic: "Consultation", type: 2, agenda: "Talk" });
+    expect(reply.json).toMatchObject({
+      host_id: "acme-admin",
+      host_email: "admin@acme.example",
+      topic: "Consultation",
+      type: 2,
+      agenda: "Talk",
+    });
     expect(reply.json.settings).toMatchObject({ waiting_room: true, join_before_host: false });
     expect(reply.json.created_at).toBe("2025-03-10T09:00:00Z");
   });
@@ -62,11 +68,36 @@ describe("creating a meeting", () => {
 
 describe("Zoom's time semantics", () => {
   it.each([
-    ["a time with Z is UTC, whatever the timezone", { start_time: "2025-07-01T10:00:00Z", timezone: "Asia/Tokyo" }, "2025-07-01T10:00:00Z", "Asia/Tokyo"],
-    ["a time without Z is local time in the timezone", { start_time: "2025-07-01T10:00:00", timezone: "Asia/Tokyo" }, "2025-07-01T01:00:00Z", "Asia/Tokyo"],
-    ["local time follows daylight saving time", { start_time: "2025-01-15T10:00:00", timezone: "Europe/Berlin" }, "2025-01-15T09:00:00Z", "Europe/Berlin"],
-    ["without Z and timezone, the account's zone (Europe/Berlin)", { start_time: "2025-07-01T10:00:00" }, "2025-07-01T08:00:00Z", "Europe/Berlin"],
-    ["a local time in a DST gap moves forward", { start_time: "2025-03-30T02:30:00", timezone: "Europe/Berlin" }, "2025-03-30T01:30:00Z", "Europe/Berlin"],
+    [
+      "a time with Z is UTC, whatever the timezone",
+      { start_time: "2025-07-01T10:00:00Z", timezone: "Asia/Tokyo" },
+      "2025-07-01T10:00:00Z",
+      "Asia/Tokyo",
+    ],
+    [
+      "a time without Z is local time in the timezone",
+      { start_time: "2025-07-01T10:00:00", timezone: "Asia/Tokyo" },
+      "2025-07-01T01:00:00Z",
+      "Asia/Tokyo",
+    ],
+    [
+      "local time follows daylight saving time",
+      { start_time: "2025-01-15T10:00:00", timezone: "Europe/Berlin" },
+      "2025-01-15T09:00:00Z",
+      "Europe/Berlin",
+    ],
+    [
+      "without Z and timezone, the account's zone (Europe/Berlin)",
+      { start_time: "2025-07-01T10:00:00" },
+      "2025-07-01T08:00:00Z",
+      "Europe/Berlin",
+    ],
+    [
+      "a local time in a DST gap moves forward",
+      { start_time: "2025-03-30T02:30:00", timezone: "Europe/Berlin" },
+      "2025-03-30T01:30:00Z",
+      "Europe/Berlin",
+    ],
   ])("reads %s", async (_name, times, utc, zone) => {
     const reply = await api(zoom, token, "POST", "/users/me/meetings", { topic: "t", type: 2, duration: 30, ...times });
     expect([reply.json.start_time, reply.json.timezone]).toEqual([utc, zone]);
@@ -107,7 +138,11 @@ describe("reading, updating and deleting a meeting", () => {
 
   it("PATCH answers 204 with no body, and GET shows the change", async () => {
     const id = await created();
-    const patched = await api(zoom, token, "PATCH", `/meetings/${id}`, { topic: "Moved", start_time: "2025-03-13T11:00:00", settings: { mute_upon_entry: true } });
+    const patched = await api(zoom, token, "PATCH", `/meetings/${id}`, {
+      topic: "Moved",
+      start_time: "2025-03-13T11:00:00",
+      settings: { mute_upon_entry: true },
+    });
     expect([patched.status, patched.text]).toEqual([204, ""]);
     const reply = await api(zoom, token, "GET", `/meetings/${id}`);
     expect(reply.json).toMatchObject({ topic: "Moved", start_time: "2025-03-13T11:00:00Z", duration: 30 });
@@ -214,6 +249,11 @@ describe("listing a host's meetings", () => {
     const reply = await api(zoom, token, "GET", "/users/me/meetings?type=upcoming&page_size=300");
     expect(reply.status).toBe(200);
     expect([...reply.text.matchAll(/"id":(\d+)/g)].map((m) => m[1])).toEqual([kept]);
-    expect(reply.json.meetings[0]).toMatchObject({ topic: "Consultation", start_time: "2025-03-12T10:00:00Z", duration: 30, timezone: "UTC" });
+    expect(reply.json.meetings[0]).toMatchObject({
+      topic: "Consultation",
+      start_time: "2025-03-12T10:00:00Z",
+      duration: 30,
+      timezone: "UTC",
+    });
   });
 });

@@ -58,7 +58,11 @@ export function deleteMeeting(ctx: EmulatorContext, request: EmulatorRequest): R
   return emptyReply(204);
 }
 
-function findMeeting(ctx: EmulatorContext, request: EmulatorRequest, operation: "readMeeting" | "updateMeeting" | "deleteMeeting"): Meeting | Reply {
+function findMeeting(
+  ctx: EmulatorContext,
+  request: EmulatorRequest,
+  operation: "readMeeting" | "updateMeeting" | "deleteMeeting",
+): Meeting | Reply {
   const caller = admit(ctx, request, "light");
   if (isReply(caller)) return caller;
   const id = request.params.meetingId ?? "";

@@ -28,7 +28,8 @@ export function checkAuthorize(ctx: EmulatorContext, params: URLSearchParams): C
   if (app.status === "disabledByZoom") return fail(4717, "This app has been disabled by Zoom.");
   if (app.status === "disabledByAdmin") return fail(4738, "This app has been disabled by the account admin.");
   const redirectUri = params.get("redirect_uri") ?? "";
-  if (redirectUri !== app.redirectUrl) return fail(4709, "Invalid redirect: the redirect_uri does not match the app's Redirect URL for OAuth.");
+  if (redirectUri !== app.redirectUrl)
+    return fail(4709, "Invalid redirect: the redirect_uri does not match the app's Redirect URL for OAuth.");
   const asked = (params.get("scope") ?? "").split(/[\s,]+/).filter(Boolean);
   const unknown = asked.filter((scope) => !app.scopes.includes(scope));
   if (unknown.length > 0) return fail(4711, `Invalid scope: ${unknown.join(" ")} is not configured on the app.`);

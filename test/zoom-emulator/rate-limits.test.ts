@@ -62,7 +62,10 @@ describe("the daily limit of 100 meeting creates and updates per host", () => {
     let id = "";
     for (let i = 0; i < 100; i++) {
       zoom.clock.advance(100); // NB: stays under the per-second limit (10 a second) and before midnight.
-      const reply = i < 50 ? await api(zoom, token, "POST", "/users/me/meetings", MEETING) : await api(zoom, token, "PATCH", `/meetings/${id}`, { topic: `t${i}` });
+      const reply =
+        i < 50
+          ? await api(zoom, token, "POST", "/users/me/meetings", MEETING)
+          : await api(zoom, token, "PATCH", `/meetings/${id}`, { topic: `t${i}` });
       expect(reply.status).toBe(i < 50 ? 201 : 204);
       if (i === 0) id = rawId(reply.text);
     }

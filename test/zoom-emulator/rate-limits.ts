@@ -34,13 +34,17 @@ export class RateLimiter {
     const limit = PER_SECOND_LIMITS[plan][category];
     const count = take(this.#seconds, `${accountId}|${category}`, Math.floor(now / 1000));
     if (count <= limit) return undefined;
-    return jsonReply(429, { code: 429, message: PER_SECOND_MESSAGE }, {
-      "retry-after": "1",
-      "x-ratelimit-category": CATEGORY_HEADER[category],
-      "x-ratelimit-type": "QPS",
-      "x-ratelimit-limit": String(limit),
-      "x-ratelimit-remaining": "0",
-    });
+    return jsonReply(
+      429,
+      { code: 429, message: PER_SECOND_MESSAGE },
+      {
+        "retry-after": "1",
+        "x-ratelimit-category": CATEGORY_HEADER[category],
+        "x-ratelimit-type": "QPS",
+        "x-ratelimit-limit": String(limit),
+        "x-ratelimit-remaining": "0",
+      },
+    );
   }
 
   /** Counts one meeting create/update for a host; a 429 reply once 100 were made this UTC day. */
@@ -48,13 +52,17 @@ export class RateLimiter {
     const count = take(this.#days, userId, Math.floor(now / 86_400_000));
     if (count <= DAILY_MEETING_WRITES) return undefined;
     // NB: Retry-After is an ISO timestamp here, not seconds: clients must read both forms.
-    return jsonReply(429, { code: 429, message: DAILY_LIMIT_MESSAGE }, {
-      "retry-after": formatUtc(nextUtcMidnight(now)),
-      "x-ratelimit-category": "Medium",
-      "x-ratelimit-type": "Daily-limit",
-      "x-ratelimit-limit": String(DAILY_MEETING_WRITES),
-      "x-ratelimit-remaining": "0",
-    });
+    return jsonReply(
+      429,
+      { code: 429, message: DAILY_LIMIT_MESSAGE },
+      {
+        "retry-after": formatUtc(nextUtcMidnight(now)),
+        "x-ratelimit-category": "Medium",
+        "x-ratelimit-type": "Daily-limit",
+        "x-ratelimit-limit": String(DAILY_MEETING_WRITES),
+        "x-ratelimit-remaining": "0",
+      },
+    );
   }
 
   /** Meeting creates/updates a host has left today. */

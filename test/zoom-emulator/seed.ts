@@ -54,8 +54,7 @@ export const seedSchema = z
       if (!accounts.has(app.accountId))
         ctx.addIssue({ code: "custom", path: ["apps", i, "accountId"], message: `no account ${app.accountId}` });
       const covered = app.allowList.length === 0 || app.allowList.some((prefix) => app.redirectUrl.startsWith(prefix));
-      if (!covered)
-        ctx.addIssue({ code: "custom", path: ["apps", i, "allowList"], message: "the redirect URL is not on the allow list" });
+      if (!covered) ctx.addIssue({ code: "custom", path: ["apps", i, "allowList"], message: "the redirect URL is not on the allow list" });
     });
   });
 

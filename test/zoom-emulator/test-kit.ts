@@ -59,7 +59,11 @@ export interface AuthorizeParams {
 }
 
 export function authorizeUrl(zoom: ZoomEmulator, params: AuthorizeParams = {}): string {
-  const query = new URLSearchParams({ response_type: "code", client_id: params.clientId ?? "acme-client", redirect_uri: params.redirectUri ?? REDIRECT });
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: params.clientId ?? "acme-client",
+    redirect_uri: params.redirectUri ?? REDIRECT,
+  });
   if (params.state !== null) query.set("state", params.state ?? "state-1");
   if (params.verifier !== undefined) {
     const method = params.method ?? "S256";
@@ -80,7 +84,12 @@ export interface Tokens {
 }
 
 /** Consent as `login` and exchange the code: a connected grant, as the service would hold it. */
-export async function connect(zoom: ZoomEmulator, login = "admin@acme.example", clientId = "acme-client", secret?: string): Promise<Tokens> {
+export async function connect(
+  zoom: ZoomEmulator,
+  login = "admin@acme.example",
+  clientId = "acme-client",
+  secret?: string,
+): Promise<Tokens> {
   const app = zoom.seed.apps.find((a) => a.clientId === clientId);
   const redirectUri = app?.redirectUrl ?? REDIRECT;
   const code = codeOf(zoom.approve(authorizeUrl(zoom, { clientId, redirectUri }), login));

@@ -6,7 +6,11 @@ let zoom: ZoomEmulator;
 let token: string;
 
 function manyUsers(count: number): SeedInput {
-  const users = Array.from({ length: count }, (_, i) => ({ id: `u${i}`, email: `u${i}@acme.example`, role: i === 0 ? ("admin" as const) : ("member" as const) }));
+  const users = Array.from({ length: count }, (_, i) => ({
+    id: `u${i}`,
+    email: `u${i}@acme.example`,
+    role: i === 0 ? ("admin" as const) : ("member" as const),
+  }));
   return { accounts: [{ id: "acme-account", users }], apps: [{ ...appOf(), accountId: "acme-account" }] };
 }
 
@@ -29,7 +33,12 @@ afterEach(() => zoom.close());
 describe("users", () => {
   it("GET /users/me answers the token owner", async () => {
     const reply = await api(zoom, token, "GET", "/users/me");
-    expect(reply.json).toMatchObject({ id: "acme-admin", email: "admin@acme.example", account_id: "acme-account", timezone: "Europe/Berlin" });
+    expect(reply.json).toMatchObject({
+      id: "acme-admin",
+      email: "admin@acme.example",
+      account_id: "acme-account",
+      timezone: "Europe/Berlin",
+    });
   });
 
   it.each(["acme-member", "member@acme.example", "MEMBER@acme.example"])("GET /users/%s answers that user", async (key) => {

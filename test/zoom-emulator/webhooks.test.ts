@@ -56,7 +56,11 @@ describe("endpoint.url_validation", () => {
     const result = await zoom.webhooks.sendUrlValidation("acme-client", { url: targetUrl, plainToken: "plain-1" });
     expect(result).toMatchObject({ status: 200, acknowledged: true, validated: true });
     const message = received[0]!;
-    expect(JSON.parse(message.body)).toEqual({ payload: { plainToken: "plain-1" }, event_ts: zoom.clock.now(), event: "endpoint.url_validation" });
+    expect(JSON.parse(message.body)).toEqual({
+      payload: { plainToken: "plain-1" },
+      event_ts: zoom.clock.now(),
+      event: "endpoint.url_validation",
+    });
     expect(message.headers["x-zm-request-timestamp"]).toBe(String(zoom.clock.now() / 1000));
     expect(verified(message, "acme-webhook-secret")).toBe(true);
     expect(verified(message, "acme-secret")).toBe(false);
@@ -79,7 +83,11 @@ describe("endpoint.url_validation", () => {
 
 describe("app_deauthorized", () => {
   it("carries account, user, client and time, signed like every event", async () => {
-    const delivery = await zoom.webhooks.sendDeauthorized("acme-client", { accountId: "acme-account", userId: "acme-admin" }, { url: targetUrl });
+    const delivery = await zoom.webhooks.sendDeauthorized(
+      "acme-client",
+      { accountId: "acme-account", userId: "acme-admin" },
+      { url: targetUrl },
+    );
     expect(delivery.acknowledged).toBe(true);
     const event = JSON.parse(received[0]!.body);
     expect(event).toEqual({

@@ -87,7 +87,9 @@ export class Webhooks {
       user_data_retention: "false",
     };
     const destination = this.#destination(clientId, target);
-    return this.#track(this.#deliver({ ...destination, event: { event: "app_deauthorized", event_ts: now, payload }, firstAt: now, attempt: 1 }));
+    return this.#track(
+      this.#deliver({ ...destination, event: { event: "app_deauthorized", event_ts: now, payload }, firstAt: now, attempt: 1 }),
+    );
   }
 
   /**
@@ -138,14 +140,26 @@ export class Webhooks {
     };
     const answer = await post(pending.url, headers, body, this.#timeoutMs);
     const acknowledged = answer.status === 200 || answer.status === 204;
-    const delivery = { event: String(pending.event.event), url: pending.url, attempt: pending.attempt, at: this.#clock.now(), ...answer, acknowledged };
+    const delivery = {
+      event: String(pending.event.event),
+      url: pending.url,
+      attempt: pending.attempt,
+      at: this.#clock.now(),
+      ...answer,
+      acknowledged,
+    };
     this.deliveries.push(delivery);
     if (!acknowledged && pending.attempt <= RETRY_AFTER_MS.length) this.#pending.push({ ...pending, attempt: pending.attempt + 1 });
     return delivery;
   }
 }
 
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: Delivery["status"]; responseBody: string }> {
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ status: Delivery["status"]; responseBody: string }> {
   try {
     const response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(timeoutMs) });
     return { status: response.status, responseBody: await response.text() };

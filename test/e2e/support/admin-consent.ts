@@ -38,7 +38,11 @@ export async function consentInBrowser({ env, bookingApp, organizationId, label 
     await page.goto(authorization.authorizationUrl);
     await page.waitForURL((u) => u.href.startsWith(`${zoom.url}/oauth/authorize?`));
     expect(await flowCookie(), "the service bound the flow to this browser").toMatchObject({
-      domain: TENANT.appHost, path: REDIRECT_PATH, secure: true, httpOnly: true, sameSite: "Lax",
+      domain: TENANT.appHost,
+      path: REDIRECT_PATH,
+      secure: true,
+      httpOnly: true,
+      sameSite: "Lax",
     });
     await page.selectOption("select[name=login]", TENANT.adminLogin);
     await page.click("#sign-in");

@@ -11,7 +11,8 @@ import type { ZiLike } from "../../support/tenant-fixtures.ts";
 /** The booking app's server side, configured from the ZoomIntegration's status. */
 export async function bookingAppClient(kc: KubeConfig, zi: ZiLike, dispatcher: Dispatcher): Promise<ZoomIntegrationClient> {
   const { endpoint, apiTokenSecretName } = zi.status ?? {};
-  if (!endpoint || !apiTokenSecretName) throw new Error(`ZoomIntegration ${zi.metadata.name} has no endpoint or apiTokenSecretName in its status yet`);
+  if (!endpoint || !apiTokenSecretName)
+    throw new Error(`ZoomIntegration ${zi.metadata.name} has no endpoint or apiTokenSecretName in its status yet`);
   const namespace = (zi.metadata as { namespace?: string }).namespace ?? "";
   const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: apiTokenSecretName });
   const token = Buffer.from(secret.data?.["token"] ?? "", "base64").toString("utf8");

@@ -45,8 +45,16 @@ export async function launchBrowser(props: BrowserProps): Promise<E2eBrowser> {
     // NB: the front's certificate is self-signed; the cookie's Secure flag still applies (https).
     ignoreHTTPSErrors: true,
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-proxy-server", `--host-resolver-rules=${hostResolverRules(props.hosts)}`,
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-proxy-server",
+      `--host-resolver-rules=${hostResolverRules(props.hosts)}`,
     ],
     viewport: { width: 1024, height: 720 },
   });

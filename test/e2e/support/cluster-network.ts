@@ -28,7 +28,9 @@ export async function serviceBackends(kc: KubeConfig, namespace: string, service
   const svc = await core.readNamespacedService({ namespace, name: service });
   const servicePort = svc.spec?.ports?.find((p) => p.port === port || p.name === port);
   if (!servicePort) throw new Error(`Service ${namespace}/${service} has no port ${port}`);
-  const labelSelector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const labelSelector = Object.entries(svc.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   if (!labelSelector) throw new Error(`Service ${namespace}/${service} has no selector`);
   const pods = (await core.listNamespacedPod({ namespace, labelSelector })).items;
   return pods.filter(isReady).flatMap((pod) => {
@@ -65,13 +67,13 @@ export function clusterDispatcher(kc: KubeConfig): Agent {
         return;
       }
       const [, service = "", , namespace = ""] = match;
-      serviceBackends(kc, namespace, service, Number(options.port)).then(
-        (backends) => {
+      serviceBackends(kc, namespace, service, Number(options.port))
+        .then((backends) => {
           const backend = pick(backends);
           if (!backend) throw new Error(`Service ${namespace}/${service} has no ready endpoint for port ${options.port}`);
           connect({ ...options, hostname: backend.ip, host: `${backend.ip}:${backend.port}`, port: String(backend.port) }, callback);
-        },
-      ).catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null));
+        })
+        .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null));
     },
   });
 }

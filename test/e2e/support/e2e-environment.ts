@@ -78,13 +78,17 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
     cleanups.push(["close the Zoom emulator", () => zoom.close()]);
 
     const operator = await startOperator({
-      kubeconfigPath, identity: "e2e-operator",
+      kubeconfigPath,
+      identity: "e2e-operator",
       env: { WATCH_NAMESPACES: namespace, POD_NAMESPACE: namespace, LOG_LEVEL: "info" },
     });
-    cleanups.push(["stop the operator", async () => {
-      await operator.stop();
-      if (isAlive(operator.pid)) throw new Error(`operator ${operator.pid} is still running`);
-    }]);
+    cleanups.push([
+      "stop the operator",
+      async () => {
+        await operator.stop();
+        if (isAlive(operator.pid)) throw new Error(`operator ${operator.pid} is still running`);
+      },
+    ]);
     // NB: runs before the operator stops: a ZoomIntegration left by a failed test keeps its finalizer
     // (and would keep the namespace Terminating) unless a live operator releases it.
     cleanups.push(["delete a ZoomIntegration left behind", () => deleteLeftoverIntegrations(namespace)]);
@@ -92,22 +96,33 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
     const runnerLog: string[] = [];
     const stream = new PassThrough();
     stream.on("data", (chunk: Buffer) => runnerLog.push(...chunk.toString("utf8").trimEnd().split("\n")));
-    const runner = await startPodRunner({ kc, namespaces: [namespace], log: createLogger({ level: "info", name: "pod-runner", destination: stream }) });
+    const runner = await startPodRunner({
+      kc,
+      namespaces: [namespace],
+      log: createLogger({ level: "info", name: "pod-runner", destination: stream }),
+    });
     const podPids = new Set<number>();
     const sample = () => {
       for (const p of runner.processes()) if (p.pid !== undefined) podPids.add(p.pid);
     };
     const sampler = setInterval(sample, 250);
-    cleanups.push(["stop the pod runner", async () => {
-      sample();
-      clearInterval(sampler);
-      await runner.stop();
-      const alive = [...podPids].filter(isAlive);
-      if (alive.length > 0) throw new Error(`service processes still running: ${alive.join(", ")}`);
-    }]);
+    cleanups.push([
+      "stop the pod runner",
+      async () => {
+        sample();
+        clearInterval(sampler);
+        await runner.stop();
+        const alive = [...podPids].filter(isAlive);
+        if (alive.length > 0) throw new Error(`service processes still running: ${alive.join(", ")}`);
+      },
+    ]);
 
     const front = await startTlsFront({
-      kc, namespace, dir, host: TENANT.appHost, ingressName: tenantNames(TENANT.name).ingress,
+      kc,
+      namespace,
+      dir,
+      host: TENANT.appHost,
+      ingressName: tenantNames(TENANT.name).ingress,
       appHandler: bookingAppPages(TENANT.afterConnectPath),
     });
     cleanups.push(["close the TLS front", () => front.close()]);
@@ -119,13 +134,23 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
     cleanups.push(["close the browser", () => browser.close()]);
 
     return {
-      namespace, zoom, operator, runner, front, browser, dispatcher, podPids,
+      namespace,
+      zoom,
+      operator,
+      runner,
+      front,
+      browser,
+      dispatcher,
+      podPids,
       logs: async () =>
         [
           `--- operator (last 60 lines) ---\n${tail(operator.lines, 60)}`,
           `--- pod runner (last 40 lines) ---\n${tail(runnerLog, 40)}`,
           `--- service containers ---\n${await containerLogs(runner)}`,
-          `--- TLS front (last 20 requests) ---\n${front.requests.slice(-20).map((r) => JSON.stringify(r)).join("\n")}`,
+          `--- TLS front (last 20 requests) ---\n${front.requests
+            .slice(-20)
+            .map((r) => JSON.stringify(r))
+            .join("\n")}`,
           `--- browser console ---\n${tail(browser.console, 20)}`,
         ].join("\n"),
       stop: stopAll,

@@ -63,8 +63,15 @@ export function ingressRoutes(ingress: V1Ingress): IngressRoute[] {
     (rule.http?.paths ?? []).map((p) => {
       const service = p.backend.service;
       if (!service) throw new Error(`Ingress ${ingress.metadata?.name}: path ${p.path} has no service backend`);
-      if (p.pathType !== "Exact" && p.pathType !== "Prefix") throw new Error(`Ingress ${ingress.metadata?.name}: pathType ${p.pathType} is not portable`);
-      return { host: rule.host ?? "*", path: p.path ?? "/", pathType: p.pathType, service: service.name, port: service.port?.number ?? service.port?.name ?? "" };
+      if (p.pathType !== "Exact" && p.pathType !== "Prefix")
+        throw new Error(`Ingress ${ingress.metadata?.name}: pathType ${p.pathType} is not portable`);
+      return {
+        host: rule.host ?? "*",
+        path: p.path ?? "/",
+        pathType: p.pathType,
+        service: service.name,
+        port: service.port?.number ?? service.port?.name ?? "",
+      };
     }),
   );
 }
@@ -85,14 +92,32 @@ async function selfSignedCertificate(dir: string, host: string): Promise<{ key: 
   const key = join(dir, "front.key");
   const cert = join(dir, "front.crt");
   await run("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-    "-days", "2", "-subj", `/CN=${host}`, "-addext", `subjectAltName=DNS:${host}`,
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${host}`,
+    "-addext",
+    `subjectAltName=DNS:${host}`,
   ]);
   return { key: await readFile(key), cert: await readFile(cert) };
 }
 
 const cookieNames = (req: IncomingMessage) =>
-  (req.headers.cookie ?? "").split(";").map((c) => c.trim().split("=")[0] ?? "").filter(Boolean);
+  (req.headers.cookie ?? "")
+    .split(";")
+    .map((c) => c.trim().split("=")[0] ?? "")
+    .filter(Boolean);
 
 export async function startTlsFront(props: TlsFrontProps): Promise<TlsFront> {
   const networking = props.kc.makeApiClient(NetworkingV1Api);
@@ -103,8 +128,16 @@ export async function startTlsFront(props: TlsFrontProps): Promise<TlsFront> {
   const proxy = (req: IncomingMessage, res: ServerResponse, backend: Backend, record: (status: number) => void) => {
     const upstream = httpRequest(
       {
-        host: backend.ip, port: backend.port, method: req.method, path: req.url,
-        headers: { ...req.headers, "x-forwarded-proto": "https", "x-forwarded-host": req.headers.host ?? "", "x-forwarded-for": req.socket.remoteAddress ?? "" },
+        host: backend.ip,
+        port: backend.port,
+        method: req.method,
+        path: req.url,
+        headers: {
+          ...req.headers,
+          "x-forwarded-proto": "https",
+          "x-forwarded-host": req.headers.host ?? "",
+          "x-forwarded-for": req.socket.remoteAddress ?? "",
+        },
         timeout: 15_000,
       },
       (answer) => {
@@ -133,7 +166,8 @@ export async function startTlsFront(props: TlsFrontProps): Promise<TlsFront> {
       return;
     }
     const backend = pick(await serviceBackends(props.kc, props.namespace, route.service, route.port));
-    const record = (status: number) => requests.push({ ...entry, route: `${route.pathType} ${route.path}`, backendPod: backend?.pod, status });
+    const record = (status: number) =>
+      requests.push({ ...entry, route: `${route.pathType} ${route.path}`, backendPod: backend?.pod, status });
     if (!backend) {
       record(503);
       res.writeHead(503, { "content-type": "text/plain" }).end(`no ready endpoint for ${route.service}:${route.port}`);
