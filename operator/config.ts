@@ -1,5 +1,6 @@
 // Operator configuration: parsed once at start-up from the environment (and flags, which win), by
 // one zod schema; fails fast listing every problem; frozen. Nothing else reads process.env.
+import { RELEASE_IMAGE } from "../common/tenant/contract.ts";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -32,11 +33,7 @@ const Env = z.object({
     .max(600)
     .default(30)
     .describe("how long deletion waits for Zoom to revoke a grant before giving up"),
-  SERVICE_IMAGE: z
-    .string()
-    .min(1)
-    .default("ghcr.io/bookingops/zoom-integration-operator:0.1.0")
-    .describe("image of the per-tenant service"),
+  SERVICE_IMAGE: z.string().min(1).default(RELEASE_IMAGE).describe("image of the per-tenant service"),
   METRICS_PORT: port.default(8080).describe("port for /metrics"),
   HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),

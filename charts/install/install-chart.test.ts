@@ -230,7 +230,7 @@ describe("install props", () => {
         "watchNamespaces must not repeat a namespace",
         'image must be a non-empty image reference without spaces, got ""',
         "replicas must be an integer from 1 to 10, got 0",
-        'resources.requests.cpu must be a quantity such as 100m or 128Mi, got "lots"',
+        'resources.requests.cpu must be a Kubernetes quantity such as 100m or 64Mi, got "lots"',
       ]);
     }
   });

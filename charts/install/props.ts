@@ -1,8 +1,11 @@
 // Inputs of the install bundle, their documented defaults and their eager validation (cdk8s-plus
 // style: every problem listed at once, each naming the field).
 
+import { resourceQuantityProblem } from "../../common/kube/quantity.ts";
+import { RELEASE_IMAGE } from "../../common/tenant/contract.ts";
+
 /** The image published for this version; `operator/config.ts` uses the same default for SERVICE_IMAGE. */
-export const DEFAULT_IMAGE = "ghcr.io/bookingops/zoom-integration-operator:0.1.0";
+export const DEFAULT_IMAGE = RELEASE_IMAGE;
 export const DEFAULT_NAMESPACE = "zoom-integration-system";
 
 export interface Quantities {
@@ -56,7 +59,6 @@ export class InvalidInstallPropsError extends Error {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$/;
 const MAX_REPLICAS = 10;
 
 /** Fills in the defaults and validates; throws `InvalidInstallPropsError` naming every bad field. */
@@ -87,8 +89,8 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
   }
   for (const [kind, quantities] of Object.entries(resolved.resources)) {
     for (const [resource, value] of Object.entries(quantities as Quantities)) {
-      if (value !== undefined && !QUANTITY.test(value))
-        problems.push(`resources.${kind}.${resource} must be a quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
+      const problem = value === undefined ? undefined : resourceQuantityProblem(value);
+      if (problem) problems.push(`resources.${kind}.${resource} ${problem}`);
     }
   }
   if (!["Always", "IfNotPresent", "Never"].includes(resolved.imagePullPolicy)) {

@@ -1,6 +1,7 @@
 // renderInstall: the install bundle as plain JSON objects in apply order, and as one YAML stream.
 // Pure and in memory: `scripts/synth.ts` writes the result, the tests assert on it.
 import { App } from "cdk8s";
+import { canonicalCopy } from "../../common/canonical-json.ts";
 import { stringify } from "yaml";
 import type { KubeObject } from "../tenant/render.ts";
 import { InstallChart } from "./install-chart.ts";
@@ -26,7 +27,7 @@ export function renderInstall(props: InstallProps = {}): KubeObject[] {
   // so that no environment variable is read.
   const app = new App({ outdir: "dist", recordConstructMetadata: false });
   const chart = new InstallChart(app, "install", props);
-  const objects = (chart.toJson() as KubeObject[]).map((o) => sortedKeys(o) as KubeObject);
+  const objects = (chart.toJson() as KubeObject[]).map((o) => canonicalCopy(o)); // NB: cdk8s sorts keys only unless CDK8S_DISABLE_SORT is set;
   return objects.sort(
     (a, b) =>
       rank(a) - rank(b) || compare(a.metadata.namespace ?? "", b.metadata.namespace ?? "") || compare(a.metadata.name, b.metadata.name),
@@ -44,14 +45,4 @@ function rank(o: KubeObject): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** NB: cdk8s sorts keys unless CDK8S_DISABLE_SORT is set; sort here so the output never depends on it. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== "object") return value;
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => compare(a, b));
-  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }

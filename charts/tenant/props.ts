@@ -1,6 +1,5 @@
 // Inputs of the tenant chart. Decoupled from the CRD types on purpose: the operator maps a parsed
 // ZoomIntegration (plus what it computed: checksum, api token) onto these props.
-export { InvalidTenantPropsError, validateTenantProps } from "./validate-props.ts";
 
 /** The ZoomIntegration that owns every child (controller owner reference). */
 export interface TenantOwner {

@@ -1,6 +1,7 @@
 // renderTenant: the desired children of one ZoomIntegration as plain JSON objects, in apply order.
 // Runs on every reconcile, so it stays pure and cheap: one in-memory App, no synth to disk.
 import { App } from "cdk8s";
+import { canonicalCopy } from "../../common/canonical-json.ts";
 import type { TenantProps } from "./props.ts";
 import { TenantChart } from "./tenant-chart.ts";
 
@@ -41,7 +42,7 @@ export function renderTenant(props: TenantProps): KubeObject[] {
   // outdir and recordConstructMetadata are passed so that no environment variable is read.
   const app = new App({ outdir: "dist", recordConstructMetadata: false });
   const chart = new TenantChart(app, props.name, props);
-  const objects = (chart.toJson() as KubeObject[]).map((object) => canonical(object) as KubeObject);
+  const objects = (chart.toJson() as KubeObject[]).map((object) => canonicalCopy(object, withoutCdk8sKeys));
   return objects.sort(byApplyOrder);
 }
 
@@ -55,14 +56,9 @@ function compare(a: string, b: string): number {
 }
 
 /**
- * A plain, deterministic copy: keys sorted, undefined dropped, cdk8s's own labels removed.
- * NB: cdk8s sorts keys unless CDK8S_DISABLE_SORT is set, so the output would depend on the environment.
+ * Drops cdk8s's own labels. Keys are sorted by canonicalCopy.
+ * NB: cdk8s sorts keys unless CDK8S_DISABLE_SORT is set, so the output would otherwise depend on the environment.
  */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value === null || typeof value !== "object") return value;
-  const entries = Object.entries(value)
-    .filter(([key, v]) => v !== undefined && !key.startsWith("cdk8s.io/"))
-    .sort(([a], [b]) => compare(a, b));
-  return Object.fromEntries(entries.map(([key, v]) => [key, canonical(v)]));
+function withoutCdk8sKeys(key: string, value: unknown): unknown {
+  return key.startsWith("cdk8s.io/") ? undefined : value;
 }

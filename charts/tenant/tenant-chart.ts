@@ -20,7 +20,8 @@ import {
   tenantNames,
 } from "../../common/tenant/names.ts";
 import { podTemplate } from "./pod-template.ts";
-import { type ResolvedTenantProps, resolveTenantProps, type TenantProps, validateTenantProps } from "./props.ts";
+import { type ResolvedTenantProps, resolveTenantProps, type TenantProps } from "./props.ts";
+import { validateTenantProps } from "./validate-props.ts";
 
 /** Verbs the service needs on the tokens Secret and the state ConfigMap: read, write, watch. */
 export const SERVICE_DATA_VERBS: readonly string[] = ["get", "update", "patch", "list", "watch"];

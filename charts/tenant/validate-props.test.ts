@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidTenantPropsError, type TenantProps, validateTenantProps } from "./props.ts";
+import type { TenantProps } from "./props.ts";
+import { InvalidTenantPropsError, validateTenantProps } from "./validate-props.ts";
 import { renderTenant } from "./render.ts";
 import { fullProps, minimalProps } from "./test-fixtures.ts";
 
@@ -143,6 +144,7 @@ describe("validateTenantProps", () => {
       bad({ resources: { limits: { memory: "256MB" } } }),
       'resources.limits.memory must be a Kubernetes quantity such as 100m or 64Mi, got "256MB"',
     ],
+    ["a negative quantity", bad({ resources: { requests: { cpu: "-1" } } }), 'resources.requests.cpu must not be negative, got "-1"'],
     [
       "a Zoom URL with another scheme",
       bad({ zoom: { oauthBaseUrl: "ftp://zoom.us" } }),

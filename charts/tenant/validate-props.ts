@@ -1,5 +1,6 @@
 // Eager validation of TenantProps (cdk8s-plus style): every problem is listed at once, each naming
 // the field, so the operator can put one precise message into the Ready condition.
+import { resourceQuantityProblem } from "../../common/kube/quantity.ts";
 import { REDIRECT_PATH } from "../../common/tenant/names.ts";
 import type { LabelSelectorProps, ResourceProps, TenantProps } from "./props.ts";
 
@@ -22,7 +23,6 @@ const DOMAIN = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$/;
 const NO_SPACE = /^\S+$/;
 const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
@@ -128,8 +128,8 @@ function checkWorkload(props: TenantProps, report: Report): void {
 function checkResources(resources: ResourceProps | undefined, report: Report): void {
   for (const kind of ["requests", "limits"] as const) {
     for (const [resource, value] of Object.entries(resources?.[kind] ?? {})) {
-      if (value !== undefined && !QUANTITY.test(value))
-        report(`resources.${kind}.${resource}`, `must be a Kubernetes quantity such as 100m or 64Mi, got ${quote(value)}`);
+      const problem = value === undefined ? undefined : resourceQuantityProblem(value);
+      if (problem) report(`resources.${kind}.${resource}`, problem);
     }
   }
 }

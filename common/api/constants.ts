@@ -18,11 +18,6 @@ export const FINALIZER = `${GROUP}/zoom-grant`;
 /** The one server-side-apply field manager for everything the operator writes. */
 export const FIELD_MANAGER = "zoom-integration-operator";
 
-/** Where Zoom sends the admin's browser after consent; registered in the Marketplace as is. */
-export const REDIRECT_PATH = "/organization/integration/zoom/redirect";
-/** The booking app is served at `https://app.<domain>`. */
-export const APP_HOST_PREFIX = "app.";
-
 export const ConditionType = {
   /** The platform side is done: credentials, service and routing. Does not wait for a human's consent. */
   Ready: "Ready",

@@ -3,6 +3,7 @@
 // z.toJSONSchema copies into the CRD, and each CEL rule carries the TypeScript check that the
 // operator runs again on what it reads (defence in depth). A rule written here exists in both.
 import { z } from "zod";
+import { QUANTITY_PATTERN } from "../kube/quantity.ts";
 
 /** One entry of `x-kubernetes-validations` (apiextensions.k8s.io/v1 ValidationRule). */
 export interface CelRule {
@@ -122,25 +123,9 @@ export function secretKey(description: string) {
     .describe(description);
 }
 
-const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-
 /** A resource.Quantity: `cpu: 1` (a YAML integer) and `cpu: 500m` are both accepted. */
 export function quantity(description: string) {
   return z
-    .union([z.int().min(0), z.string().max(64).regex(QUANTITY, "must be a Kubernetes quantity such as 500m or 128Mi")])
+    .union([z.int().min(0), z.string().max(64).regex(new RegExp(QUANTITY_PATTERN), "must be a Kubernetes quantity such as 500m or 128Mi")])
     .meta({ "x-kubernetes-int-or-string": true, description });
-}
-
-const DECIMAL = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-const BINARY = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const SUFFIX: Readonly<Record<string, number>> = { ...DECIMAL, ...BINARY };
-
-/** A quantity as a number (cores or bytes), precise enough to compare; NaN when malformed. */
-export function quantityValue(q: number | string): number {
-  if (typeof q === "number") return q;
-  const match = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$/.exec(q);
-  if (!match) return Number.NaN;
-  const [, num = "", suffix = ""] = match;
-  if (/^[eE]/.test(suffix)) return Number(num + suffix);
-  return Number(num) * (SUFFIX[suffix] ?? Number.NaN);
 }

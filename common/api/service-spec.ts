@@ -1,7 +1,8 @@
 // The parts of the spec that shape the tenant's service: who may call it, how it runs, where Zoom is.
 import { z } from "zod";
 import { LabelSelector } from "./kube-schemas.ts";
-import { type CheckedRule, quantity, quantityValue, withRule, withRules } from "./schema-kit.ts";
+import { quantityValue } from "../kube/quantity.ts";
+import { type CheckedRule, quantity, withRule, withRules } from "./schema-kit.ts";
 
 export const Clients = z
   .strictObject({

@@ -2,7 +2,8 @@
 // suite (test/integration/api-validation.test.ts), so both layers are held to the same cases and
 // must name the same field. Each row: a sentence, a JSON merge patch (RFC 7386: null deletes) to
 // a valid base manifest, and the field path the error must mention.
-import { API_VERSION, KIND, REDIRECT_PATH } from "./constants.ts";
+import { REDIRECT_PATH } from "../tenant/names.ts";
+import { API_VERSION, KIND } from "./constants.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

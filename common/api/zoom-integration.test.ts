@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { quantityValue } from "./schema-kit.ts";
+import { quantityValue } from "../kube/quantity.ts";
 import { INVALID_CASES, invalidManifest, mergePatch, validBase } from "./validation-cases.ts";
+import { appHost } from "../tenant/names.ts";
 import {
   allowListUrl,
-  appHost,
   DEFAULT_SCOPES,
   fieldPath,
   parseZoomIntegration,

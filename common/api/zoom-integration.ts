@@ -2,7 +2,8 @@
 // generated from these schemas (npm run generate); the operator parses what it reads with them
 // again, so a rule the API server enforces is also enforced in TypeScript.
 import { z } from "zod";
-import { API_VERSION, APP_HOST_PREFIX, DeletionPolicy, KIND, REDIRECT_PATH } from "./constants.ts";
+import { APP_HOST_PREFIX, appHost, REDIRECT_PATH } from "../tenant/names.ts";
+import { API_VERSION, DeletionPolicy, KIND } from "./constants.ts";
 import { type CheckedRule, objectName, secretKey, withRule, withRules } from "./schema-kit.ts";
 import { Clients, Service, Zoom } from "./service-spec.ts";
 import { ZoomIntegrationStatus } from "./status.ts";
@@ -231,11 +232,6 @@ export function parseZoomIntegration(obj: unknown): ParseResult<ZoomIntegration>
 function issueMessages(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field`);
   return [`${fieldPath(issue.path) || "<root>"}: ${issue.message}`];
-}
-
-/** The host of the booking app, e.g. `app.acme.example`. */
-export function appHost(domain: string): string {
-  return `${APP_HOST_PREFIX}${domain}`;
 }
 
 /** The OAuth redirect URL to register in the Zoom Marketplace. */

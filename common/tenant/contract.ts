@@ -49,6 +49,9 @@ export const ApiTokenKey = { Token: FileName.ApiToken, StateKey: FileName.StateK
 /** Probe paths, served on the API port. */
 export const ProbePath = { Readiness: "/readyz", Liveness: "/healthz" } as const;
 
+/** The image published for this release: the operator runs it, and stamps it into every tenant. */
+export const RELEASE_IMAGE = "ghcr.io/bookingops/zoom-integration-operator:0.1.0";
+
 /** The service's container name and arguments (one image is both operator and service). */
 export const CONTAINER_NAME = "service";
 export const CONTAINER_ARGS: readonly string[] = ["service"];

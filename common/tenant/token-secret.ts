@@ -5,18 +5,18 @@
 //   operator can report connections without ever parsing a token.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { ConnectionState } from "../api/constants.ts";
 
 export const CONNECTIONS_ANNOTATION = "bookingops.dev/connections";
 export const GRANT_KEY_PREFIX = "grant.";
 
-export const ConnectionState = z.enum(["Connected", "ReauthorizationRequired", "MissingScopes"]);
-export type ConnectionState = z.infer<typeof ConnectionState>;
+const ConnectionStateSchema = z.enum(ConnectionState);
 
 export const ConnectionSummary = z.object({
   organizationId: z.string().min(1),
   accountId: z.string().optional(),
   userId: z.string().optional(),
-  state: ConnectionState,
+  state: ConnectionStateSchema,
   scopes: z.array(z.string()).optional(),
   missingScopes: z.array(z.string()).optional(),
   connectedAt: z.string().optional(),
@@ -38,7 +38,7 @@ export const StoredGrant = z.object({
   apiUrl: z.string(),
   connectedAt: z.string(),
   lastRefreshAt: z.string().optional(),
-  state: ConnectionState,
+  state: ConnectionStateSchema,
   /** Required scopes the grant lacks (state MissingScopes). */
   missingScopes: z.array(z.string()).optional(),
   /** Why the state is not Connected (no secrets). */

@@ -6,7 +6,7 @@ import { DeletionPolicy, FINALIZER, Reason } from "../../common/api/constants.ts
 import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
-import { InvalidTenantPropsError } from "../../charts/tenant/props.ts";
+import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
 import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";

@@ -3,6 +3,7 @@
 import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
 import { ConditionStatus, ConditionType, Reason } from "../../common/api/constants.ts";
 import type { Condition } from "../../common/api/kube-schemas.ts";
+import { canonicalJson } from "../../common/canonical-json.ts";
 import {
   allowListUrl,
   redirectUrl,
@@ -151,18 +152,5 @@ export function transitions(before: readonly Condition[] | undefined, after: rea
 
 /** Equal apart from key order: the status write is skipped when nothing changed. */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object" && !(v instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => [k, sortKeys(x)]),
-    );
-  }
-  return v instanceof Date ? v.toISOString() : v;
+  return canonicalJson(a) === canonicalJson(b);
 }

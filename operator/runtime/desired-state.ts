@@ -4,10 +4,9 @@
 // field we own is noticed and repaired). Fields the server or others add are ignored.
 import { createHash } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { canonicalJson } from "../../common/canonical-json.ts";
 
 export const HASH_ANNOTATION = "bookingops.dev/desired-hash";
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** What the API server's JSON encoding omits (Go `omitempty`): absent live fields equal these. */
 function isEmpty(value: unknown): boolean {
@@ -31,22 +30,8 @@ export function containsDesired(desired: unknown, live: unknown): boolean {
   return desired === live;
 }
 
-function canonical(value: unknown): Json {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
-  }
-  return value as Json;
-}
-
 export function hashOf(value: unknown): string {
-  return createHash("sha256")
-    .update(JSON.stringify(canonical(value)))
-    .digest("hex")
-    .slice(0, 20);
+  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 20);
 }
 
 /** Secrets are compared as `data` (the server turns stringData into data). */
