@@ -1,5 +1,6 @@
 // The connect flow's HTTP edges: the public start path and callback, and the internal endpoint the
 // booking app calls to begin. Handlers parse, call one ConnectFlow function, answer.
+import { parseCookie } from "cookie";
 import express, { type Request, type Router } from "express";
 import { z } from "zod";
 import { REDIRECT_PATH, START_PATH } from "../../common/tenant/names.ts";
@@ -37,12 +38,9 @@ export interface OAuthRouteDeps {
   readonly appUrl: string;
 }
 
+/** NB: the `cookie` library, not a split on ";": quoted values, duplicate names and encoding are its job. */
 function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get("cookie") ?? "").split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k === name) return v.join("=");
-  }
-  return undefined;
+  return parseCookie(req.get("cookie") ?? "")[name];
 }
 
 export function createPublicOAuthRouter(deps: OAuthRouteDeps): Router {
