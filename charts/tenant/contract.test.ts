@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderTenant } from "../../charts/tenant/render.ts";
-import { field, fullProps, minimalProps, only } from "../../charts/tenant/test-fixtures.ts";
+import { renderTenant } from "./render.ts";
+import { field, fullProps, minimalProps, only } from "./test-fixtures.ts";
 
 const podSpec = (props = minimalProps()) => field(only(renderTenant(props), "Deployment"), "spec.template.spec");
 const env = (props = minimalProps()) => podSpec(props).containers[0].env;
