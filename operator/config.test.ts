@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, helpText, loadConfig } from "./config.ts";
+import { ConfigError } from "../common/config-error.ts";
+import { helpText, loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   it("applies documented defaults when nothing is set", () => {

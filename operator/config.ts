@@ -1,5 +1,6 @@
 // Operator configuration: parsed once at start-up from the environment (and flags, which win), by
 // one zod schema; fails fast listing every problem; frozen. Nothing else reads process.env.
+import { ConfigError, configProblems } from "../common/config-error.ts";
 import { RELEASE_IMAGE } from "../common/tenant/contract.ts";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
@@ -56,14 +57,6 @@ const FLAGS = {
   "log-level": "LOG_LEVEL",
 } as const;
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
-    this.problems = problems;
-  }
-}
-
 export function helpText(): string {
   const lines = Object.entries(FLAGS).map(([flag, env]) => {
     const description = Env.shape[env].description ?? "";
@@ -86,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   for (const [flag, key] of Object.entries(FLAGS)) if (values[flag] !== undefined) merged[key] = values[flag];
   const parsed = Env.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+    throw new ConfigError(configProblems(parsed.error));
   }
   return Object.freeze(parsed.data);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError } from "../common/config-error.ts";
+import { loadConfig } from "./config.ts";
 
 const chartEnv = {
   ZOOM_INTEGRATION_NAME: "acme",

@@ -1,6 +1,7 @@
 // Service configuration: parsed once at start-up from the environment the tenant chart sets
 // (common/tenant/contract.ts), by one zod schema; fails fast listing every problem; frozen.
 // Nothing else reads process.env. Optional variables (not set by the chart) exist for local runs.
+import { ConfigError, configProblems } from "../common/config-error.ts";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { Env as ContractEnv, FileName } from "../common/tenant/contract.ts";
@@ -70,15 +71,6 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
 }
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
-
 export function helpText(): string {
   const lines = Object.entries(Schema.shape).map(([key, schema]) => `  ${key.padEnd(26)} ${schema.description ?? ""}`);
   return (
@@ -93,9 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
   const input = Object.fromEntries(Object.keys(Schema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]));
   const parsed = Schema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message.endsWith("received undefined") ? "is required" : i.message}`),
-    );
+    throw new ConfigError(configProblems(parsed.error));
   }
   const c = parsed.data;
   const publicOrigin = c.PUBLIC_ORIGIN ?? `https://${APP_HOST_PREFIX}${c[ContractEnv.Domain]}`;
