@@ -5,6 +5,7 @@
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from "../common/pod-security.ts";
 import { ApiObject, Chart } from "cdk8s";
 import { k8s } from "cdk8s-plus-27";
+import { spreadOverNodes } from "../common/scheduling.ts";
 import type { Construct } from "constructs";
 import { buildCrd } from "../../common/api/crd.ts";
 import { CLUSTER_RULES, LEADER_ELECTION_RULES, LEASE_NAME, policyRules, TENANT_RULES } from "./operator-rbac.ts";
@@ -121,14 +122,7 @@ function podSpec(props: ResolvedInstallProps): k8s.PodSpec {
     automountServiceAccountToken: true,
     enableServiceLinks: false,
     securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
-    topologySpreadConstraints: [
-      {
-        maxSkew: 1,
-        topologyKey: "kubernetes.io/hostname",
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels: { ...OPERATOR_SELECTOR } },
-      },
-    ],
+    topologySpreadConstraints: spreadOverNodes({ ...OPERATOR_SELECTOR }),
     containers: [operatorContainer(props)],
     volumes: [{ name: "tmp", emptyDir: {} }],
   };

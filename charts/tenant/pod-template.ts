@@ -4,6 +4,7 @@
 // express topologySpreadConstraints, and every override is a place where an upgrade can drift.
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT } from "../common/pod-security.ts";
 import { k8s } from "cdk8s-plus-27";
+import { spreadOverNodes } from "../common/scheduling.ts";
 import { CONTAINER_ARGS, CONTAINER_NAME, Env, FileName, MountPath, ProbePath, SECRET_FILE_MODE } from "../../common/tenant/contract.ts";
 import {
   API_PORT,
@@ -32,14 +33,7 @@ export function podTemplate(props: ResolvedTenantProps, names: TenantNames): k8s
       // NB: service links would add <NAME>_ZOOM_* variables next to the contract's ZOOM_* ones.
       enableServiceLinks: false,
       securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: "kubernetes.io/hostname",
-          whenUnsatisfiable: "ScheduleAnyway",
-          labelSelector: { matchLabels: selectorLabels(props.name) },
-        },
-      ],
+      topologySpreadConstraints: spreadOverNodes(selectorLabels(props.name)),
       containers: [serviceContainer(props, names)],
       volumes: podVolumes(props, names),
     },
