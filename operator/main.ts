@@ -2,7 +2,8 @@
 import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { CRD_NAME } from "../common/api/constants.ts";
 import { createLogger } from "../common/logger.ts";
-import { ConfigError, helpText, loadConfig } from "./config.ts";
+import { ConfigError } from "../common/config-error.ts";
+import { helpText, loadConfig } from "./config.ts";
 import { startController, type RunningController } from "./controller/controller.ts";
 import { createKubeWriter } from "./controller/kube-writer.ts";
 import { httpStatus } from "./errors.ts";
@@ -84,7 +85,7 @@ if (!stopping) {
     kc,
     log,
     metrics,
-    writer: createKubeWriter(kc, metrics, "zoom-integration-operator"),
+    writer: createKubeWriter(kc, metrics, { component: "zoom-integration-operator", instance: config.POD_NAME }),
     namespaces: config.WATCH_NAMESPACES,
     workers: config.WORKERS,
     resyncMs: config.RESYNC_SECONDS * 1000,

@@ -1,7 +1,8 @@
 // The service process: only wiring. `npm run service -- --help`.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "../common/logger.ts";
-import { ConfigError, helpText, loadConfig, type ServiceConfig } from "./config.ts";
+import { ConfigError } from "../common/config-error.ts";
+import { helpText, loadConfig, type ServiceConfig } from "./config.ts";
 import { drain, listen } from "./http/listen.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
 import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";

@@ -38,7 +38,7 @@ export function buildService(deps: ServiceDeps) {
   const core = deps.kc.makeApiClient(CoreV1Api);
   const store = createTokenSecretStore({ core, namespace: config.namespace, name: config.tokensSecret, now });
   const events = createEventRecorder({
-    core,
+    kc: deps.kc,
     namespace: config.namespace,
     integrationName: config.integrationName,
     podName: config.podName,

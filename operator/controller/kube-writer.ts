@@ -1,18 +1,11 @@
 // Every write the operator makes to the Kubernetes API goes through here: server-side apply of
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
-import { MicroTime } from "../../common/kube/micro-time.ts";
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { createEvent, type EventReporter } from "../../common/kube/events.ts";
 import { serverSideApply } from "../../common/kube/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
-import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from "../../common/api/constants.ts";
+import { API_VERSION, FIELD_MANAGER, GROUP, KIND, PLURAL, VERSION } from "../../common/api/constants.ts";
 import type { ZoomIntegration, ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import type { Transition } from "./status.ts";
@@ -26,9 +19,9 @@ export interface KubeWriter {
 
 const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, component: string): KubeWriter {
+/** `reporter` signs the Events: the operator's component name and this replica's pod. */
+export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, reporter: EventReporter): KubeWriter {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
   const ref = (zi: ZoomIntegration) => ({
     group: GROUP,
     version: VERSION,
@@ -57,31 +50,20 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, compo
       metrics.writes.inc({ kind: "ZoomIntegration", verb: "finalizer" });
     },
     async event(zi, t) {
-      const now = new MicroTime(Date.now()); // NB: eventTime is a MicroTime: see micro-time.ts
-      await core.createNamespacedEvent({
-        namespace: zi.metadata.namespace!,
-        body: {
-          metadata: { generateName: `${zi.metadata.name}.`, namespace: zi.metadata.namespace },
-          involvedObject: {
-            apiVersion: `${GROUP}/${VERSION}`,
-            kind: "ZoomIntegration",
-            name: zi.metadata.name,
-            namespace: zi.metadata.namespace,
-            uid: zi.metadata.uid,
-            resourceVersion: zi.metadata.resourceVersion,
-          },
-          reason: t.reason,
-          message: t.message.slice(0, 1024),
-          type: t.warning ? "Warning" : "Normal",
-          source: { component },
-          reportingComponent: component,
-          reportingInstance: component,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          eventTime: now,
-          action: "Reconcile",
-          count: 1,
+      await createEvent(kc, {
+        involvedObject: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          name: zi.metadata.name!,
+          namespace: zi.metadata.namespace!,
+          uid: zi.metadata.uid,
         },
+        type: t.warning ? "Warning" : "Normal",
+        reason: t.reason,
+        message: t.message,
+        action: "Reconcile",
+        ...reporter,
+        time: Date.now(),
       });
       metrics.writes.inc({ kind: "Event", verb: "create" });
     },

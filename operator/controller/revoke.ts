@@ -1,6 +1,8 @@
 // Revokes a tenant's Zoom grants when its ZoomIntegration is deleted with deletionPolicy Revoke.
-// Zoom's revoke endpoint takes a token and the app's Basic client authentication.
+// One try per token: the work queue retries a failed deletion with backoff until the revoke timeout.
+import type { Dispatcher } from "undici";
 import type { StoredGrant } from "../../common/tenant/token-secret.ts";
+import { revokeToken, ZoomRevokeError } from "../../common/zoom/revoke.ts";
 
 export interface RevokeProps {
   readonly oauthBaseUrl: string;
@@ -9,7 +11,8 @@ export interface RevokeProps {
   readonly grants: readonly StoredGrant[];
   /** Each request gives up after this long. */
   readonly timeoutMs: number;
-  readonly fetch?: typeof fetch;
+  /** Zoom's HTTP dispatcher; default undici's global one. */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface RevokeOutcome {
@@ -19,28 +22,16 @@ export interface RevokeOutcome {
 }
 
 async function revokeOne(props: RevokeProps, grant: StoredGrant): Promise<string | undefined> {
-  const doFetch = props.fetch ?? fetch;
-  const basic = Buffer.from(`${props.clientId}:${props.clientSecret}`).toString("base64");
-  // NB: an expired access token may be refused; the refresh token identifies the same grant.
-  for (const token of [grant.accessToken, grant.refreshToken]) {
-    try {
-      const res = await doFetch(new URL("/oauth/revoke", props.oauthBaseUrl), {
-        method: "POST",
-        headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token }).toString(),
-        signal: AbortSignal.timeout(props.timeoutMs),
-      });
-      await res.arrayBuffer();
-      if (res.ok) return undefined;
-      if (res.status >= 500 || res.status === 401 || res.status === 429) {
-        return `organization ${grant.organizationId}: Zoom answered ${res.status}`;
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.name : "error";
-      return `organization ${grant.organizationId}: ${reason} talking to Zoom`;
+  try {
+    // NB: an expired access token may be refused; the refresh token identifies the same grant.
+    for (const token of [grant.accessToken, grant.refreshToken]) {
+      if ((await revokeToken(props, token)) === "Revoked") return undefined;
     }
+    return undefined; // both tokens unknown to Zoom: the grant is already gone
+  } catch (error) {
+    if (!(error instanceof ZoomRevokeError)) throw error;
+    return `organization ${grant.organizationId}: ${error.message}`;
   }
-  return undefined; // both tokens refused as invalid: the grant is already gone at Zoom
 }
 
 export async function revokeGrants(props: RevokeProps): Promise<RevokeOutcome> {

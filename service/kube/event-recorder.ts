@@ -1,8 +1,10 @@
 // Kubernetes Events (core v1) about connection transitions, attached to the ZoomIntegration that
 // owns the tokens Secret (so `kubectl describe zoomintegration` shows them). Events are best
 // effort: a failure is logged, never fails the request that caused it. Messages carry no secrets.
-import { randomBytes } from "node:crypto";
-import type { CoreV1Api, V1OwnerReference } from "@kubernetes/client-node";
+// The Event itself is built and created by common/kube/events.ts, as the operator's are.
+import type { KubeConfig, V1OwnerReference } from "@kubernetes/client-node";
+import { API_VERSION, KIND } from "../../common/api/constants.ts";
+import { createEvent, type InvolvedObject } from "../../common/kube/events.ts";
 import type { Logger } from "../../common/logger.ts";
 
 export const EventReason = {
@@ -14,12 +16,24 @@ export const EventReason = {
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
+/** The Event's `action`: what the service was doing when the transition happened. */
+const ACTION: Record<EventReason, string> = {
+  [EventReason.Connected]: "Connect",
+  [EventReason.MissingScopes]: "Connect",
+  [EventReason.ReauthorizationRequired]: "RefreshToken",
+  [EventReason.Disconnected]: "Disconnect",
+  [EventReason.Deauthorized]: "Deauthorize",
+};
+
+/** source.component and reportingComponent of the service's Events. */
+const SERVICE_COMPONENT = "zoom-integration-service";
+
 export interface EventRecorder {
   record(owner: V1OwnerReference | undefined, type: "Normal" | "Warning", reason: EventReason, message: string): Promise<void>;
 }
 
 export interface EventRecorderProps {
-  readonly core: CoreV1Api;
+  readonly kc: KubeConfig;
   readonly namespace: string;
   readonly integrationName: string;
   readonly podName: string;
@@ -28,31 +42,23 @@ export interface EventRecorderProps {
 }
 
 export function createEventRecorder(props: EventRecorderProps): EventRecorder {
+  // Without the tokens Secret's owner reference (no uid known), the Event names the integration.
+  const integration: InvolvedObject = { apiVersion: API_VERSION, kind: KIND, name: props.integrationName, namespace: props.namespace };
   return {
     async record(owner, type, reason, message) {
-      const now = new Date(props.now());
       const involvedObject = owner
         ? { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, namespace: props.namespace }
-        : { apiVersion: "bookingops.dev/v1alpha1", kind: "ZoomIntegration", name: props.integrationName, namespace: props.namespace };
+        : integration;
       try {
-        await props.core.createNamespacedEvent({
-          namespace: props.namespace,
-          body: {
-            metadata: {
-              name: `${involvedObject.name}.${now.getTime().toString(16)}${randomBytes(3).toString("hex")}`,
-              namespace: props.namespace,
-            },
-            involvedObject,
-            type,
-            reason,
-            message: message.slice(0, 1024),
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-            source: { component: "zoom-integration-service" },
-            reportingComponent: "bookingops.dev/zoom-integration-service",
-            reportingInstance: props.podName,
-          },
+        await createEvent(props.kc, {
+          involvedObject,
+          type,
+          reason,
+          message,
+          action: ACTION[reason],
+          component: SERVICE_COMPONENT,
+          instance: props.podName,
+          time: props.now(),
         });
       } catch (error) {
         props.log.warn({ reason, status: (error as { code?: unknown }).code }, "could not record a Kubernetes Event");

@@ -1,7 +1,9 @@
-// Zoom's OAuth endpoints and `GET /v2/users/me`, over undici with timeouts. Zoom sometimes
-// answers with a non-JSON body: that is reported as ZOOM_BAD_RESPONSE, never a parse crash.
+// Zoom's OAuth endpoints and `GET /v2/users/me`, over undici with timeouts (revoking is shared with the
+// operator: common/zoom/revoke.ts). Zoom sometimes answers with a non-JSON body: that is reported as
+// ZOOM_BAD_RESPONSE, never a parse crash.
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
+import { RevokeErrorCode, revokeToken, ZoomRevokeError } from "../../common/zoom/revoke.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { MountedSecrets } from "../runtime/mounted-secrets.ts";
 import { parseScopes } from "../oauth/scopes.ts";
@@ -118,11 +120,21 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
       tokenGrant({ grant_type: "authorization_code", code, redirect_uri: props.redirectUrl, code_verifier: verifier }),
     refresh: (refreshToken) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
     async revoke(token) {
-      const res = await tokenCall("/oauth/revoke", { token });
-      if (res.status === 200) return true;
-      const err = oauthError(res.status, res.json);
-      if (res.status === 400 && err instanceof ZoomOAuthError && err.error !== "invalid_client") return false;
-      throw err;
+      const { clientId, clientSecret } = props.secrets.current();
+      // NB: revoking twice is harmless, so a Zoom hiccup is retried here rather than left to the booking app.
+      const revokeProps = {
+        oauthBaseUrl: props.oauthBaseUrl,
+        clientId,
+        clientSecret,
+        dispatcher: props.dispatcher,
+        timeoutMs: timeout,
+        attempts: 3,
+      };
+      try {
+        return (await revokeToken(revokeProps, token)) === "Revoked";
+      } catch (error) {
+        throw error instanceof ZoomRevokeError ? revokeFailure(error) : error;
+      }
     },
     async me(apiUrl, accessToken) {
       const res = await call(`${apiUrl}/v2/users/me`, {
@@ -158,6 +170,16 @@ function oauthError(status: number, json: unknown): Error {
   const reason = body.data.reason ?? "";
   const numbered = body.data.code ?? Number(/\b(47\d\d)\b/.exec(reason)?.[1] ?? Number.NaN);
   return new ZoomOAuthError(status, body.data.error ?? "error", reason, Number.isNaN(numbered) ? undefined : numbered);
+}
+
+/** The shared revoke's failures in the service's closed set of errors. */
+function revokeFailure(error: ZoomRevokeError): ServiceError {
+  const code = {
+    [RevokeErrorCode.Unavailable]: ErrorCode.ZoomUnavailable,
+    [RevokeErrorCode.ClientRejected]: ErrorCode.ZoomRejected,
+    [RevokeErrorCode.BadResponse]: ErrorCode.ZoomBadResponse,
+  }[error.code];
+  return new ServiceError(code, error.message, { cause: error, ...(error.retryable ? { retryAfterSeconds: 5 } : {}) });
 }
 
 /** The token response's regional `api_url` is used only when it is a Zoom host; else the configured base. */
