@@ -2,7 +2,7 @@
 import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { CRD_NAME } from "../common/api/constants.ts";
 import { createLogger } from "../common/logger.ts";
-import { ConfigError } from "../common/config-error.ts";
+import { configOrExit } from "../common/config-error.ts";
 import { helpText, loadConfig } from "./config.ts";
 import { startController, type RunningController } from "./controller/controller.ts";
 import { createKubeWriter } from "./controller/kube-writer.ts";
@@ -16,14 +16,7 @@ if (argv.includes("--help") || argv.includes("-h")) {
   process.stdout.write(helpText());
   process.exit(0);
 }
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.env, argv);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n\nRun with --help for the settings.\n`);
-  process.exit(2);
-}
+const config = configOrExit(() => loadConfig(process.env, argv));
 const log = createLogger({ level: config.LOG_LEVEL, name: "operator" });
 const kc = new KubeConfig();
 kc.loadFromDefault();

@@ -1,8 +1,8 @@
 // The service process: only wiring. `npm run service -- --help`.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "../common/logger.ts";
-import { ConfigError } from "../common/config-error.ts";
-import { helpText, loadConfig, type ServiceConfig } from "./config.ts";
+import { configOrExit } from "../common/config-error.ts";
+import { helpText, loadConfig } from "./config.ts";
 import { drain, listen } from "./http/listen.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
 import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";
@@ -16,14 +16,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(helpText());
   process.exit(0);
 }
-let config: ServiceConfig;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n\nRun with --help for the settings.\n`);
-  process.exit(2);
-}
+const config = configOrExit(() => loadConfig(process.env));
 const log = createLogger({ level: config.logLevel, name: "zoom-service" });
 const kc = new KubeConfig();
 kc.loadFromDefault(); // in-cluster config in a pod, KUBECONFIG or ~/.kube/config elsewhere
