@@ -110,3 +110,13 @@ function oauthError(text: string): { error?: string; code?: number } | undefined
   const code = Number.isNaN(numbered) ? undefined : numbered;
   return error === undefined && code === undefined ? undefined : { error, code };
 }
+
+/**
+ * Revokes a grant through the first of its tokens that Zoom still knows; "InvalidToken" when Zoom
+ * knows none of them (the grant is already gone).
+ * NB: an expired access token may be refused while the grant lives on: its refresh token names the same grant.
+ */
+export async function revokeFirstKnown(props: RevokeTokenProps, tokens: readonly string[]): Promise<RevokeResult> {
+  for (const token of tokens) if ((await revokeToken(props, token)) === "Revoked") return "Revoked";
+  return "InvalidToken";
+}

@@ -2,7 +2,7 @@
 // One try per token: the work queue retries a failed deletion with backoff until the revoke timeout.
 import type { Dispatcher } from "undici";
 import type { StoredGrant } from "../../common/tenant/token-secret.ts";
-import { revokeToken, ZoomRevokeError } from "../../common/zoom/revoke.ts";
+import { revokeFirstKnown, ZoomRevokeError } from "../../common/zoom/revoke.ts";
 
 export interface RevokeProps {
   readonly oauthBaseUrl: string;
@@ -23,11 +23,8 @@ export interface RevokeOutcome {
 
 async function revokeOne(props: RevokeProps, grant: StoredGrant): Promise<string | undefined> {
   try {
-    // NB: an expired access token may be refused; the refresh token identifies the same grant.
-    for (const token of [grant.accessToken, grant.refreshToken]) {
-      if ((await revokeToken(props, token)) === "Revoked") return undefined;
-    }
-    return undefined; // both tokens unknown to Zoom: the grant is already gone
+    await revokeFirstKnown(props, [grant.accessToken, grant.refreshToken]); // "InvalidToken": the grant is already gone
+    return undefined;
   } catch (error) {
     if (!(error instanceof ZoomRevokeError)) throw error;
     return `organization ${grant.organizationId}: ${error.message}`;

@@ -64,8 +64,7 @@ export function createConnections(p: ConnectionsProps) {
       const key = grantKey(organizationId);
       const grant = (await p.store.read()).grants.get(key);
       if (!grant) return;
-      // NB: an expired access token may be refused while the grant lives on: try the refresh token too.
-      if (!(await p.zoom.revoke(grant.accessToken))) await p.zoom.revoke(grant.refreshToken);
+      await p.zoom.revoke(grant.accessToken, grant.refreshToken);
       const { snapshot } = await p.store.update((draft) => {
         draft.grants.delete(key);
         draft.locks.delete(key);

@@ -3,7 +3,7 @@
 // ZOOM_BAD_RESPONSE, never a parse crash.
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
-import { RevokeErrorCode, revokeToken, ZoomRevokeError } from "../../common/zoom/revoke.ts";
+import { RevokeErrorCode, revokeFirstKnown, ZoomRevokeError } from "../../common/zoom/revoke.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { MountedSecrets } from "../runtime/mounted-secrets.ts";
 import { parseScopes } from "../oauth/scopes.ts";
@@ -76,8 +76,8 @@ const Me = z.object({ id: z.string().min(1), account_id: z.string().min(1) });
 export interface ZoomOAuthClient {
   exchangeCode(code: string, verifier: string): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
-  /** Revokes the grant the token belongs to; false when Zoom does not know the token (already gone). */
-  revoke(token: string): Promise<boolean>;
+  /** Revokes the grant through the first of its tokens Zoom knows; false when Zoom knows none (already gone). */
+  revoke(...tokens: string[]): Promise<boolean>;
   me(apiUrl: string, accessToken: string): Promise<{ userId: string; accountId: string }>;
 }
 
@@ -119,7 +119,7 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
     exchangeCode: (code, verifier) =>
       tokenGrant({ grant_type: "authorization_code", code, redirect_uri: props.redirectUrl, code_verifier: verifier }),
     refresh: (refreshToken) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
-    async revoke(token) {
+    async revoke(...tokens) {
       const { clientId, clientSecret } = props.secrets.current();
       // NB: revoking twice is harmless, so a Zoom hiccup is retried here rather than left to the booking app.
       const revokeProps = {
@@ -131,7 +131,7 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
         attempts: 3,
       };
       try {
-        return (await revokeToken(revokeProps, token)) === "Revoked";
+        return (await revokeFirstKnown(revokeProps, tokens)) === "Revoked";
       } catch (error) {
         throw error instanceof ZoomRevokeError ? revokeFailure(error) : error;
       }
