@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, retry } from "./retry.ts";
+import { backoffDelay, IMMEDIATE, retry } from "./retry.ts";
 
 const noWait = async () => {};
 
@@ -92,5 +92,30 @@ describe("retry", () => {
     });
     expect(value).toEqual({ status: 429, attempt: 3 });
     expect(seen).toEqual([1, 2]);
+  });
+});
+
+describe("retry with a backoff per cause", () => {
+  it("waits the cause's own backoff and skips the wait when it is zero", async () => {
+    const waits: number[] = [];
+    const causes = [new Error("conflict"), new Error("outage"), new Error("conflict")];
+    const value = await retry(
+      async (attempt) => {
+        const cause = causes[attempt - 1];
+        if (cause) throw cause;
+        return attempt;
+      },
+      {
+        attempts: 5,
+        baseMs: 1000,
+        maxMs: 5000,
+        jitter: 0,
+        retryable: () => true,
+        backoffFor: ({ error }) => ((error as Error).message === "conflict" ? IMMEDIATE : undefined),
+        sleep: async (ms) => void waits.push(ms),
+      },
+    );
+    expect(value).toBe(4);
+    expect(waits).toEqual([2000]);
   });
 });

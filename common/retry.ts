@@ -20,6 +20,12 @@ export function backoffDelay(attempt: number, backoff: Backoff, random: () => nu
   return Math.round(ceiling * (1 - jitter + jitter * random()));
 }
 
+/** Why a try is repeated: the error it threw, or the value that asked for another try. */
+export interface RetryCause<T> {
+  readonly error?: unknown;
+  readonly value?: T;
+}
+
 export interface RetryOptions<T> extends Backoff {
   /** Tries in all, the first included (>= 1). */
   readonly attempts: number;
@@ -29,12 +35,20 @@ export interface RetryOptions<T> extends Backoff {
   readonly retryable: (error: unknown, attempt: number) => boolean;
   /** Whether a returned value asks for another try (e.g. a 429 answer); the last one is returned. */
   readonly retryResult?: (value: T, attempt: number) => boolean;
+  /**
+   * The backoff for one cause when it is not the default one, e.g. none after a write conflict
+   * (the re-read is the wait) but seconds after an API failure.
+   */
+  readonly backoffFor?: (why: RetryCause<T>, attempt: number) => Backoff | undefined;
   /** Called before each wait, e.g. to log (the error, or the value that asked for a retry). */
-  readonly onRetry?: (why: { error?: unknown; value?: T }, attempt: number, delayMs: number) => void;
+  readonly onRetry?: (why: RetryCause<T>, attempt: number, delayMs: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
 }
+
+/** No wait between tries. */
+export const IMMEDIATE: Backoff = { baseMs: 0, maxMs: 0 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,7 +60,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
   const now = options.now ?? Date.now;
   const mayRetry = (attempt: number) => attempt < options.attempts && (options.deadline === undefined || now() < options.deadline);
   for (let attempt = 1; ; attempt++) {
-    let why: { error?: unknown; value?: T };
+    let why: RetryCause<T>;
     try {
       const value = await fn(attempt);
       if (!options.retryResult?.(value, attempt) || !mayRetry(attempt)) return value;
@@ -55,8 +69,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       if (!options.retryable(error, attempt) || !mayRetry(attempt)) throw error;
       why = { error };
     }
-    const delay = backoffDelay(attempt, options, options.random);
+    const delay = backoffDelay(attempt, options.backoffFor?.(why, attempt) ?? options, options.random);
     options.onRetry?.(why, attempt, delay);
-    await (options.sleep ?? sleep)(delay);
+    if (delay > 0) await (options.sleep ?? sleep)(delay);
   }
 }

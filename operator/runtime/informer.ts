@@ -3,6 +3,7 @@
 // rejection). So callbacks here only enqueue, and an errored informer is restarted with backoff.
 import { type KubeConfig, type KubernetesObject, type ListPromise, makeInformer, type ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { type Backoff, backoffDelay } from "../../common/retry.ts";
 
 export interface InformerProps<T extends KubernetesObject> {
   readonly kc: KubeConfig;
@@ -21,12 +22,13 @@ export interface RunningInformer<T> {
   stop(): Promise<void>;
 }
 
-const MAX_BACKOFF_MS = 30_000;
+/** Jittered (the default): all informers fail together when the API server restarts; they should not all return together. */
+const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
 
 export async function startInformer<T extends KubernetesObject>(props: InformerProps<T>): Promise<RunningInformer<T>> {
   const informer = makeInformer<T>(props.kc, props.path, props.list, props.labelSelector);
   let stopped = false;
-  let backoff = 500;
+  let failures = 0; // since the last successful connect
   const safe = (obj: T) => {
     try {
       props.onEvent(obj);
@@ -38,14 +40,14 @@ export async function startInformer<T extends KubernetesObject>(props: InformerP
   informer.on("update", safe);
   informer.on("delete", safe);
   informer.on("connect", () => {
-    backoff = 500;
+    failures = 0;
   });
   informer.on("error", (error: unknown) => {
     if (stopped) return;
-    props.log.warn({ err: error, path: props.path, retryInMs: backoff }, "watch failed; restarting informer");
+    failures++;
+    const delay = backoffDelay(failures, RESTART_BACKOFF);
+    props.log.warn({ err: error, path: props.path, retryInMs: delay }, "watch failed; restarting informer");
     props.onRestart?.();
-    const delay = backoff;
-    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     setTimeout(() => {
       if (!stopped) informer.start().catch(() => {}); // a failing start reports through "error" again
     }, delay).unref();

@@ -4,6 +4,7 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { MicroTime } from "../../common/kube/micro-time.ts";
+import { sleep } from "../../common/retry.ts";
 
 export interface LeaderElectionProps {
   readonly kc: KubeConfig;
@@ -25,8 +26,6 @@ export interface Leadership {
   /** Gives the lease up (so a standby takes over at once) and stops renewing. */
   release(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const asMicro = (d: Date | undefined) => (d === undefined ? undefined : new MicroTime(new Date(d).getTime()));
 
@@ -105,6 +104,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
         onLost();
         return;
       }
+      // NB: a fixed period, not a backoff: the renew deadline counts on a try every retry period.
       await sleep(retry);
     }
   };

@@ -1,6 +1,7 @@
 // A level-based work queue, like client-go's: keys (namespace/name) are de-duplicated, one key is
 // processed by at most one worker at a time, several keys in parallel, failures are retried with
 // per-key exponential backoff, and a key added while it is being processed runs once more after.
+import { backoffDelay } from "../../common/retry.ts";
 
 export type Handler = (key: string) => Promise<void>;
 
@@ -90,8 +91,9 @@ export class WorkQueue {
   private retryDelay(key: string): number {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
-    const base = this.options.baseDelayMs ?? 250;
-    return Math.min(base * 2 ** (n - 1), this.options.maxDelayMs ?? 300_000);
+    // NB: no jitter, as in client-go's per-item limiter: the worker count already bounds how many
+    // keys hit the API at once, and the delays stay predictable.
+    return backoffDelay(n, { baseMs: this.options.baseDelayMs ?? 250, maxMs: this.options.maxDelayMs ?? 300_000, jitter: 0 });
   }
 
   private async process(key: string): Promise<void> {

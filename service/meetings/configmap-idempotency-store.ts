@@ -1,4 +1,5 @@
 import { ApiException, type CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
+import { type Backoff, retry } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
 
@@ -76,6 +77,12 @@ export function decodeRecord(text: string | undefined): IdempotencyRecord | unde
   }
 }
 
+/** NB: contention is expected (50 duplicates, other replicas, part 1's keys): short pauses, fully jittered. */
+const CONTENTION_BACKOFF: Backoff = { baseMs: 20, maxMs: 100, jitter: 1 };
+
+/** Not settled: another writer came first (409), so the transaction runs again on a fresh read. */
+type Transacted<T> = { readonly settled: true; readonly result: T } | { readonly settled: false };
+
 export class ConfigMapIdempotencyStore implements IdempotencyStore {
   readonly #o: Required<Omit<ConfigMapIdempotencyStoreOptions, "api" | "namespace" | "name">> & ConfigMapIdempotencyStoreOptions;
 
@@ -84,24 +91,31 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   }
 
   async transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T> {
-    const dataKey = RECORD_PREFIX + key;
-    for (let attempt = 1; attempt <= this.#o.maxAttempts; attempt++) {
-      const map = await this.#read();
-      const data = { ...(map.data ?? {}) };
-      const found = decodeRecord(data[dataKey]);
-      const current = found && !isExpired(found, this.#o.now()) ? found : undefined;
-      const decision = decide(current);
-      if (!decision.change) return decision.result;
-      if ("put" in decision.change) data[dataKey] = encodeRecord(decision.change.put);
-      else delete data[dataKey];
-      this.#prune(data);
-      if (current === undefined && "put" in decision.change && dataBytes(data) > this.#o.maxBytes)
-        throw unavailable("full", "The idempotency store (state ConfigMap) is full; retry after older records expire.");
-      if (await this.#replace(map, data)) return decision.result;
-      // NB: contention is expected (50 duplicates, other replicas, part 1's keys): short jittered pause.
-      await new Promise((resolve) => setTimeout(resolve, Math.round(this.#o.random() * 20 * Math.min(attempt, 5))));
-    }
-    throw unavailable("conflict", "The idempotency store stayed contended; retry.");
+    const outcome = await retry(() => this.#tryTransact(RECORD_PREFIX + key, decide), {
+      attempts: this.#o.maxAttempts,
+      retryable: () => false,
+      retryResult: (o) => !o.settled,
+      random: this.#o.random,
+      ...CONTENTION_BACKOFF,
+    });
+    if (!outcome.settled) throw unavailable("conflict", "The idempotency store stayed contended; retry.");
+    return outcome.result;
+  }
+
+  /** One read, decide and replace. */
+  async #tryTransact<T>(dataKey: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<Transacted<T>> {
+    const map = await this.#read();
+    const data = { ...(map.data ?? {}) };
+    const found = decodeRecord(data[dataKey]);
+    const current = found && !isExpired(found, this.#o.now()) ? found : undefined;
+    const decision = decide(current);
+    if (!decision.change) return { settled: true, result: decision.result };
+    if ("put" in decision.change) data[dataKey] = encodeRecord(decision.change.put);
+    else delete data[dataKey];
+    this.#prune(data);
+    if (current === undefined && "put" in decision.change && dataBytes(data) > this.#o.maxBytes)
+      throw unavailable("full", "The idempotency store (state ConfigMap) is full; retry after older records expire.");
+    return (await this.#replace(map, data)) ? { settled: true, result: decision.result } : { settled: false };
   }
 
   #prune(data: Record<string, string>): void {

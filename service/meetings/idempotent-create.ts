@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
+import { canonicalJson } from "../../common/canonical-json.ts";
+import { IMMEDIATE, retry, sleep } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { isAmbiguous } from "../zoom/zoom-errors.ts";
 import type { Decision, IdempotencyRecord } from "./idempotency-store.ts";
@@ -70,16 +72,6 @@ export function fingerprintOf(request: CreateMeetingRequest): string {
   return createHash("sha256").update(canonicalJson(request)).digest("base64url").slice(0, 22);
 }
 
-/** JSON with object keys sorted at every level, so field order never changes a fingerprint. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
-
 export async function createMeetingIdempotently(
   deps: MeetingsDeps,
   request: CreateMeetingRequest,
@@ -111,7 +103,7 @@ export async function createMeetingIdempotently(
         timing,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, timing.pollMs * (0.5 + deps.random())));
+    await sleep(timing.pollMs * (0.5 + deps.random()));
   }
   throw new ServiceError(
     ErrorCode.IdempotencyInProgress,
@@ -159,34 +151,52 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
     if (found) return { meeting: await finish(deps, run, found, undefined), replayed: true };
   }
-  for (let attempt = 1; ; attempt++) {
-    let meeting: Meeting;
-    try {
-      const created = await deps.zoom.call({
-        organizationId,
-        method: "POST",
-        path: `/users/${encodeURIComponent(run.record.host)}/meetings`,
-        body: run.body,
-        retry: "create",
-      });
-      meeting = toMeeting(created.json, created.status);
-    } catch (error) {
-      if (!isAmbiguous(error)) {
-        await release(deps, run);
-        throw error;
-      }
-      // NB: if this lookup fails too, the claim stays pending: after the lease a retry recovers.
-      const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
-      if (found) return { meeting: await finish(deps, run, found, undefined), replayed: false };
-      if (attempt >= run.timing.createAttempts) {
-        await release(deps, run);
-        throw error;
-      }
-      deps.logger.warn({ attempt, code: (error as ServiceError).code }, "zoom create ambiguous; no meeting found, creating again");
-      continue;
+  const created = await retry(() => createOrRecover(deps, run), {
+    attempts: run.timing.createAttempts,
+    retryable: () => false,
+    retryResult: (outcome) => outcome.kind === "ambiguous",
+    onRetry: ({ value }, attempt) => {
+      const code = value?.kind === "ambiguous" ? (value.error as ServiceError).code : undefined;
+      deps.logger.warn({ attempt, code }, "zoom create ambiguous; no meeting found, creating again");
+    },
+    // NB: no wait: the recovery lookup between two creates already spaces them.
+    ...IMMEDIATE,
+  });
+  if (created.kind === "ambiguous") {
+    await release(deps, run);
+    throw created.error;
+  }
+  // NB: outside the create: if recording fails, the claim must stay pending (never released).
+  if (created.kind === "found") return { meeting: await finish(deps, run, created.meetingId, undefined), replayed: false };
+  return { meeting: await finish(deps, run, created.meeting.id, created.meeting), replayed: false };
+}
+
+type CreateOutcome =
+  | { readonly kind: "created"; readonly meeting: Meeting }
+  | { readonly kind: "found"; readonly meetingId: string }
+  /** Zoom's answer was lost and recovery found no meeting from this claim. */
+  | { readonly kind: "ambiguous"; readonly error: unknown };
+
+/** One POST to Zoom; after an ambiguous failure, looks for the meeting it may have created. */
+async function createOrRecover(deps: MeetingsDeps, run: ClaimRun): Promise<CreateOutcome> {
+  const organizationId = run.request.organizationId;
+  try {
+    const created = await deps.zoom.call({
+      organizationId,
+      method: "POST",
+      path: `/users/${encodeURIComponent(run.record.host)}/meetings`,
+      body: run.body,
+      retry: "create",
+    });
+    return { kind: "created", meeting: toMeeting(created.json, created.status) };
+  } catch (error) {
+    if (!isAmbiguous(error)) {
+      await release(deps, run);
+      throw error;
     }
-    // NB: outside the try: if recording fails, the claim must stay pending (never released).
-    return { meeting: await finish(deps, run, meeting.id, meeting), replayed: false };
+    // NB: if this lookup fails too, the claim stays pending: after the lease a retry recovers.
+    const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
+    return found ? { kind: "found", meetingId: found } : { kind: "ambiguous", error };
   }
 }
 

@@ -6,8 +6,16 @@
 // reuse them. `until` lets a replica take over the lock of a holder that crashed.
 import type { V1OwnerReference } from "@kubernetes/client-node";
 import type { StoredGrant } from "../../common/tenant/token-secret.ts";
+import { type Backoff, retry } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
-import { copyDraft, type RefreshLock, type TokenSecretStore, type TokensSnapshot, WriteConflict } from "./token-secret-store.ts";
+import {
+  CONFLICT_BACKOFF,
+  copyDraft,
+  type RefreshLock,
+  type TokenSecretStore,
+  type TokensSnapshot,
+  WriteConflict,
+} from "./token-secret-store.ts";
 
 export interface LockOptions {
   readonly store: TokenSecretStore;
@@ -67,6 +75,9 @@ export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: 
   }
 }
 
+/** Kubernetes API failures while the new tokens wait to be stored: seconds apart, for a while. */
+const API_BACKOFF: Backoff = { baseMs: 1000, maxMs: 5000 };
+
 /**
  * Stores the refresh's outcome and releases the lock, retrying conflicts and (for a while) API
  * failures: NB the new refresh token exists only in this process's memory until it is written.
@@ -80,31 +91,49 @@ export async function settleRefresh(
   outcome: StoredGrant | Error,
 ): Promise<StoredGrant | undefined> {
   let snapshot = held.snapshot;
-  for (let attempt = 1; ; attempt++) {
-    const draft = copyDraft(snapshot);
-    if (draft.locks.get(key)?.id === held.lock.id) draft.locks.delete(key);
-    const current = draft.grants.get(key);
-    const ours = current?.refreshToken === held.grant.refreshToken;
-    if (ours && !(outcome instanceof Error)) draft.grants.set(key, outcome);
+  let readFailure: unknown;
+  const reread = async () => {
     try {
-      await o.store.write(snapshot, draft);
-      if (outcome instanceof Error) throw outcome;
-      return ours ? outcome : current;
-    } catch (error) {
-      if (error === outcome || attempt >= 30) throw error;
-      if (!(error instanceof WriteConflict)) await o.sleep(Math.min(1000 * attempt, 5000));
       snapshot = await readRetrying(o);
+    } catch (error) {
+      readFailure = error;
+      throw error;
     }
-  }
+  };
+  return retry(
+    async (attempt) => {
+      if (attempt > 1) await reread();
+      return writeOutcome(o, key, held, outcome, snapshot);
+    },
+    {
+      attempts: 30,
+      // NB: a failed re-read had its own retries; an error outcome is rethrown once the lock is released.
+      retryable: (error) => error !== outcome && error !== readFailure,
+      backoffFor: ({ error }) => (error instanceof WriteConflict ? CONFLICT_BACKOFF : API_BACKOFF),
+      sleep: o.sleep,
+      ...API_BACKOFF,
+    },
+  );
 }
 
-async function readRetrying(o: LockOptions): Promise<TokensSnapshot> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await o.store.read();
-    } catch (error) {
-      if (attempt >= 10) throw error;
-      await o.sleep(Math.min(1000 * attempt, 5000));
-    }
-  }
+/** One write of the outcome over `snapshot`, releasing our lock; throws an error outcome after it. */
+async function writeOutcome(
+  o: LockOptions,
+  key: string,
+  held: Extract<LockResult, { kind: "held" }>,
+  outcome: StoredGrant | Error,
+  snapshot: TokensSnapshot,
+): Promise<StoredGrant | undefined> {
+  const draft = copyDraft(snapshot);
+  if (draft.locks.get(key)?.id === held.lock.id) draft.locks.delete(key);
+  const current = draft.grants.get(key);
+  const ours = current?.refreshToken === held.grant.refreshToken;
+  if (ours && !(outcome instanceof Error)) draft.grants.set(key, outcome);
+  await o.store.write(snapshot, draft);
+  if (outcome instanceof Error) throw outcome;
+  return ours ? outcome : current;
+}
+
+function readRetrying(o: LockOptions): Promise<TokensSnapshot> {
+  return retry(() => o.store.read(), { attempts: 10, retryable: () => true, sleep: o.sleep, ...API_BACKOFF });
 }

@@ -11,6 +11,7 @@ import {
   type StoredGrant,
   summarize,
 } from "../../common/tenant/token-secret.ts";
+import { IMMEDIATE, retry } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 
 const LOCK_PREFIX = "bookingops.dev/refresh-lock.";
@@ -37,6 +38,9 @@ export interface TokensSnapshot extends TokensDraft {
   readonly owner: V1OwnerReference | undefined;
   readonly secret: V1Secret;
 }
+
+/** NB: a conflict is retried at once: the re-read is the wait, and only a few replicas contend. */
+export const CONFLICT_BACKOFF = IMMEDIATE;
 
 export class WriteConflict extends Error {
   constructor() {
@@ -129,17 +133,16 @@ export function createTokenSecretStore(props: StoreProps): TokenSecretStore {
       throw kubeError(error, `the tokens Secret ${namespace}/${name} cannot be written`);
     }
   }
-  async function update<T>(change: (draft: TokensDraft, snapshot: TokensSnapshot) => T) {
-    for (let attempt = 1; ; attempt++) {
-      const snapshot = await read();
-      const draft = copyDraft(snapshot);
-      const result = change(draft, snapshot);
-      try {
+  function update<T>(change: (draft: TokensDraft, snapshot: TokensSnapshot) => T) {
+    return retry(
+      async () => {
+        const snapshot = await read();
+        const draft = copyDraft(snapshot);
+        const result = change(draft, snapshot);
         return { result, snapshot: await write(snapshot, draft) };
-      } catch (error) {
-        if (!(error instanceof WriteConflict) || attempt >= 20) throw error;
-      }
-    }
+      },
+      { attempts: 20, retryable: (error) => error instanceof WriteConflict, ...CONFLICT_BACKOFF },
+    );
   }
   return { read, write, update };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { type Dispatcher, Pool } from "undici";
+import { retry } from "../../common/retry.ts";
 import type { AccessGrant, AccessTokens } from "../tokens/access-tokens.ts";
 import { badResponse, isInvalidToken, isPerSecondLimit, networkError, type UpstreamAnswer, upstreamError } from "./zoom-errors.ts";
 import { parseZoomJson } from "./zoom-json.ts";
@@ -107,36 +108,26 @@ export class ZoomApi {
   }
 
   async #withRetries(grant: AccessGrant, request: ZoomRequest): Promise<UpstreamAnswer> {
-    const deadline = this.#now() + this.#timeouts.totalMs;
-    for (let attempt = 1; ; attempt++) {
-      let answer: UpstreamAnswer;
-      try {
-        answer = await this.#send(grant, request);
-      } catch (error) {
-        if (!this.#mayRetryFailure(error, request.retry, attempt, deadline)) throw networkError(error);
-        await this.#backoff(attempt, request, { error: (error as { code?: string }).code });
-        continue;
-      }
-      if (!this.#mayRetryAnswer(answer, request.retry, attempt, deadline)) return answer;
-      await this.#backoff(attempt, request, { status: answer.status });
+    const idempotent = request.retry === "idempotent";
+    try {
+      return await retry(() => this.#send(grant, request), {
+        attempts: this.#retry.attempts,
+        deadline: this.#now() + this.#timeouts.totalMs,
+        baseMs: this.#retry.baseDelayMs,
+        maxMs: this.#retry.maxDelayMs,
+        retryable: (error) => idempotent || NOT_SENT.has(errorCode(error) ?? ""),
+        retryResult: (answer) => isPerSecondLimit(answer) || (idempotent && answer.status >= 500),
+        onRetry: (why, attempt, delayMs) => {
+          const cause = why.value ? { status: why.value.status } : { error: errorCode(why.error) };
+          this.#options.logger?.warn({ method: request.method, attempt, delayMs, ...cause }, "zoom call retried");
+        },
+        now: this.#now,
+        random: this.#options.random,
+        sleep: this.#options.sleep,
+      });
+    } catch (error) {
+      throw networkError(error);
     }
-  }
-
-  #mayRetryAnswer(answer: UpstreamAnswer, mode: RetryMode, attempt: number, deadline: number): boolean {
-    if (attempt >= this.#retry.attempts || this.#now() >= deadline) return false;
-    return isPerSecondLimit(answer) || (mode === "idempotent" && answer.status >= 500);
-  }
-
-  #mayRetryFailure(error: unknown, mode: RetryMode, attempt: number, deadline: number): boolean {
-    if (attempt >= this.#retry.attempts || this.#now() >= deadline) return false;
-    return mode === "idempotent" || NOT_SENT.has(String((error as { code?: unknown } | undefined)?.code));
-  }
-
-  async #backoff(attempt: number, request: ZoomRequest, why: Record<string, unknown>): Promise<void> {
-    const ceiling = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.round(ceiling * (0.5 + (this.#options.random ?? Math.random)() / 2));
-    this.#options.logger?.warn({ method: request.method, attempt, delayMs: delay, ...why }, "zoom call retried");
-    await (this.#options.sleep ?? defaultSleep)(delay);
   }
 
   async #send(grant: AccessGrant, request: ZoomRequest): Promise<UpstreamAnswer> {
@@ -176,6 +167,7 @@ export class ZoomApi {
   }
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
 }
