@@ -8,7 +8,7 @@
 // Tests beside the code (`*.test.ts`, `test-fixtures.ts`) are not production: they may import any layer (to check that
 // two layers agree, e.g. the operator's RBAC and its caches) and the test bed.
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, normalize, relative } from "node:path";
+import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -33,7 +33,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Relative module specifiers of `file`: static imports and re-exports, `import()` and `vi.mock()`. */
-export function relativeImports(source: string): string[] {
+function relativeImports(source: string): string[] {
   const found = source.matchAll(/(?:\bfrom|^\s*import|\bimport\s*\(|\bvi\.mock\s*\()\s*["'](\.{1,2}\/[^"']+)["']/gm);
   return [...found].map((m) => m[1] ?? "");
 }
