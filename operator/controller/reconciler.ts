@@ -15,6 +15,7 @@ import { type Caches, deployment, ingress, lookup, secret } from "./caches.ts";
 import { checkCredentials } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
+import { childApplyFailed, ReconcileError, ReconcileReason } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
 
@@ -60,7 +61,7 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
   const credentials = checkCredentials(zi.spec, (n) => secret(deps.caches, n, ns));
-  let applyError: string | undefined;
+  let applyError: ReconcileError | undefined;
   if (credentials.ok) {
     const apiToken = await ensureApiToken(deps.kc, secret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
     const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
@@ -87,17 +88,17 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
       tokens: secret(deps.caches, names.tokensSecret, ns),
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
-      ...(applyError ? { applyError } : {}),
+      ...(applyError ? { applyError: applyError.message } : {}),
     },
     (deps.now ?? (() => new Date()))(),
   );
   await writeStatus(deps, zi, status);
-  if (applyError) throw new Error(applyError); // retried with backoff; the condition already says why
+  if (applyError) throw applyError; // retried with backoff; the condition already says why
   return {};
 }
 
-/** Applies each child that is missing or differs; returns a message when one was refused. */
-async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]): Promise<string | undefined> {
+/** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */
+async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
   for (const obj of objects.map(withDesiredHash)) {
     const live = lookup(deps.caches, obj.kind ?? "", obj.metadata?.name ?? "", obj.metadata?.namespace ?? "");
     if (upToDate(obj, live)) continue;
@@ -106,7 +107,7 @@ async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]):
     } catch (error) {
       const body = (error as { body?: unknown }).body;
       const detail = typeof body === "string" ? safeMessage(body) : "";
-      return `applying ${obj.kind} ${obj.metadata?.name} failed${detail ? `: ${detail}` : ""}`;
+      return childApplyFailed(`applying ${obj.kind} ${obj.metadata?.name} failed${detail ? `: ${detail}` : ""}`, error);
     }
   }
   return undefined;
@@ -145,7 +146,9 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
     const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
     const waited = Date.now() - deletedAt;
     if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
-      throw new Error(`revoking Zoom grants failed, retrying: ${failures.join("; ")}`);
+      throw new ReconcileError(ReconcileReason.RevokeFailed, `revoking Zoom grants failed, retrying: ${failures.join("; ")}`, {
+        retryable: true,
+      });
     }
     if (failures.length > 0) {
       const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
