@@ -6,6 +6,7 @@ describe("loadConfig", () => {
   it("applies documented defaults when nothing is set", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ WATCH_NAMESPACES: [], WORKERS: 4, LEADER_ELECT: true, METRICS_PORT: 8080, HEALTH_PORT: 8081 });
+    expect(c.STUCK_WATCH_SECONDS).toBe(300);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -24,6 +25,11 @@ describe("loadConfig", () => {
       const text = (error as ConfigError).message;
       for (const key of ["WORKERS", "LEADER_ELECT", "WATCH_NAMESPACES"]) expect(text).toContain(key);
     }
+  });
+
+  it("takes the liveness bound for a failing watch from a flag, and refuses one too short to ride out an API server restart", () => {
+    expect(loadConfig({}, ["--stuck-watch-seconds", "120"]).STUCK_WATCH_SECONDS).toBe(120);
+    expect(() => loadConfig({ STUCK_WATCH_SECONDS: "5" })).toThrow(/STUCK_WATCH_SECONDS/);
   });
 
   it("refuses an unknown flag with its name", () => {

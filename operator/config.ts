@@ -35,6 +35,13 @@ const Env = z.object({
     .default(30)
     .describe("how long deletion waits for Zoom to revoke a grant before giving up"),
   SERVICE_IMAGE: z.string().min(1).default(RELEASE_IMAGE).describe("image of the per-tenant service"),
+  STUCK_WATCH_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .default(300)
+    .describe("a watch failing this long fails /healthz, so the kubelet restarts the process"),
   METRICS_PORT: port.default(8080).describe("port for /metrics"),
   HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),
@@ -51,6 +58,7 @@ const FLAGS = {
   workers: "WORKERS",
   "resync-seconds": "RESYNC_SECONDS",
   "service-image": "SERVICE_IMAGE",
+  "stuck-watch-seconds": "STUCK_WATCH_SECONDS",
   "metrics-port": "METRICS_PORT",
   "health-port": "HEALTH_PORT",
   "bind-address": "BIND_ADDRESS",
@@ -60,7 +68,7 @@ const FLAGS = {
 export function helpText(): string {
   const lines = Object.entries(FLAGS).map(([flag, env]) => {
     const description = Env.shape[env].description ?? "";
-    return `  --${flag.padEnd(18)} ${env.padEnd(22)} ${description}`;
+    return `  --${flag.padEnd(20)} ${env.padEnd(22)} ${description}`;
   });
   return `Usage: npm run operator -- [flags]\n\nRuns the ZoomIntegration operator against the cluster of the current KUBECONFIG\n(or in-cluster config).\n\nFlags (each also read from the environment variable shown):\n${lines.join("\n")}\n  -h, --help\n`;
 }

@@ -7,9 +7,10 @@ import { helpText, loadConfig } from "./config.ts";
 import { startController, type RunningController } from "./controller/controller.ts";
 import { createKubeWriter } from "./controller/kube-writer.ts";
 import { httpStatus } from "./errors.ts";
+import { type HealthInputs, liveness, readiness } from "./health.ts";
 import { createMetrics } from "./metrics.ts";
 import { createProbesServer, listen } from "./probes-server.ts";
-import { electLeader } from "./runtime/leader-election.ts";
+import { electLeader, type Leadership } from "./runtime/leader-election.ts";
 
 const argv = process.argv.slice(2);
 if (argv.includes("--help") || argv.includes("-h")) {
@@ -34,20 +35,28 @@ try {
 
 const metrics = createMetrics();
 let controller: RunningController | undefined;
-// NB: ready once serving: a standby replica is ready too, it can take over at any moment.
-const probes = createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
+let leadership: Leadership | undefined;
+const health = (): HealthInputs => {
+  const election = leadership?.status();
+  const informers = controller?.health();
+  return {
+    now: Date.now(),
+    stuckAfterMs: config.STUCK_WATCH_SECONDS * 1000,
+    ...(informers ? { controller: informers } : {}),
+    ...(election ? { election } : {}),
+  };
+};
+const probeProps = { registry: metrics.registry, healthy: () => liveness(health()), ready: () => readiness(health()) };
+const probes = createProbesServer(probeProps);
 const port = await listen(probes, config.HEALTH_PORT, config.BIND_ADDRESS);
-const metricsServer =
-  config.METRICS_PORT === config.HEALTH_PORT
-    ? undefined
-    : createProbesServer({ registry: metrics.registry, healthy: () => true, ready: () => true });
+const metricsServer = config.METRICS_PORT === config.HEALTH_PORT ? undefined : createProbesServer(probeProps);
 if (metricsServer) await listen(metricsServer, config.METRICS_PORT, config.BIND_ADDRESS);
 log.info(
   { healthPort: port, metricsPort: config.METRICS_PORT, namespaces: config.WATCH_NAMESPACES, leaderElect: config.LEADER_ELECT },
   "operator starting",
 );
 
-const leadership = config.LEADER_ELECT
+leadership = config.LEADER_ELECT
   ? electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log })
   : undefined;
 

@@ -1,13 +1,14 @@
 // /metrics, /healthz and /readyz for the operator (plain node:http: three fixed routes).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import type { Verdict } from "./health.ts";
 
 export interface ProbesProps {
   readonly registry: Registry;
-  /** Alive: the event loop answers and informers are not stuck restarting. */
-  readonly healthy: () => boolean;
-  /** Ready: CRD found and caches synced (a standby replica is ready too: it can take over). */
-  readonly ready: () => boolean;
+  /** Alive: the event loop answers and no watch is stuck failing (health.ts `liveness`). */
+  readonly healthy: () => Verdict;
+  /** Ready: caches synced and watches working, or a standby that can take over (health.ts `readiness`). */
+  readonly ready: () => Verdict;
 }
 
 export function createProbesServer(props: ProbesProps): Server {
@@ -25,8 +26,8 @@ export function createProbesServer(props: ProbesProps): Server {
       return;
     }
     if (path === "/healthz" || path === "/readyz") {
-      const ok = path === "/healthz" ? props.healthy() : props.ready();
-      res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok\n" : "not ready\n");
+      const verdict = path === "/healthz" ? props.healthy() : props.ready();
+      res.writeHead(verdict.ok ? 200 : 503, { "content-type": "text/plain" }).end(`${verdict.reason}\n`);
       return;
     }
     res.writeHead(404).end();

@@ -5,7 +5,7 @@ import { rawList, resourcePath } from "../../common/kube/raw-client.ts";
 import type { Logger } from "pino";
 import { API_VERSION, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import { startInformer, type RunningInformer } from "../runtime/informer.ts";
+import { combinedHealth, type InformerHealth, startInformer, type RunningInformer } from "../runtime/informer.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
 import { type Caches, CHILD_KINDS, type ChildKind } from "./caches.ts";
 import { classify } from "../errors.ts";
@@ -29,6 +29,8 @@ export interface ControllerProps {
 
 export interface RunningController {
   readonly queue: WorkQueue;
+  /** Synced once every informer listed; failing while any watch fails (the probes read this). */
+  health(): InformerHealth;
   stop(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   log.info({ namespaces: props.namespaces.length ? props.namespaces : "all", informers: running.length }, "controller started");
   return {
     queue,
+    health: () => combinedHealth(running),
     stop: async () => {
       clearInterval(resync);
       await queue.stop();

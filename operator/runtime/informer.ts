@@ -17,18 +17,50 @@ export interface InformerProps<T extends KubernetesObject> {
   readonly onRestart?: () => void;
 }
 
+/** What the probes need to know of one informer (or of all of a controller's). */
+export interface InformerHealth {
+  /** The first list is in the cache. */
+  readonly synced: boolean;
+  /** Epoch ms of the first error since the watch last worked; absent while it works. */
+  readonly failingSince?: number;
+}
+
 export interface RunningInformer<T> {
   readonly cache: ObjectCache<T>;
+  health(): InformerHealth;
   stop(): Promise<void>;
+}
+
+/** Synced when all are; failing since the earliest failure of any. */
+export function combinedHealth(informers: readonly { health(): InformerHealth }[]): InformerHealth {
+  const all = informers.map((i) => i.health());
+  const since = all.flatMap((h) => (h.failingSince === undefined ? [] : [h.failingSince]));
+  return { synced: all.every((h) => h.synced), ...(since.length > 0 ? { failingSince: Math.min(...since) } : {}) };
 }
 
 /** Jittered (the default): all informers fail together when the API server restarts; they should not all return together. */
 const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
 
 export async function startInformer<T extends KubernetesObject>(props: InformerProps<T>): Promise<RunningInformer<T>> {
-  const informer = makeInformer<T>(props.kc, props.path, props.list, props.labelSelector);
+  let synced = false;
+  const list: ListPromise<T> = async () => {
+    const result = await props.list();
+    synced = true; // NB: client-node fills the cache right after this resolves, before any probe can ask
+    return result;
+  };
+  const informer = makeInformer<T>(props.kc, props.path, list, props.labelSelector);
   let stopped = false;
-  let failures = 0; // since the last successful connect
+  let failures = 0; // since the watch last worked
+  let failingSince: number | undefined;
+  /** Starts (lists if needed, then watches); healthy again when no error came while doing so. */
+  const start = async () => {
+    const before = failures;
+    await informer.start(); // NB: resolves on failure too (reported through "error"), once the watch is open otherwise
+    if (failures === before && !stopped) {
+      failures = 0;
+      failingSince = undefined;
+    }
+  };
   const safe = (obj: T) => {
     try {
       props.onEvent(obj);
@@ -39,22 +71,22 @@ export async function startInformer<T extends KubernetesObject>(props: InformerP
   informer.on("add", safe);
   informer.on("update", safe);
   informer.on("delete", safe);
-  informer.on("connect", () => {
-    failures = 0;
-  });
+  // NB: not on "connect": client-node emits it before the list, which may still fail.
   informer.on("error", (error: unknown) => {
     if (stopped) return;
     failures++;
+    failingSince ??= Date.now();
     const delay = backoffDelay(failures, RESTART_BACKOFF);
     props.log.warn({ err: error, path: props.path, retryInMs: delay }, "watch failed; restarting informer");
     props.onRestart?.();
     setTimeout(() => {
-      if (!stopped) informer.start().catch(() => {}); // a failing start reports through "error" again
+      if (!stopped) start().catch(() => {}); // a failing start reports through "error" again
     }, delay).unref();
   });
-  await informer.start(); // resolves once the first list is in the cache
+  await start();
   return {
     cache: informer,
+    health: () => ({ synced, ...(failingSince === undefined ? {} : { failingSince }) }),
     stop: async () => {
       stopped = true;
       await informer.stop();

@@ -5,6 +5,7 @@ import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/cl
 import type { Logger } from "pino";
 import { MicroTime } from "../../common/kube/micro-time.ts";
 import { sleep } from "../../common/retry.ts";
+import { httpStatus, networkCode } from "../errors.ts";
 
 export interface LeaderElectionProps {
   readonly kc: KubeConfig;
@@ -25,14 +26,70 @@ export interface Leadership {
   readonly lost: Promise<void>;
   /** Gives the lease up (so a standby takes over at once) and stops renewing. */
   release(): Promise<void>;
+  /** For the probes: leading, and why the last try failed if it did. */
+  status(): ElectionStatus;
+}
+
+export interface ElectionStatus {
+  readonly leading: boolean;
+  /** At least one try (read, create or update of the Lease) has finished. */
+  readonly attempted: boolean;
+  /** Why this replica cannot take part, from its last try; absent when that try worked. */
+  readonly problem?: string;
+}
+
+type LeaseVerb = "get" | "create" | "update";
+
+/** A failed call to the Lease API, with the verb it tried (RBAC and messages name it). */
+class LeaseCallError extends Error {
+  readonly verb: LeaseVerb;
+  constructor(verb: LeaseVerb, cause: unknown) {
+    super(`${verb} Lease failed`, { cause });
+    this.verb = verb;
+  }
+}
+
+async function call<T>(verb: LeaseVerb, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new LeaseCallError(verb, error);
+  }
+}
+
+/**
+ * Pure: why a failed try keeps this replica out of the election, as one line naming the namespace
+ * and the Lease, and a key that is the same for the same problem (so it is logged once, not per
+ * retry). Undefined for a conflict: another candidate wrote the Lease first, which is the election working.
+ */
+export function electionProblem(
+  verb: LeaseVerb,
+  error: unknown,
+  namespace: string,
+  name: string,
+): { key: string; message: string } | undefined {
+  const lease = `the Lease ${namespace}/${name}`;
+  const status = httpStatus(error);
+  if (status === 409) return undefined;
+  if (status === 404 && verb === "create") {
+    return {
+      key: "namespace-missing",
+      message: `the namespace ${namespace} does not exist, so ${lease} cannot be created: create the namespace, or set POD_NAMESPACE (--namespace) to one that exists`,
+    };
+  }
+  if (status === 403 || status === 401) {
+    return {
+      key: `${status}-${verb}`,
+      message: `the API server refused to ${verb} ${lease} (${status}): the operator needs get, update and create on leases.coordination.k8s.io in ${namespace}`,
+    };
+  }
+  if (status !== undefined) return { key: `${status}-${verb}`, message: `the API server answered ${status} to ${verb} ${lease}` };
+  const network = networkCode(error);
+  if (network) return { key: `network-${network}`, message: `cannot reach the API server to ${verb} ${lease} (${network})` };
+  return { key: `error-${verb}`, message: `${verb} ${lease} failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 const asMicro = (d: Date | undefined) => (d === undefined ? undefined : new MicroTime(new Date(d).getTime()));
-
-function httpCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "number" ? code : undefined;
-}
 
 /** Pure: may `identity` take or keep `lease` at `now`? */
 export function canAcquire(lease: V1Lease, identity: string, now: Date): boolean {
@@ -49,6 +106,8 @@ export function electLeader(props: LeaderElectionProps): Leadership {
   const now = () => new MicroTime((props.now ?? (() => new Date()))().getTime());
   let stopped = false;
   let leading = false;
+  let attempted = false;
+  let problem: { key: string; message: string } | undefined;
   let onAcquired!: () => void;
   let onLost!: () => void;
   const acquired = new Promise<void>((r) => (onAcquired = r));
@@ -58,11 +117,11 @@ export function electLeader(props: LeaderElectionProps): Leadership {
     const t = now();
     let lease: V1Lease;
     try {
-      lease = await api.readNamespacedLease({ name, namespace });
+      lease = await call("get", () => api.readNamespacedLease({ name, namespace }));
     } catch (error) {
-      if (httpCode(error) !== 404) throw error;
+      if (httpStatus((error as LeaseCallError).cause) !== 404) throw error;
       const spec = { holderIdentity: identity, leaseDurationSeconds: duration, acquireTime: t, renewTime: t, leaseTransitions: 0 };
-      await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
+      await call("create", () => api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } }));
       return true;
     }
     if (!canAcquire(lease, identity, t)) return false;
@@ -76,8 +135,23 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       ...(taking ? { acquireTime: t, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } : {}),
     };
     // NB: replace carries the resourceVersion we read, so two candidates cannot both win.
-    await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
+    await call("update", () => api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } }));
     return true;
+  };
+
+  /** Warns once per distinct problem (not per retry), and says when it is gone. */
+  const setProblem = (found: typeof problem, cause?: unknown) => {
+    const lease = `${namespace}/${name}`;
+    if (found && found.key !== problem?.key)
+      log.warn({ err: cause, lease, namespace, problem: found.message }, "cannot take part in leader election");
+    if (!found && problem) log.info({ lease }, "leader election works again");
+    problem = found;
+  };
+  const note = (error: unknown) => {
+    const e = error instanceof LeaseCallError ? error : new LeaseCallError("get", error);
+    const found = electionProblem(e.verb, e.cause, namespace, name);
+    if (!found) log.debug({ err: e.cause, lease: `${namespace}/${name}` }, "lease update lost a race");
+    setProblem(found, e.cause);
   };
 
   const loop = async () => {
@@ -88,9 +162,11 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       let ok = false;
       try {
         ok = await tryAcquireOrRenew();
+        setProblem(undefined);
       } catch (error) {
-        log.debug({ err: error }, "lease update failed");
+        note(error);
       }
+      attempted = true;
       if (ok) {
         lastRenew = Date.now();
         if (!leading) {
@@ -113,6 +189,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
   return {
     acquired,
     lost,
+    status: () => ({ leading, attempted, ...(problem ? { problem: problem.message } : {}) }),
     release: async () => {
       stopped = true;
       if (!leading) return;
