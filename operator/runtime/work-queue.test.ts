@@ -65,7 +65,7 @@ describe("WorkQueue", () => {
         calls++;
         if (calls <= 3) throw new Error("boom");
       },
-      { workers: 1, baseDelayMs: 2, onError: (_k, _e, d) => delays.push(d) },
+      { workers: 1, baseDelayMs: 2, jitter: 0, onError: (_k, _e, d) => delays.push(d) },
     );
     q.add("x");
     for (let i = 0; i < 50 && calls < 4; i++) await tick(5);
@@ -80,12 +80,54 @@ describe("WorkQueue", () => {
       async () => {
         throw new Error("always");
       },
-      { workers: 1, baseDelayMs: 1, maxDelayMs: 4, onError: (_k, _e, d) => delays.push(d) },
+      { workers: 1, baseDelayMs: 1, maxDelayMs: 4, jitter: 0, onError: (_k, _e, d) => delays.push(d) },
     );
     q.add("x");
     for (let i = 0; i < 40 && delays.length < 5; i++) await tick(3);
     await q.stop();
     expect(delays.slice(0, 5)).toEqual([1, 2, 4, 4, 4]);
+  });
+
+  it("jitters retry delays by default, within half the delay and the delay", async () => {
+    const delays: number[] = [];
+    const q = new WorkQueue(
+      async () => {
+        throw new Error("always");
+      },
+      { workers: 4, baseDelayMs: 400, onError: (_k, _e, d) => delays.push(d) },
+    );
+    const keys = Array.from({ length: 20 }, (_, i) => `ns/k${i}`);
+    for (const k of keys) q.add(k);
+    for (let i = 0; i < 100 && delays.length < keys.length; i++) await tick(2);
+    await q.stop();
+    expect(delays).toHaveLength(keys.length);
+    for (const d of delays) expect(d).toBeGreaterThanOrEqual(200);
+    for (const d of delays) expect(d).toBeLessThanOrEqual(400);
+    expect(new Set(delays).size).toBeGreaterThan(1);
+  });
+
+  it("keeps serving other keys while one key's handler hangs (no head-of-line blocking)", async () => {
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const done: string[] = [];
+    const q = new WorkQueue(
+      async (k) => {
+        if (k === "ns/slow") await hung;
+        done.push(k);
+      },
+      { workers: 2 },
+    );
+    q.add("ns/slow");
+    const others = Array.from({ length: 10 }, (_, i) => `ns/t${i}`);
+    for (const k of others) q.add(k);
+    for (let i = 0; i < 100 && done.length < others.length; i++) await tick(2);
+    expect(done).toEqual(others); // every other key, in order, while the slow one still runs
+    q.add("ns/t0"); // and new work too
+    for (let i = 0; i < 100 && done.length < others.length + 1; i++) await tick(2);
+    expect(done.at(-1)).toBe("ns/t0");
+    release();
+    await q.idle();
+    expect(done.at(-1)).toBe("ns/slow");
   });
 
   it("drops scheduled work when stopped", async () => {

@@ -11,6 +11,11 @@ export interface WorkQueueOptions {
   readonly baseDelayMs?: number;
   /** Cap for the retry delay (default 5 minutes). */
   readonly maxDelayMs?: number;
+  /**
+   * Random share of each retry delay (common/retry.ts; default 0.5: between half the delay and the
+   * delay). Tenants that failed together (an API server restart) then do not all return together.
+   */
+  readonly jitter?: number;
   readonly onError?: (key: string, error: unknown, retryInMs: number) => void;
 }
 
@@ -91,9 +96,8 @@ export class WorkQueue {
   private retryDelay(key: string): number {
     const n = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, n);
-    // NB: no jitter, as in client-go's per-item limiter: the worker count already bounds how many
-    // keys hit the API at once, and the delays stay predictable.
-    return backoffDelay(n, { baseMs: this.options.baseDelayMs ?? 250, maxMs: this.options.maxDelayMs ?? 300_000, jitter: 0 });
+    const { baseDelayMs = 250, maxDelayMs = 300_000, jitter = 0.5 } = this.options;
+    return backoffDelay(n, { baseMs: baseDelayMs, maxMs: maxDelayMs, jitter });
   }
 
   private async process(key: string): Promise<void> {
