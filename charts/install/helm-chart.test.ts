@@ -17,6 +17,7 @@ interface Values {
   readonly createNamespace: boolean;
   readonly watchNamespaces: readonly string[];
   readonly replicas: number;
+  readonly heapPercentage: number;
   readonly resources: object;
 }
 
@@ -30,6 +31,7 @@ function renderLikeHelm(templates: readonly HelmFile[], v: Values): unknown[] {
       .replaceAll("{{ $.Values.namespace }}", v.namespace)
       .replaceAll("{{ $.Values.image | quote }}", JSON.stringify(v.image))
       .replaceAll("{{ $.Values.replicas }}", String(v.replicas))
+      .replaceAll("{{ $.Values.heapPercentage }}", String(v.heapPercentage))
       .replaceAll('{{ join "," $.Values.watchNamespaces | quote }}', JSON.stringify(v.watchNamespaces.join(",")))
       .replace(
         / \{\{- toYaml \$\.Values\.resources \| nindent (\d+) \}\}/g,
@@ -97,6 +99,7 @@ describe("the Helm chart", () => {
       createNamespace: true,
       watchNamespaces: ["tenants-a", "tenants-b"],
       replicas: 3,
+      heapPercentage: 60,
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
     };
     const expected = renderInstall(custom).filter((o) => o.kind !== "CustomResourceDefinition");

@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { CRD_NAME } from "../../common/api/constants.ts";
 import type { KubeObject } from "../tenant/render.ts";
 import { OPERATOR_NAME } from "./install-chart.ts";
-import { DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_RESOURCES } from "./props.ts";
+import { DEFAULT_HEAP_PERCENTAGE, DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_RESOURCES } from "./props.ts";
 import { renderInstall } from "./render.ts";
 
 export const HELM_CHART_NAME = "zoom-integration-operator";
@@ -17,8 +17,10 @@ const Placeholder = {
   image: "helm-placeholder.invalid/image:tag",
   replicas: "__HELM_REPLICAS__",
   resources: "__HELM_RESOURCES__",
+  /** A number (it is validated as one) inside a string: NODE_OPTIONS. */
+  heapPercentage: 12.3456,
 } as const;
-const LEFTOVER = /helm-placeholder|__HELM_/;
+const LEFTOVER = /helm-placeholder|__HELM_|12\.3456/;
 
 export interface HelmFile {
   /** Relative to the chart directory. */
@@ -39,13 +41,14 @@ const COMMON: readonly Substitution[] = [
   [Placeholder.namespace, "{{ $.Values.namespace }}"],
   [Placeholder.image, "{{ $.Values.image | quote }}"],
   [Placeholder.replicas, "{{ $.Values.replicas }}"],
+  [`=${Placeholder.heapPercentage}`, "={{ $.Values.heapPercentage }}"],
   [`value: ${Placeholder.watchNamespace}`, `value: {{ join "," $.Values.watchNamespaces | quote }}`],
   // A block value: `resources:` then the values' YAML, indented under it.
   [new RegExp(`^( *)resources: ${Placeholder.resources}$`, "m"), "$1resources: {{- toYaml $.Values.resources | nindent INDENT }}"],
 ];
 
 export function helmChart(props: HelmChartProps): HelmFile[] {
-  const placeholders = { namespace: Placeholder.namespace, image: Placeholder.image };
+  const placeholders = { namespace: Placeholder.namespace, image: Placeholder.image, heapPercentage: Placeholder.heapPercentage };
   const namespaced = renderInstall({ ...placeholders, watchNamespaces: [Placeholder.watchNamespace] });
   const clusterWide = renderInstall(placeholders);
   const files: HelmFile[] = [
@@ -134,6 +137,9 @@ createNamespace: true
 watchNamespaces: []
 # One replica leads (Lease), the others stand by.
 replicas: 2
+# The V8 heap limit as a percentage of the memory limit below (Node's --max-old-space-size-percentage):
+# raise the memory limit and the heap follows. From 10 to 90; the rest is left for what is not heap.
+heapPercentage: ${DEFAULT_HEAP_PERCENTAGE}
 resources:
 ${stringify(DEFAULT_RESOURCES, { indent: 2 })
   .trimEnd()

@@ -59,12 +59,15 @@ describe("the Helm chart, through the helm CLI", () => {
       "replicas=3",
       "--set",
       "watchNamespaces={tenants-a,tenants-b}",
+      "--set",
+      "heapPercentage=60",
     ];
     const expected = renderInstall({
       image: "registry.local/zio:dev",
       namespace: "ops",
       replicas: 3,
       watchNamespaces: ["tenants-a", "tenants-b"],
+      heapPercentage: 60,
     });
     expect(objects(helmRun(["template", "zio", chart, "--include-crds", ...set]))).toEqual(sorted(expected));
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -128,6 +129,16 @@ describe("the operator Deployment", () => {
     expect(container().resources).toEqual({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } });
   });
 
+  it("bounds the V8 heap as a share of the memory limit (so the heap follows the limit), in a form this Node accepts", () => {
+    expect(env()["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=75");
+    expect(env(renderInstall({ heapPercentage: 60 }))["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=60");
+    const heapMiB = execFileSync(process.execPath, ["-p", "require('v8').getHeapStatistics().heap_size_limit / 2 ** 20"], {
+      env: { NODE_OPTIONS: env()["NODE_OPTIONS"] },
+      encoding: "utf8",
+    });
+    expect(Number(heapMiB)).toBeGreaterThan(0);
+  });
+
   it("selects its pods (Deployment, PodDisruptionBudget, Service) by labels the pods carry", () => {
     const podLabels = field(deployment(), "spec.template.metadata.labels");
     for (const selector of [
@@ -220,7 +231,14 @@ describe("install props", () => {
 
   it("refuses bad props listing every problem", () => {
     const attempt = () =>
-      renderInstall({ namespace: "Bad_NS", watchNamespaces: ["a", "a"], replicas: 0, image: "", resources: { requests: { cpu: "lots" } } });
+      renderInstall({
+        namespace: "Bad_NS",
+        watchNamespaces: ["a", "a"],
+        replicas: 0,
+        image: "",
+        resources: { requests: { cpu: "lots" } },
+        heapPercentage: 100,
+      });
     expect(attempt).toThrow(InvalidInstallPropsError);
     try {
       attempt();
@@ -231,6 +249,7 @@ describe("install props", () => {
         'image must be a non-empty image reference without spaces, got ""',
         "replicas must be an integer from 1 to 10, got 0",
         'resources.requests.cpu must be a Kubernetes quantity such as 100m or 64Mi, got "lots"',
+        "heapPercentage must be a number from 10 to 90 (percent of the memory limit), got 100",
       ]);
     }
   });

@@ -155,8 +155,9 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
       { name: "HEALTH_PORT", value: String(HEALTH_PORT) },
       // NB: V8 grows its heap lazily up to a limit far above what the operator keeps alive (100
       // ZoomIntegrations: ~66 MB live; RSS 470 MiB unbounded vs 181 MiB with a 128 MB old space):
-      // bound it well inside the memory limit.
-      { name: "NODE_OPTIONS", value: "--max-old-space-size=256" },
+      // bound it inside the memory limit, as a share of it (Node reads the cgroup limit), so the
+      // heap follows the limit instead of a constant that a raised limit leaves behind.
+      { name: "NODE_OPTIONS", value: `--max-old-space-size-percentage=${props.heapPercentage}` },
     ],
     ports: [
       { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },

@@ -34,6 +34,12 @@ export interface InstallProps {
   readonly resources?: InstallResources;
   /** @default "IfNotPresent" */
   readonly imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+  /**
+   * The operator's V8 heap limit as a percentage of the container's memory limit (Node's
+   * `--max-old-space-size-percentage`, which reads the cgroup limit), so raising the limit raises
+   * the heap. The rest is left for what is not heap: code, buffers, the young generation. @default 75
+   */
+  readonly heapPercentage?: number;
 }
 
 export interface ResolvedInstallProps {
@@ -43,9 +49,13 @@ export interface ResolvedInstallProps {
   readonly replicas: number;
   readonly resources: { readonly requests: Quantities; readonly limits: Quantities };
   readonly imagePullPolicy: string;
+  readonly heapPercentage: number;
 }
 
 export const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } as const;
+export const DEFAULT_HEAP_PERCENTAGE = 75;
+/** Below, the heap is too small to be useful; above, what is not heap pushes the process over the limit (OOMKilled). */
+const HEAP_PERCENTAGE_RANGE = [10, 90] as const;
 
 /** Thrown by `resolveInstallProps`, listing every problem. */
 export class InvalidInstallPropsError extends Error {
@@ -73,6 +83,7 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
       limits: { ...(props.resources?.limits ?? DEFAULT_RESOURCES.limits) },
     },
     imagePullPolicy: props.imagePullPolicy ?? "IfNotPresent",
+    heapPercentage: props.heapPercentage ?? DEFAULT_HEAP_PERCENTAGE,
   };
   const problems: string[] = [];
   const label = (field: string, value: string) => {
@@ -95,6 +106,12 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
   }
   if (!["Always", "IfNotPresent", "Never"].includes(resolved.imagePullPolicy)) {
     problems.push(`imagePullPolicy must be Always, IfNotPresent or Never, got ${JSON.stringify(resolved.imagePullPolicy)}`);
+  }
+  const [minHeap, maxHeap] = HEAP_PERCENTAGE_RANGE;
+  if (!Number.isFinite(resolved.heapPercentage) || resolved.heapPercentage < minHeap || resolved.heapPercentage > maxHeap) {
+    problems.push(
+      `heapPercentage must be a number from ${minHeap} to ${maxHeap} (percent of the memory limit), got ${resolved.heapPercentage}`,
+    );
   }
   if (problems.length > 0) throw new InvalidInstallPropsError(problems);
   return resolved;
