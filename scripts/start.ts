@@ -1,8 +1,11 @@
 // npm start: the local sandbox (see test/sandbox/sandbox.ts), or, with KUBECONFIG pointing at a
 // real cluster, the operator against that cluster. Runs until Ctrl-C, then stops what it started.
 import { spawn } from "node:child_process";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { loadConfig } from "../operator/config.ts";
+import { httpStatus } from "../operator/errors.ts";
 import { repoRoot } from "../test/cluster/paths.ts";
 import { startSandbox, TENANT } from "../test/sandbox/sandbox.ts";
 
@@ -15,7 +18,8 @@ tenant's admin and creates one meeting, printing each step. Then it keeps runnin
 Ctrl-C and stops everything it started.
 
 With KUBECONFIG set: runs the operator against that cluster instead (install the CRD first:
-kubectl apply --server-side -f crds/), until Ctrl-C.
+kubectl apply --server-side -f crds/), until Ctrl-C. It creates the namespace of the
+leader-election Lease (POD_NAMESPACE, default zoom-integration-system) when it is missing.
 
 Options:
   --local          run the sandbox even when KUBECONFIG is set
@@ -45,8 +49,45 @@ function onStop(stop: () => Promise<void>): void {
   process.on("SIGTERM", handler);
 }
 
+/**
+ * Outside the cluster nothing has created the operator's namespace (the install bundle does): create
+ * it for the Lease, or say what is missing. The operator itself warns too if it cannot take part.
+ */
+async function ensureLeaseNamespace(say: (message: string) => void): Promise<void> {
+  let namespace: string;
+  try {
+    const config = loadConfig(process.env);
+    if (!config.LEADER_ELECT) return;
+    namespace = config.POD_NAMESPACE;
+  } catch {
+    return; // the operator lists every configuration problem itself
+  }
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = kc.makeApiClient(CoreV1Api);
+  const missing = await api.readNamespace({ name: namespace }).then(
+    () => false,
+    (error: unknown) => (httpStatus(error) === 404 ? true : error),
+  );
+  if (missing === false) return;
+  if (missing !== true) {
+    say(`cannot check the namespace ${namespace} of the leader-election Lease (${httpStatus(missing) ?? (missing as Error).message})`);
+    return;
+  }
+  try {
+    await api.createNamespace({ body: { metadata: { name: namespace } } });
+    say(`created the namespace ${namespace} for the leader-election Lease`);
+  } catch (error) {
+    say(
+      `the namespace ${namespace} of the leader-election Lease does not exist and cannot be created (${httpStatus(error) ?? (error as Error).message}): ` +
+        `create it (kubectl create namespace ${namespace}) or set POD_NAMESPACE to an existing namespace`,
+    );
+  }
+}
+
 if (process.env["KUBECONFIG"] && !values.local) {
   console.error(`[operator] KUBECONFIG is set: running the operator against ${process.env["KUBECONFIG"]} (use --local for the sandbox)`);
+  await ensureLeaseNamespace((message) => console.error(`[operator] ${message}`));
   const child = spawn(process.execPath, [join(repoRoot, "operator/main.ts")], { stdio: "inherit" });
   onStop(async () => {
     child.kill("SIGTERM");
