@@ -150,7 +150,10 @@ export function electLeader(props: LeaderElectionProps): Leadership {
   const note = (error: unknown) => {
     const e = error instanceof LeaseCallError ? error : new LeaseCallError("get", error);
     const found = electionProblem(e.verb, e.cause, namespace, name);
-    if (!found) log.debug({ err: e.cause, lease: `${namespace}/${name}` }, "lease update lost a race");
+    log.debug(
+      { err: e.cause, lease: `${namespace}/${name}`, problem: found?.message ?? "another candidate wrote first" },
+      "lease try failed",
+    );
     setProblem(found, e.cause);
   };
 

@@ -17,6 +17,8 @@ export interface OperatorProcess {
   kill(): Promise<void>;
   /** The operator's own Prometheus metrics text. */
   metrics(): Promise<string>;
+  /** The answer of /healthz or /readyz: status and its one-line reason. */
+  probe(path: "/healthz" | "/readyz"): Promise<{ status: number; reason: string }>;
 }
 
 export interface OperatorOptions {
@@ -78,6 +80,10 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       await exited(child);
     },
     metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+    probe: async (path) => {
+      const response = await fetch(`http://127.0.0.1:${healthPort}${path}`);
+      return { status: response.status, reason: (await response.text()).trim() };
+    },
   };
 }
 
@@ -88,4 +94,16 @@ export function counterSum(text: string, name: string, match: Record<string, str
     .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
     .filter((l) => Object.entries(match).every(([k, v]) => l.includes(`${k}="${v}"`)))
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
+/** The operator's JSON log lines at `level` ("warn", "info", ...) whose message is `msg`. */
+export function logLines(lines: readonly string[], level: string, msg: string): Record<string, unknown>[] {
+  return lines.flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      return entry["level"] === level && entry["msg"] === msg ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
 }
