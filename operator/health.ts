@@ -37,7 +37,7 @@ export function readiness(i: HealthInputs): Verdict {
   }
   if (i.election && !i.election.leading) {
     if (!i.election.attempted) return { ok: false, reason: "standby: the Lease was not checked yet" };
-    if (i.election.problem) return { ok: false, reason: `standby cannot take part in leader election: ${i.election.problem}` };
+    if (i.election.problem) return { ok: false, reason: `cannot take part in leader election: ${i.election.problem}` };
     return { ok: true, reason: "ok (standby, can take over)" };
   }
   return { ok: false, reason: "starting the controller" };

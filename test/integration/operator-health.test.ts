@@ -9,18 +9,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CLUSTER_RULES, LEADER_ELECTION_RULES, policyRules, TENANT_RULES } from "../../charts/install/operator-rbac.ts";
 import { clusterEnv, kubectl, useNamespace, userKubeConfig } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
-import { logLines, type OperatorProcess, startOperator } from "../support/operator-process.ts";
+import { counterSum, logLines, type OperatorProcess, startOperator } from "../support/operator-process.ts";
 import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
 
 const USER = "zio-health-operator";
 const STUCK_WATCH_SECONDS = 30; // the smallest bound the operator accepts
 const LEASE_NAMESPACE = `zio-health-lease-${process.pid}`;
+const POLICY = `zio-health-refuse-services-${process.pid}`;
 const operators: OperatorProcess[] = [];
 const ns = useNamespace("health", () => operators.map((o) => `--- ${o.identity}\n${o.lines.slice(-40).join("\n")}`).join("\n"));
 afterAll(async () => {
   await Promise.all(operators.map((o) => o.stop()));
   await kubectl(["delete", "clusterrole,clusterrolebinding", `${USER}-crd`, "--ignore-not-found"]);
   await kubectl(["delete", "namespace", LEASE_NAMESPACE, "--ignore-not-found", "--wait=false"]);
+  await kubectl(["delete", "validatingadmissionpolicy,validatingadmissionpolicybinding", POLICY, "--ignore-not-found"]);
 });
 
 const rbac = () => clusterEnv().kc.makeApiClient(RbacAuthorizationV1Api);
@@ -97,6 +99,7 @@ describe("the operator's probes", () => {
       },
       { timeout: 90_000, interval: 1000 },
     );
+    await operator.stop();
   }, 300_000);
 });
 
@@ -132,5 +135,54 @@ describe("a replica whose Lease namespace does not exist", () => {
       { timeout: 60_000 },
     );
     expect(logLines(operator.lines, "info", "leader election works again")).toHaveLength(1);
+    await operator.stop();
+  }, 120_000);
+});
+
+/** Refuses every Service in the test namespace at admission (422), like a cluster's own policy might. */
+const refuseServices = `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ${POLICY}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"]}]
+  validations: [{expression: "false", message: "Services are refused by policy ${POLICY}"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ${POLICY}}
+spec:
+  policyName: ${POLICY}
+  validationActions: [Deny]
+  matchResources: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: NAMESPACE}}}
+`;
+
+describe("the reason of a failed reconcile", () => {
+  it("reaches the error metric: a child refused at admission counts as Invalid, not Unexpected", async () => {
+    const { kc } = clusterEnv();
+    expect((await kubectl(["apply", "-f", "-"], { input: refuseServices.replace("NAMESPACE", ns.name) })).code).toBe(0);
+    const operator = await startOperator({
+      kubeconfigPath: clusterEnv().kubeconfigPath,
+      identity: "reason-op",
+      env: { WATCH_NAMESPACES: ns.name, POD_NAMESPACE: ns.name, LEASE_NAME: "zio-health-reason" },
+    });
+    operators.push(operator);
+    await createCredentials(kc, ns.name, "refused-creds");
+    await ziApi(kc).create(ns.name, zoomIntegration("refused"));
+    await eventually(
+      async () => {
+        const ready = condition(await ziApi(kc).get(ns.name, "refused"), "Ready");
+        expect(ready).toMatchObject({ status: "False", reason: "ReconcileFailed" });
+        expect(ready?.message).toContain(`refused by policy ${POLICY}`);
+        expect(
+          counterSum(await operator.metrics(), "zio_operator_reconciles_total", { result: "error", reason: "Invalid" }),
+        ).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    expect(counterSum(await operator.metrics(), "zio_operator_reconciles_total", { reason: "Unexpected" })).toBe(0);
+    await operator.stop();
   }, 120_000);
 });
