@@ -10,7 +10,7 @@ import { apiserverWrites } from "../support/apiserver-writes.ts";
 import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 import { counterSum, type OperatorProcess, startOperator } from "../support/operator-process.ts";
-import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
+import { b64, condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
 
 const RESYNC_SECONDS = 10;
 const WINDOW_SECONDS = RESYNC_SECONDS * 3 + 2;
@@ -23,6 +23,17 @@ const QUANTITY_TENANTS = {
   "q-integer": { requests: { cpu: "100000000n", memory: 134217728 }, limits: { memory: "0.25Gi" } }, // 100m 128Mi 256Mi
 } as const;
 const MESH = "mesh";
+/** Every optional part of the tenant chart, so that each object it can render is covered. */
+const FULL_SPEC = {
+  webhookSecretRef: { name: "mesh-webhook" },
+  routing: {
+    ingress: { className: "nginx", tlsSecretName: "app-mesh-tls", annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
+  },
+  clients: {
+    podSelector: { matchLabels: { app: "booking" }, matchExpressions: [{ key: "tier", operator: "In", values: ["api", "worker"] }] },
+  },
+  service: { replicas: 2, podLabels: { "sidecar.mesh.example/inject": "true" } },
+};
 const TENANTS = [...Object.keys(QUANTITY_TENANTS), MESH];
 
 let operator: OperatorProcess;
@@ -84,13 +95,17 @@ async function writesOver(seconds: number): Promise<{ reconciles: number; operat
 }
 
 describe("the operator at steady state", () => {
-  it("brings up tenants with non-canonical quantities and one Deployment carrying a mesh's env var and sidecar", async () => {
+  it("brings up tenants with non-canonical quantities, and a full one whose Deployment carries a mesh's env var and sidecar", async () => {
     for (const [name, resources] of Object.entries(QUANTITY_TENANTS)) {
       await createCredentials(kc(), ns.name, `${name}-creds`);
       await ziApi(kc()).create(ns.name, zoomIntegration(name, { service: { replicas: 1, resources } }));
     }
     await createCredentials(kc(), ns.name, `${MESH}-creds`);
-    await ziApi(kc()).create(ns.name, zoomIntegration(MESH));
+    await core().createNamespacedSecret({
+      namespace: ns.name,
+      body: { metadata: { name: "mesh-webhook" }, data: { secretToken: b64("whsec") } },
+    });
+    await ziApi(kc()).create(ns.name, zoomIntegration(MESH, FULL_SPEC));
     await eventually(() => readDeployment(MESH), { timeout: 60_000 });
     await injectMesh();
     await eventually(
