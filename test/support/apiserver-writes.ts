@@ -1,0 +1,33 @@
+// kube-apiserver's own count of the writes it served for the resources the operator writes: the
+// observable "no write when nothing changed", independent of the operator's own metric.
+import { kubectl } from "./cluster-env.ts";
+
+const OPERATOR_RESOURCES = [
+  "zoomintegrations",
+  "serviceaccounts",
+  "roles",
+  "rolebindings",
+  "secrets",
+  "configmaps",
+  "deployments",
+  "services",
+  "ingresses",
+  "networkpolicies",
+  "poddisruptionbudgets",
+  "events",
+];
+
+/**
+ * Cluster-wide APPLY/PATCH/POST/PUT/DELETE requests on those resources, from /metrics.
+ * NB: Deployment status is the controller-manager's, not ours, so that subresource is left out.
+ */
+export async function apiserverWrites(): Promise<number> {
+  const res = await kubectl(["get", "--raw", "/metrics"]);
+  return res.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("apiserver_request_total{"))
+    .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
+    .filter((l) => OPERATOR_RESOURCES.some((k) => l.includes(`resource="${k}"`)))
+    .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
