@@ -1,5 +1,6 @@
 // Scale and steady state: 100 ZoomIntegrations converge, and a resync of unchanged objects makes
 // zero writes, as counted by kube-apiserver itself (/metrics) and by the operator.
+import { apiserverWrites } from "../support/apiserver-writes.ts";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
@@ -20,35 +21,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => operator?.stop());
-
-/** Writes kube-apiserver has served, by verb, for the resources the operator writes. */
-async function apiserverWrites(): Promise<number> {
-  const res = await kubectl(["get", "--raw", "/metrics"]);
-  const kinds = [
-    "zoomintegrations",
-    "serviceaccounts",
-    "roles",
-    "rolebindings",
-    "secrets",
-    "configmaps",
-    "deployments",
-    "services",
-    "ingresses",
-    "networkpolicies",
-    "poddisruptionbudgets",
-    "events",
-  ];
-  const lines = res.stdout.split("\n").filter((l) => l.startsWith("apiserver_request_total{"));
-  return (
-    lines
-      .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
-      .filter((l) => kinds.some((k) => l.includes(`resource="${k}"`)))
-      // the controller-manager updates Deployment status and kwok nothing of these: status of
-      // deployments is not ours, so leave that subresource out
-      .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0)
-  );
-}
 
 async function rssMiB(pid: number): Promise<number> {
   const kb = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1];
