@@ -1,6 +1,6 @@
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { createMeetingIdempotently } from "./idempotent-create.ts";
-import { resolveStart } from "./meeting-time.ts";
+import { resolveStart, utcString } from "./meeting-time.ts";
 import { checkAlternativeHosts, dropUndefined, getMeeting, type MeetingsDeps, meetingPath, zoomSettings } from "./meetings.ts";
 import { zoomRecurrence } from "./recurrence.ts";
 import type { CreateMeetingRequest, DeleteMeetingQuery, Meeting, UpdateMeetingRequest } from "./schemas.ts";
@@ -24,8 +24,9 @@ export async function updateMeeting(deps: MeetingsDeps, id: string, request: Upd
     topic: request.topic,
     agenda: request.agenda,
     duration: request.durationMinutes,
-    start_time: start?.zoomStartTime,
-    timezone: start?.timeZone,
+    // NB: one occurrence takes no timezone (Zoom refuses it): its start goes as an instant.
+    start_time: start && request.occurrenceId !== undefined ? utcString(start.instant) : start?.zoomStartTime,
+    timezone: request.occurrenceId === undefined ? start?.timeZone : undefined,
     recurrence: current?.type === "recurring" && rule ? zoomRecurrence(rule, start?.timeZone ?? current.timeZone) : undefined,
     settings: zoomSettings(request.settings, request.alternativeHosts),
   });
