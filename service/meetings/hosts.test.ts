@@ -85,6 +85,24 @@ describe("hosts", () => {
     expect((await failureOf(service.client.getMeeting("acme", old.id))).code).toBe(ErrorCode.NotFound);
   });
 
+  it("does a full reschedule (new time and new host) as the README shows, with the new time in the host's new meeting", async () => {
+    zoom.seedUser({ email: "lee@acme.example" });
+    const old = await service.client.createMeeting(BOOKING);
+    const moved = await service.client.updateMeeting(old.id, {
+      organizationId: "acme",
+      host: "lee@acme.example",
+      startLocal: "2025-09-11T15:00",
+      timeZone: "Europe/Berlin",
+    });
+    expect(moved).toMatchObject({ hostEmail: "lee@acme.example", startLocal: "2025-09-11T15:00:00", startInstant: "2025-09-11T13:00:00Z" });
+    expect(
+      zoom
+        .inspect()
+        .meetings.filter((m) => !m.deleted)
+        .map((m) => m.id),
+    ).toEqual([moved.id]);
+  });
+
   it("sets alternative hosts and refuses an unlicensed one naming its position", async () => {
     zoom.seedUser({ email: "alt@acme.example" });
     zoom.seedUser({ email: "basic@acme.example", type: 1 });
