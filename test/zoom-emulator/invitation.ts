@@ -9,7 +9,8 @@ import { formatUtc } from "./zoom-time.ts";
 
 /**
  * `GET /v2/meetings/{meetingId}/invitation` (Zoom's "Get meeting invitation", meeting read scope)
- * -> 200 `{invitation}`. Zoom documents only that the text is the invitation; its layout here
+ * -> 200 `{invitation, sip_links}` (the Rivet SDK's response type). Zoom documents only that the
+ * text is the invitation note; its layout here
  * follows the invitations Zoom sends (join URL, meeting id in groups, passcode, one-tap and
  * per-location dial-in with the numeric phone passcode, SIP and H.323), which clients parse.
  */
@@ -21,7 +22,12 @@ export function getInvitation(ctx: EmulatorContext, request: EmulatorRequest): R
   const host = ctx.store.users.get(found.hostId);
   const dialIn = ctx.store.accounts.get(found.accountId)?.dialInNumbers ?? [];
   const inviter = host ? `${host.firstName} ${host.lastName}` : "Zoom";
-  return jsonReply(200, { invitation: invitationText(found, inviter, joinUrl(ctx, found.id, found.password), dialIn) });
+  const invitation = invitationText(found, inviter, joinUrl(ctx, found.id, found.password), dialIn);
+  return jsonReply(200, { invitation, sip_links: [sipAddress(found)] });
+}
+
+function sipAddress(meeting: Meeting): string {
+  return `${meeting.id}@zoomcrc.com`;
 }
 
 /** `12345678901` -> `123 4567 8901`, as Zoom prints meeting ids. */
@@ -65,7 +71,7 @@ export function invitationText(meeting: Meeting, inviter: string, url: string, d
     ...phoneLine,
     "",
     "Join by SIP",
-    `• ${meeting.id}@zoomcrc.com`,
+    `• ${sipAddress(meeting)}`,
     "",
     "Join by H.323",
     ...H323_ADDRESSES.map((address) => `• ${address}`),

@@ -37,6 +37,7 @@ describe("join details", () => {
     expect(text).toContain(`Passcode: ${created.json.pstn_password}`);
     for (const number of created.json.settings.global_dial_in_numbers) expect(text).toContain(number.number);
     expect(text).toMatch(/Join by SIP\r\n• \d+@zoomcrc\.com/);
+    expect(reply.json.sip_links).toEqual([`${id}@zoomcrc.com`]);
   });
 
   it("the invitation answers 3001 for a meeting that is gone", async () => {
@@ -61,5 +62,13 @@ describe("delete options", () => {
     const reply = await api(zoom, token, "DELETE", `/meetings/${id}?cancel_meeting_reminder=yes`);
     expect([reply.status, reply.json.code]).toEqual([400, 300]);
     expect(zoom.inspect().meetings[0]?.deleted).toBe(false);
+  });
+});
+
+describe("instant meetings", () => {
+  it("a scheduled meeting created without start_time becomes an instant meeting (type 1) starting now", async () => {
+    const { start_time: _, ...noStart } = MEETING;
+    const reply = await api(zoom, token, "POST", "/users/me/meetings", noStart);
+    expect(reply.json).toMatchObject({ type: 1, start_time: "2025-03-10T09:00:00Z" });
   });
 });

@@ -112,7 +112,9 @@ function hostZone(ctx: EmulatorContext, host: User): string {
 function checkNewMeeting(ctx: EmulatorContext, host: User, changes: MeetingChanges): Meeting | Reply {
   const cannotHost = hostRefusal(host);
   if (cannotHost) return cannotHost;
-  const type = changes.type ?? 2;
+  // NB: Zoom's "Create a meeting": a scheduled meeting without start_time becomes an instant one (type 1), now.
+  const requested = changes.type ?? 2;
+  const type = requested === 2 && changes.startTime === undefined ? 1 : requested;
   if (type === 8 && !changes.recurrence)
     return API_ERRORS.badField("recurrence", "recurrence is required for a recurring meeting with a fixed time (type 8).");
   if (type !== 8 && type !== 3 && changes.recurrence)

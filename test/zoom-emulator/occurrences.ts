@@ -6,7 +6,8 @@ import type { DeleteOptions, Meeting } from "./store.ts";
 
 /**
  * One occurrence of a series, addressed by `occurrence_id` (Zoom's "Update a meeting": an
- * occurrence supports changes of `agenda`, `start_time`, `duration` and a few `settings`).
+ * occurrence supports changes of `agenda`, `start_time`, `duration` and `settings` host_video,
+ * participant_video, join_before_host, mute_upon_entry, waiting_room, watermark, auto_recording).
  * NB: Zoom's docs do not say what an unknown or deleted occurrence_id answers; the emulator says
  * 3001 (404), which a cancellation already treats as "gone". An edited occurrence keeps its id.
  */
