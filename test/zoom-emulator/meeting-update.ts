@@ -1,10 +1,11 @@
 import { authenticate, resolveUser, scopeRefusal } from "./api-auth.ts";
 import type { EmulatorContext } from "./context.ts";
 import { API_ERRORS } from "./errors.ts";
-import { checkAlternativeHosts, dailyLimit, hostRefusal } from "./hosts.ts";
+import { dailyLimit, hostRefusal } from "./hosts.ts";
 import { type EmulatorRequest, isReply, type Reply } from "./http-core.ts";
 import type { MeetingChanges } from "./meeting-body.ts";
-import { choosePasscode, passcodeRefusal, secureSettings } from "./meeting-security.ts";
+import { checkMeetingRules } from "./meeting-rules.ts";
+import { choosePasscode, secureSettings } from "./meeting-security.ts";
 import { applyToOccurrence, carryOver, fieldNotForOccurrence, findOccurrence } from "./occurrences.ts";
 import { expandOccurrences, type Occurrence } from "./recurrence.ts";
 import type { Meeting, User } from "./store.ts";
@@ -19,13 +20,15 @@ export function applyUpdate(ctx: EmulatorContext, request: EmulatorRequest, meet
   if (occurrenceId !== null) return updateOccurrence(ctx, meeting, occurrenceId, changes);
   const host = newHost(ctx, request, meeting, changes.scheduleFor);
   if (isReply(host)) return host;
-  const refused = updateRefusal(ctx, meeting, host, changes);
-  if (refused) return refused;
+  const type = changes.type ?? meeting.type;
+  const checked = checkMeetingRules(ctx, host, changes, { type, hasRecurrence: (changes.recurrence ?? meeting.recurrence) !== undefined });
+  if (isReply(checked)) return checked;
   const occurrences = seriesAfter(meeting, changes);
   if (occurrences && "errors" in occurrences) return API_ERRORS.validation(occurrences.errors);
   const limited = dailyLimit(ctx, host.id);
   if (limited) return limited;
   applyChanges(ctx, meeting, host, changes, occurrences?.occurrences);
+  if (checked.alternativeHosts !== undefined) meeting.settings.alternative_hosts = checked.alternativeHosts;
   return undefined;
 }
 
@@ -48,18 +51,6 @@ function newHost(ctx: EmulatorContext, request: EmulatorRequest, meeting: Meetin
   const host = resolveUser(ctx, caller, scheduleFor ?? meeting.hostId);
   if (isReply(host)) return host;
   return hostRefusal(host) ?? scopeRefusal(caller, "updateMeeting", host.id) ?? host;
-}
-
-function updateRefusal(ctx: EmulatorContext, meeting: Meeting, host: User, changes: MeetingChanges): Reply | undefined {
-  const type = changes.type ?? meeting.type;
-  if (type === 8 && !(changes.recurrence ?? meeting.recurrence))
-    return API_ERRORS.badField("recurrence", "recurrence is required for a recurring meeting with a fixed time (type 8).");
-  if (type !== 8 && type !== 3 && changes.recurrence)
-    return API_ERRORS.badField("recurrence", "recurrence is only for recurring meetings (type 3 or 8).");
-  const alternatives = changes.settings?.alternative_hosts;
-  const altHosts = typeof alternatives === "string" ? checkAlternativeHosts(ctx, host, alternatives) : undefined;
-  if (typeof altHosts === "object") return altHosts;
-  return passcodeRefusal(host, changes.password);
 }
 
 /** The series' occurrences after the change, or undefined when they stay as they are. */
@@ -89,8 +80,6 @@ function applyChanges(
   Object.assign(meeting, rest);
   meeting.hostId = host.id;
   if (settings) meeting.settings = { ...meeting.settings, ...settings };
-  if (typeof settings?.alternative_hosts === "string")
-    meeting.settings.alternative_hosts = checkAlternativeHosts(ctx, host, settings.alternative_hosts);
   if (recurrence) meeting.recurrence = recurrence;
   if (meeting.type !== 8 && meeting.type !== 3) meeting.recurrence = undefined;
   if (occurrences) meeting.occurrences = occurrences;

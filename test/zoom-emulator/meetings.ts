@@ -1,11 +1,12 @@
 import { admit, resolveUser, scopeRefusal } from "./api-auth.ts";
 import type { EmulatorContext } from "./context.ts";
 import { API_ERRORS } from "./errors.ts";
-import { checkAlternativeHosts, dailyLimit, hostRefusal } from "./hosts.ts";
+import { dailyLimit, hostRefusal } from "./hosts.ts";
 import { type EmulatorRequest, emptyReply, isReply, type Reply, rawJsonReply } from "./http-core.ts";
 import { DEFAULT_SETTINGS, type MeetingChanges, meetingJson, type OccurrenceView, parseMeetingBody } from "./meeting-body.ts";
 import { joinUrl, mintStartKey } from "./meeting-links.ts";
-import { choosePasscode, passcodeRefusal, secureSettings } from "./meeting-security.ts";
+import { checkMeetingRules } from "./meeting-rules.ts";
+import { choosePasscode, secureSettings } from "./meeting-security.ts";
 import { applyUpdate } from "./meeting-update.ts";
 import { deleteOccurrence, deleteOptionsOf, findOccurrence } from "./occurrences.ts";
 import { expandOccurrences } from "./recurrence.ts";
@@ -115,17 +116,10 @@ function checkNewMeeting(ctx: EmulatorContext, host: User, changes: MeetingChang
   // NB: Zoom's "Create a meeting": a scheduled meeting without start_time becomes an instant one (type 1), now.
   const requested = changes.type ?? 2;
   const type = requested === 2 && changes.startTime === undefined ? 1 : requested;
-  if (type === 8 && !changes.recurrence)
-    return API_ERRORS.badField("recurrence", "recurrence is required for a recurring meeting with a fixed time (type 8).");
-  if (type !== 8 && type !== 3 && changes.recurrence)
-    return API_ERRORS.badField("recurrence", "recurrence is only for recurring meetings (type 3 or 8).");
-  const badPasscode = passcodeRefusal(host, changes.password);
-  if (badPasscode) return badPasscode;
-  const alternatives = changes.settings?.alternative_hosts;
-  const altHosts = typeof alternatives === "string" ? checkAlternativeHosts(ctx, host, alternatives) : undefined;
-  if (typeof altHosts === "object") return altHosts;
+  const checked = checkMeetingRules(ctx, host, changes, { type, hasRecurrence: changes.recurrence !== undefined });
+  if (isReply(checked)) return checked;
   const meeting = newMeeting(ctx, host, changes, type);
-  if (altHosts !== undefined) meeting.settings.alternative_hosts = altHosts;
+  if (checked.alternativeHosts !== undefined) meeting.settings.alternative_hosts = checked.alternativeHosts;
   if (type !== 8 || !meeting.recurrence) return meeting;
   const expanded = expandOccurrences(meeting.recurrence, meeting.startTime, meeting.timezone, meeting.duration);
   if ("errors" in expanded) return API_ERRORS.validation(expanded.errors);
