@@ -139,3 +139,12 @@ describe("the daily cap of 100 creates and updates", () => {
     expect(zoom.dailyWritesLeft("acme-member")).toBe(98);
   });
 });
+
+describe("signing in", () => {
+  it("an inactive or pending user cannot consent to the app", async () => {
+    zoom.seedUser({ id: "gone", email: "gone@acme.example", role: "admin", status: "inactive" });
+    zoom.seedUser({ id: "invited", email: "invited@acme.example", role: "admin", status: "pending" });
+    await expect(connect(zoom, "gone@acme.example")).rejects.toThrow(/inactive/);
+    await expect(connect(zoom, "invited@acme.example")).rejects.toThrow(/pending/);
+  });
+});
