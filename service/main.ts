@@ -10,6 +10,9 @@ import { createMeetingsRouter } from "./meetings/router.ts";
 import { createOpenApiRouter } from "./openapi/document.ts";
 import { buildService } from "./service.ts";
 import { createUsersRouter } from "./users/router.ts";
+import { createHostDirectory } from "./hosts/hosts.ts";
+import { createHostsRouter } from "./hosts/router.ts";
+import { createConfigMapSettingsStore } from "./settings/configmap-settings-store.ts";
 import { ZoomApi } from "./zoom/zoom-api.ts";
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -32,13 +35,12 @@ const service = buildService({
   // The booking app's meetings and users API, and its OpenAPI document, on the internal port.
   apiRouters: (tokens) => {
     const zoom = new ZoomApi({ tokens, logger: log });
-    const idempotency = new ConfigMapIdempotencyStore({
-      api: kc.makeApiClient(CoreV1Api),
-      namespace: config.namespace,
-      name: config.stateConfigMap,
-    });
-    const deps = { zoom, idempotency, clock: Date.now, random: Math.random, logger: log };
-    return [createMeetingsRouter(deps), createUsersRouter(deps), createOpenApiRouter()];
+    const state = { api: kc.makeApiClient(CoreV1Api), namespace: config.namespace, name: config.stateConfigMap };
+    const idempotency = new ConfigMapIdempotencyStore(state);
+    const settings = createConfigMapSettingsStore(state);
+    const hosts = createHostDirectory({ zoom, clock: Date.now });
+    const deps = { zoom, idempotency, settings, hosts, clock: Date.now, random: Math.random, logger: log };
+    return [createMeetingsRouter(deps), createUsersRouter(deps), createHostsRouter(deps), createOpenApiRouter()];
   },
 });
 

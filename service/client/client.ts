@@ -1,6 +1,8 @@
 import { type Dispatcher, request } from "undici";
 import type { ErrorCode } from "../errors.ts";
+import type { BusyPage } from "../hosts/busy.ts";
 import type { CreateMeetingRequest, Meeting, UpdateMeetingRequest } from "../meetings/schemas.ts";
+import type { OrganizationSettings } from "../settings/organization-settings.ts";
 import type { UsersPage, UsersQuery } from "../users/schemas.ts";
 
 /**
@@ -42,6 +44,27 @@ export interface CreateMeetingOptions {
   readonly idempotencyKey?: string;
 }
 
+/** Cancel options; Zoom's notification e-mails are off unless asked (the booking app sends its own). */
+export interface DeleteMeetingOptions {
+  /** Cancel only this occurrence of a series. */
+  readonly occurrenceId?: string;
+  /** Zoom e-mails the host and alternative hosts. Default false. */
+  readonly notifyHost?: boolean;
+  /** Zoom e-mails the registrants. Default false. */
+  readonly notifyRegistrants?: boolean;
+}
+
+export interface BusyQuery {
+  readonly organizationId: string;
+  /** Zoom user id or e-mail. */
+  readonly host: string;
+  /** Instants with Z or an offset; at most 93 days apart. */
+  readonly from: string;
+  readonly to: string;
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
 export interface CreatedMeeting extends Meeting {
   /** true when an earlier request with the same key created it. */
   readonly replayed: boolean;
@@ -74,8 +97,12 @@ export interface ZoomIntegrationClient {
   createMeeting(body: CreateMeetingRequest, options?: CreateMeetingOptions): Promise<CreatedMeeting>;
   getMeeting(organizationId: string, meetingId: string): Promise<Meeting>;
   updateMeeting(meetingId: string, body: UpdateMeetingRequest): Promise<Meeting>;
-  deleteMeeting(organizationId: string, meetingId: string): Promise<void>;
+  deleteMeeting(organizationId: string, meetingId: string, options?: DeleteMeetingOptions): Promise<void>;
   listUsers(query: UsersQuery): Promise<UsersPage>;
+  getSettings(organizationId: string): Promise<OrganizationSettings>;
+  putSettings(organizationId: string, settings: OrganizationSettings): Promise<OrganizationSettings>;
+  /** One page of a host's scheduled Zoom meetings as busy intervals (series expanded). */
+  busyTimes(query: BusyQuery): Promise<BusyPage>;
   openApi(): Promise<Record<string, unknown>>;
 }
 
@@ -128,8 +155,22 @@ export function createZoomIntegrationClient(options: ZoomIntegrationClientOption
     },
     getMeeting: async (organizationId, id) => (await send("GET", `${meetingPath(id)}?${org(organizationId)}`)).json as Meeting,
     updateMeeting: async (id, body) => (await send("PATCH", meetingPath(id), body)).json as Meeting,
-    async deleteMeeting(organizationId, id) {
-      await send("DELETE", `${meetingPath(id)}?${org(organizationId)}`);
+    async deleteMeeting(organizationId, id, deleteOptions = {}) {
+      const params = new URLSearchParams({ organizationId });
+      if (deleteOptions.occurrenceId !== undefined) params.set("occurrenceId", deleteOptions.occurrenceId);
+      if (deleteOptions.notifyHost !== undefined) params.set("notifyHost", String(deleteOptions.notifyHost));
+      if (deleteOptions.notifyRegistrants !== undefined) params.set("notifyRegistrants", String(deleteOptions.notifyRegistrants));
+      await send("DELETE", `${meetingPath(id)}?${params}`);
+    },
+    getSettings: async (organizationId) => (await send("GET", `${connectionPath(organizationId)}/settings`)).json as OrganizationSettings,
+    putSettings: async (organizationId, settings) =>
+      (await send("PUT", `${connectionPath(organizationId)}/settings`, settings)).json as OrganizationSettings,
+    async busyTimes(query) {
+      const params = new URLSearchParams({ from: query.from, to: query.to });
+      if (query.pageSize !== undefined) params.set("pageSize", String(query.pageSize));
+      if (query.pageToken !== undefined) params.set("pageToken", query.pageToken);
+      const path = `${connectionPath(query.organizationId)}/hosts/${encodeURIComponent(query.host)}/busy?${params}`;
+      return (await send("GET", path)).json as BusyPage;
     },
     async listUsers(query) {
       const params = new URLSearchParams({ organizationId: query.organizationId });

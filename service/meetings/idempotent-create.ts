@@ -4,10 +4,11 @@ import { IMMEDIATE, retry, sleep } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { isAmbiguous } from "../zoom/zoom-errors.ts";
 import type { Decision, IdempotencyRecord } from "./idempotency-store.ts";
-import { resolveStart } from "./meeting-time.ts";
-import { getMeeting, type MeetingsDeps, toMeeting, zoomCreateBody } from "./meetings.ts";
+import { type ResolvedStart, resolveStart } from "./meeting-time.ts";
+import { checkAlternativeHosts, getMeeting, type MeetingsDeps, withInvitation, zoomCreateBody, zoomPassword } from "./meetings.ts";
 import { type ExpectedMeeting, findCreatedMeeting } from "./recovery.ts";
 import type { CreateMeetingRequest, Meeting } from "./schemas.ts";
+import { toMeeting } from "./zoom-meeting.ts";
 
 /**
  * Create a Zoom meeting at most once per (organization, Idempotency-Key or booking id):
@@ -79,8 +80,9 @@ export async function createMeetingIdempotently(
   timing: IdempotencyTiming = DEFAULT_TIMING,
 ): Promise<CreateResult> {
   const start = resolveStart(request);
+  const host = await hostOf(deps, request);
   const key = storeKey(request.organizationId, idempotencyKey ?? `booking:${request.bookingId}`);
-  const attempt = { fingerprint: fingerprintOf(request), owner: randomUUID(), host: request.host ?? "me" };
+  const attempt = { fingerprint: fingerprintOf(request), owner: randomUUID(), host };
   const rounds = Math.max(1, Math.ceil(timing.waitMs / timing.pollMs));
   for (let round = 0; round < rounds; round++) {
     const now = deps.clock();
@@ -93,15 +95,13 @@ export async function createMeetingIdempotently(
     if (claim.kind === "done") return { meeting: await getMeeting(deps, request.organizationId, claim.meetingId), replayed: true };
     if (claim.kind === "claimed") {
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
-      return runClaim(deps, {
-        key,
-        record: claim.record,
-        recover: claim.recover,
-        request,
-        body: zoomCreateBody(request, start),
-        expected,
-        timing,
+      const run = { key, record: claim.record, recover: claim.recover, request, body: {}, expected, timing };
+      const body = await createBody(deps, request, start).catch(async (error: unknown) => {
+        await release(deps, run);
+        throw error;
       });
+      const result = await runClaim(deps, { ...run, body });
+      return { ...result, meeting: await withInvitation(deps, request.organizationId, result.meeting) };
     }
     await sleep(timing.pollMs * (0.5 + deps.random()));
   }
@@ -110,6 +110,29 @@ export async function createMeetingIdempotently(
     "A request with this idempotency key is still creating the meeting; retry shortly.",
     { retryAfterSeconds: 1 },
   );
+}
+
+/** The host the booking names, or the organization's default (hostPolicy); `me` is the admin who connected. */
+async function hostOf(deps: MeetingsDeps, request: CreateMeetingRequest): Promise<string> {
+  if (request.host !== undefined) return request.host;
+  const { hostPolicy } = await deps.settings.get(request.organizationId);
+  if (hostPolicy === "required")
+    throw new ServiceError(ErrorCode.BadRequest, "body.host: the organization's hostPolicy is required: name the booking's host", {
+      details: { field: "body.host" },
+    });
+  return "me";
+}
+
+/**
+ * Checks the host and alternative hosts before anything is created (HOST_CANNOT_HOST), then builds
+ * Zoom's body; a generated passcode follows the host's requirements.
+ */
+async function createBody(deps: MeetingsDeps, request: CreateMeetingRequest, start: ResolvedStart): Promise<Record<string, unknown>> {
+  const [host] = await Promise.all([
+    deps.hosts.check(request.organizationId, request.host ?? "me", "host"),
+    checkAlternativeHosts(deps, request.organizationId, request.alternativeHosts),
+  ]);
+  return zoomCreateBody(request, start, await zoomPassword(deps, request, host.id));
 }
 
 /** Pure: what a request does with the key's current record. */

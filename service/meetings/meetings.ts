@@ -1,19 +1,23 @@
-import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
-import { z } from "zod";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import type { HostDirectory } from "../hosts/hosts.ts";
+import { generatePasscode } from "../hosts/passcode.ts";
+import type { OrganizationSettingsStore } from "../settings/organization-settings.ts";
 import type { ZoomApi } from "../zoom/zoom-api.ts";
-import { badResponse } from "../zoom/zoom-errors.ts";
-import { meetingIdOf } from "../zoom/zoom-json.ts";
 import type { IdempotencyStore } from "./idempotency-store.ts";
-import { localDateTime, type ResolvedStart, resolveStart, utcString } from "./meeting-time.ts";
-import type { CreateMeetingRequest, Meeting, UpdateMeetingRequest } from "./schemas.ts";
+import { addressesOf } from "./join-details.ts";
+import type { ResolvedStart } from "./meeting-time.ts";
+import { zoomRecurrence } from "./recurrence.ts";
+import type { CreateMeetingRequest, Meeting } from "./schemas.ts";
+import { toMeeting, ZOOM_RECURRING_TYPE } from "./zoom-meeting.ts";
 
-/** Get, update and delete, and the Zoom body and answer mappings that create shares. */
+/** What every meeting operation shares: reading a meeting, and the Zoom bodies create and update share. */
 
 export interface MeetingsDeps {
   readonly zoom: Pick<ZoomApi, "call">;
   readonly idempotency: IdempotencyStore;
+  readonly hosts: HostDirectory;
+  readonly settings: OrganizationSettingsStore;
   /** Wall clock for records and leases (ms). */
   readonly clock: () => number;
   /** For jitter only; secrets use node:crypto. */
@@ -21,129 +25,94 @@ export interface MeetingsDeps {
   readonly logger: Pick<Logger, "info" | "warn" | "error">;
 }
 
-const ZoomMeeting = z.looseObject({
-  id: z.union([z.string(), z.number()]),
-  topic: z.string(),
-  agenda: z.string().optional(),
-  host_id: z.string(),
-  host_email: z.string().optional(),
-  start_time: z.string(),
-  duration: z.number(),
-  timezone: z.string(),
-  join_url: z.string(),
-  start_url: z.string().optional(),
-  password: z.string().optional(),
-  status: z.string().optional(),
-  settings: z.looseObject({}).optional(),
-  created_at: z.string().optional(),
-});
-export type ZoomMeeting = z.infer<typeof ZoomMeeting>;
-
-export function parseZoomMeeting(json: unknown, status: number): ZoomMeeting & { id: string } {
-  const parsed = ZoomMeeting.safeParse(json);
-  const id = parsed.success ? meetingIdOf(parsed.data.id) : undefined;
-  if (!parsed.success || id === undefined) throw badResponse(status, "not a meeting");
-  return { ...parsed.data, id };
-}
-
-export function toMeeting(json: unknown, status: number): Meeting {
-  const m = parseZoomMeeting(json, status);
-  const instant = Date.parse(m.start_time);
-  const s = m.settings ?? {};
-  return {
-    id: m.id,
-    topic: m.topic,
-    agenda: m.agenda ?? "",
-    hostId: m.host_id,
-    hostEmail: m.host_email ?? "",
-    startInstant: utcString(instant),
-    startLocal: localDateTime(instant, m.timezone),
-    timeZone: m.timezone,
-    durationMinutes: m.duration,
-    joinUrl: m.join_url,
-    startUrl: m.start_url ?? "",
-    password: m.password ?? null,
-    settings: {
-      waitingRoom: s.waiting_room === true,
-      joinBeforeHost: s.join_before_host === true,
-      muteOnEntry: s.mute_upon_entry === true,
-      autoRecording: typeof s.auto_recording === "string" ? s.auto_recording : "none",
-    },
-    status: m.status ?? "waiting",
-  };
-}
-
 type Settings = CreateMeetingRequest["settings"];
 
-function zoomSettings(settings: Settings): Record<string, unknown> | undefined {
-  if (!settings) return undefined;
-  const out = {
-    waiting_room: settings.waitingRoom,
-    join_before_host: settings.joinBeforeHost,
-    mute_upon_entry: settings.muteOnEntry,
-    auto_recording: settings.autoRecording,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+export function zoomSettings(settings: Settings, alternativeHosts: readonly string[] | undefined): Record<string, unknown> | undefined {
+  const out = dropUndefined({
+    waiting_room: settings?.waitingRoom,
+    join_before_host: settings?.joinBeforeHost,
+    mute_upon_entry: settings?.muteOnEntry,
+    auto_recording: settings?.autoRecording,
+    meeting_authentication: settings?.meetingAuthentication,
+    alternative_hosts: alternativeHosts?.join(";"),
+  });
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
-const PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-function zoomPassword(policy: CreateMeetingRequest["password"]): string | undefined {
-  if (policy?.policy === "custom") return policy.value;
-  if (policy?.policy !== "generated") return undefined;
-  return Array.from({ length: 10 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join("");
+/** The passcode fields of a create: `default_password` is the only way to get the account's default. */
+export async function zoomPassword(deps: MeetingsDeps, request: CreateMeetingRequest, hostId: string): Promise<Record<string, unknown>> {
+  const policy = request.password?.policy ?? "accountDefault";
+  if (request.password?.policy === "custom") return { password: request.password.value };
+  if (policy === "accountDefault") return { default_password: true };
+  return { password: generatePasscode(await deps.hosts.passcodeRules(request.organizationId, hostId)) };
 }
 
-/** Zoom's create body: type 2 (scheduled), local start without `Z` plus `timezone` (meeting-time.ts). */
-export function zoomCreateBody(request: CreateMeetingRequest, start: ResolvedStart): Record<string, unknown> {
+/**
+ * Zoom's create body: type 2 (scheduled) or 8 (recurring with a fixed time), local start without
+ * `Z` plus `timezone` (meeting-time.ts). NB: meeting_authentication is always sent (false unless
+ * asked): an account default of true would lock out booking clients without a Zoom account.
+ */
+export function zoomCreateBody(
+  request: CreateMeetingRequest,
+  start: ResolvedStart,
+  password: Record<string, unknown>,
+): Record<string, unknown> {
   return dropUndefined({
     topic: request.topic,
-    type: 2,
+    type: request.recurrence ? ZOOM_RECURRING_TYPE : 2,
     start_time: start.zoomStartTime,
     timezone: start.timeZone,
     duration: request.durationMinutes,
     agenda: request.agenda,
-    password: zoomPassword(request.password),
-    settings: zoomSettings(request.settings),
+    recurrence: request.recurrence ? zoomRecurrence(request.recurrence, start.timeZone) : undefined,
+    ...password,
+    settings: zoomSettings({ meetingAuthentication: false, ...request.settings }, request.alternativeHosts),
   });
 }
 
-function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
+export function dropUndefined(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
-const meetingPath = (id: string) => `/meetings/${encodeURIComponent(id)}`;
+/** Zoom wants licensed users of the same account as alternative hosts: each is checked like the host. */
+export async function checkAlternativeHosts(
+  deps: MeetingsDeps,
+  organizationId: string,
+  hosts: readonly string[] | undefined,
+): Promise<void> {
+  await Promise.all((hosts ?? []).map((host, i) => deps.hosts.check(organizationId, host, `alternativeHosts.${i}`)));
+}
 
-/** The meeting as Zoom has it now, with a fresh start URL (start URLs expire after 2 hours). */
+export const meetingPath = (id: string) => `/meetings/${encodeURIComponent(id)}`;
+
+/** The meeting as Zoom has it now, with a fresh start URL (start URLs expire after 2 hours) and the invitation. */
 export async function getMeeting(deps: MeetingsDeps, organizationId: string, id: string): Promise<Meeting> {
-  const result = await deps.zoom.call({ organizationId, method: "GET", path: meetingPath(id), retry: "idempotent" });
-  return toMeeting(result.json, result.status);
+  const [result, invitation] = await Promise.all([
+    deps.zoom.call({ organizationId, method: "GET", path: meetingPath(id), retry: "idempotent" }),
+    readInvitation(deps, organizationId, id),
+  ]);
+  return toMeeting(result.json, result.status, invitation);
 }
 
-/** Zoom answers PATCH with 204 and no body: the updated meeting is read back. */
-export async function updateMeeting(deps: MeetingsDeps, id: string, request: UpdateMeetingRequest): Promise<Meeting> {
-  const start = request.timeZone === undefined ? undefined : resolveStart({ ...request, timeZone: request.timeZone });
-  const body = dropUndefined({
-    topic: request.topic,
-    agenda: request.agenda,
-    duration: request.durationMinutes,
-    start_time: start?.zoomStartTime,
-    timezone: start?.timeZone,
-    settings: zoomSettings(request.settings),
-  });
-  await deps.zoom.call({ organizationId: request.organizationId, method: "PATCH", path: meetingPath(id), body, retry: "idempotent" });
-  return getMeeting(deps, request.organizationId, id);
+/** The meeting as Zoom answered it, plus the invitation when it lacks one. */
+export async function withInvitation(deps: MeetingsDeps, organizationId: string, meeting: Meeting): Promise<Meeting> {
+  if (meeting.invitation !== null) return meeting;
+  const invitation = await readInvitation(deps, organizationId, meeting.id);
+  return invitation === null ? meeting : { ...meeting, invitation, joinDetails: { ...meeting.joinDetails, ...addressesOf(invitation) } };
 }
 
-/** Cancelling a meeting that is already gone is success; in progress or ended is a 409 with the reason. */
-export async function deleteMeeting(deps: MeetingsDeps, organizationId: string, id: string): Promise<void> {
+/**
+ * `GET /meetings/{id}/invitation`. NB: the invitation is a convenience: when Zoom refuses or fails
+ * it, the meeting is still answered (invitation null), never a failed create.
+ */
+async function readInvitation(deps: MeetingsDeps, organizationId: string, id: string): Promise<string | null> {
   try {
-    await deps.zoom.call({ organizationId, method: "DELETE", path: meetingPath(id), retry: "idempotent" });
+    const result = await deps.zoom.call({ organizationId, method: "GET", path: `${meetingPath(id)}/invitation`, retry: "idempotent" });
+    const text = (result.json as { invitation?: unknown } | undefined)?.invitation;
+    return typeof text === "string" ? text : null;
   } catch (error) {
-    if (error instanceof ServiceError && error.code === ErrorCode.NotFound) {
-      deps.logger.info({ meetingId: id }, "meeting already gone");
-      return;
-    }
-    throw error;
+    if (error instanceof ServiceError && error.code === ErrorCode.NotFound) throw error;
+    deps.logger.warn({ meetingId: id, code: (error as ServiceError).code }, "zoom invitation unavailable");
+    return null;
   }
 }

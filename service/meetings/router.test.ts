@@ -118,6 +118,8 @@ describe("the meetings API on the happy path", () => {
       "/v1/organizations/{organizationId}/zoom/authorization",
       "/v1/organizations/{organizationId}/zoom/connection",
       "/v1/organizations/{organizationId}/zoom/connection/verify",
+      "/v1/organizations/{organizationId}/zoom/settings",
+      "/v1/organizations/{organizationId}/zoom/hosts/{host}/busy",
       "/v1/meetings",
       "/v1/meetings/{id}",
       "/v1/users",

@@ -1,9 +1,10 @@
 import { Router } from "express";
 import { z } from "zod";
 import { createMeetingIdempotently, DEFAULT_TIMING, type IdempotencyTiming } from "./idempotent-create.ts";
-import { deleteMeeting, getMeeting, type MeetingsDeps, updateMeeting } from "./meetings.ts";
+import { deleteMeeting, updateMeeting } from "./meeting-changes.ts";
+import { getMeeting, type MeetingsDeps } from "./meetings.ts";
 import { jsonBody, parseOr400 } from "./request-parsing.ts";
-import { CreateMeetingRequest, MeetingParams, OrganizationQuery, UpdateMeetingRequest } from "./schemas.ts";
+import { CreateMeetingRequest, DeleteMeetingQuery, MeetingParams, OrganizationQuery, UpdateMeetingRequest } from "./schemas.ts";
 
 export interface MeetingsRouterDeps extends MeetingsDeps {
   readonly timing?: Partial<IdempotencyTiming>;
@@ -42,8 +43,8 @@ export function createMeetingsRouter(deps: MeetingsRouterDeps): Router {
 
   router.delete("/v1/meetings/:id", async (req, res) => {
     const { id } = parseOr400(MeetingParams, req.params, "path");
-    const { organizationId } = parseOr400(OrganizationQuery, req.query, "query");
-    await deleteMeeting(deps, organizationId, id);
+    const query = parseOr400(DeleteMeetingQuery, req.query, "query");
+    await deleteMeeting(deps, id, query);
     res.status(204).end();
   });
 

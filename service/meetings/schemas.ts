@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { JoinDetails } from "./join-details.ts";
 import { INSTANT_PATTERN, isTimeZone, LOCAL_PATTERN } from "./meeting-time.ts";
+import { Occurrence, Recurrence } from "./recurrence.ts";
 
 /**
  * The booking app's contract for meetings, written once: handlers parse with these, the OpenAPI
@@ -38,7 +40,22 @@ export const MeetingSettings = z.strictObject({
   joinBeforeHost: z.boolean().optional(),
   muteOnEntry: z.boolean().optional(),
   autoRecording: z.enum(["none", "local", "cloud"]).optional(),
+  meetingAuthentication: z.boolean().optional().meta({
+    description:
+      "Only signed-in Zoom users may join. Default false (sent explicitly): booking clients are external and often have no Zoom account.",
+  }),
 });
+
+const Host = z
+  .string()
+  .min(1)
+  .max(128)
+  .meta({ description: "Zoom user id or e-mail of a licensed, active user of the connected account." });
+const AlternativeHosts = z
+  .array(z.email())
+  .max(20)
+  .meta({ description: "E-mails of licensed users of the same account who may start the meeting (replaces the list)." });
+const OccurrenceId = z.string().regex(/^\d{1,20}$/, "an occurrence id: decimal digits");
 
 export const PasswordPolicy = z
   .discriminatedUnion("policy", [
@@ -48,7 +65,7 @@ export const PasswordPolicy = z
   ])
   .meta({
     description:
-      "accountDefault (default): Zoom applies the account's passcode rules; generated: 10 random characters; custom: this value.",
+      "accountDefault (default): Zoom sets the account's default passcode (default_password: true); generated: random, following the host's passcode requirements (length, character classes, numeric-only); custom: this value.",
   });
 
 function oneStart(value: { startLocal?: string | undefined; startInstant?: string | undefined }, ctx: z.RefinementCtx): void {
@@ -60,7 +77,11 @@ export const CreateMeetingRequest = z
   .strictObject({
     organizationId: OrganizationId,
     bookingId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "1-128 of [A-Za-z0-9._:-]"),
-    host: z.string().min(1).max(128).optional().meta({ description: "Zoom user id or e-mail; default: the admin who connected." }),
+    host: Host.optional().meta({
+      description: "Zoom user id or e-mail; default by the organization's hostPolicy (admin: the admin who connected; required: refused).",
+    }),
+    alternativeHosts: AlternativeHosts.optional(),
+    recurrence: Recurrence.optional(),
     topic: Topic,
     startLocal: StartLocal.optional(),
     startInstant: StartInstant.optional(),
@@ -80,6 +101,15 @@ export type CreateMeetingRequest = z.infer<typeof CreateMeetingRequest>;
 export const UpdateMeetingRequest = z
   .strictObject({
     organizationId: OrganizationId,
+    occurrenceId: OccurrenceId.optional().meta({
+      description: "Change only this occurrence of a series (start, duration, agenda, settings).",
+    }),
+    host: Host.optional().meta({
+      description:
+        "A new host: Zoom cannot move a meeting, so the service creates it for the new host and deletes the old one: the answer has a new id.",
+    }),
+    alternativeHosts: AlternativeHosts.optional(),
+    recurrence: Recurrence.optional().meta({ description: "A new rule for the whole series." }),
     topic: Topic.optional(),
     agenda: Agenda.optional(),
     startLocal: StartLocal.optional(),
@@ -93,16 +123,37 @@ export const UpdateMeetingRequest = z
     const moved = value.startLocal !== undefined || value.startInstant !== undefined;
     if (moved !== (value.timeZone !== undefined))
       ctx.addIssue({ code: "custom", path: ["timeZone"], message: "a new start needs timeZone, and timeZone needs a new start" });
-    const { organizationId: _, ...changes } = value;
+    const { organizationId: _, occurrenceId: __, ...changes } = value;
     if (Object.values(changes).every((v) => v === undefined)) ctx.addIssue({ code: "custom", path: [], message: "nothing to change" });
+    if (value.occurrenceId !== undefined)
+      for (const field of ["host", "alternativeHosts", "recurrence", "topic"] as const)
+        if (value[field] !== undefined)
+          ctx.addIssue({ code: "custom", path: [field], message: "applies to the whole series, not one occurrence" });
+    if (value.host !== undefined && value.recurrence !== undefined)
+      ctx.addIssue({ code: "custom", path: ["recurrence"], message: "change the host and the rule in two requests" });
   });
 export type UpdateMeetingRequest = z.infer<typeof UpdateMeetingRequest>;
 
 export const OrganizationQuery = z.strictObject({ organizationId: OrganizationId });
+
+const QueryBoolean = z.enum(["true", "false"]).transform((v) => v === "true");
+export const DeleteMeetingQuery = z.strictObject({
+  organizationId: OrganizationId,
+  occurrenceId: OccurrenceId.optional().meta({ description: "Cancel only this occurrence of a series." }),
+  notifyHost: QueryBoolean.optional().meta({
+    description:
+      "Zoom e-mails the host and alternative hosts about the cancellation (schedule_for_reminder). Default false: the booking app tells people itself.",
+  }),
+  notifyRegistrants: QueryBoolean.optional().meta({
+    description: "Zoom e-mails the meeting's registrants (cancel_meeting_reminder). Default false.",
+  }),
+});
+export type DeleteMeetingQuery = z.infer<typeof DeleteMeetingQuery>;
 export const MeetingParams = z.strictObject({ id: MeetingId });
 
 export const Meeting = z.object({
   id: MeetingId,
+  type: z.enum(["single", "recurring"]),
   topic: z.string(),
   agenda: z.string(),
   hostId: z.string(),
@@ -111,10 +162,23 @@ export const Meeting = z.object({
   startLocal: z.string().meta({ description: "Wall-clock start in timeZone." }),
   timeZone: z.string(),
   durationMinutes: z.number().int(),
+  recurrence: Recurrence.nullable(),
+  occurrences: z
+    .array(Occurrence)
+    .meta({ description: "A series' occurrences (cancelled ones with status deleted); empty for a single meeting." }),
   joinUrl: z.string(),
   startUrl: z.string().meta({ description: "For the host; Zoom lets it expire after 2 hours: GET the meeting for a fresh one." }),
   password: z.string().nullable(),
-  settings: z.object({ waitingRoom: z.boolean(), joinBeforeHost: z.boolean(), muteOnEntry: z.boolean(), autoRecording: z.string() }),
+  alternativeHosts: z.array(z.string()),
+  settings: z.object({
+    waitingRoom: z.boolean(),
+    joinBeforeHost: z.boolean(),
+    muteOnEntry: z.boolean(),
+    autoRecording: z.string(),
+    meetingAuthentication: z.boolean(),
+  }),
+  joinDetails: JoinDetails,
+  invitation: z.string().nullable().meta({ description: "Zoom's invitation text, ready for an e-mail; null if Zoom did not give it." }),
   status: z.string(),
 });
 export type Meeting = z.infer<typeof Meeting>;

@@ -2,7 +2,9 @@ import { Router } from "express";
 import { z } from "zod";
 import { ErrorCode } from "../errors.ts";
 import { IdempotencyKeyHeader } from "../meetings/router.ts";
-import { CreateMeetingRequest, Meeting, MeetingId, OrganizationId, UpdateMeetingRequest } from "../meetings/schemas.ts";
+import { BusyPage, BusyQuery } from "../hosts/busy.ts";
+import { CreateMeetingRequest, DeleteMeetingQuery, Meeting, MeetingId, OrganizationId, UpdateMeetingRequest } from "../meetings/schemas.ts";
+import { OrganizationSettings } from "../settings/organization-settings.ts";
 import { UsersPage, UsersQuery } from "../users/schemas.ts";
 import { ConnectionView } from "../connections/connections.ts";
 import { Authorization, AuthorizeBody, OrganizationId as OrgId } from "../oauth/oauth-routes.ts";
@@ -25,6 +27,8 @@ const NAMED: Readonly<Record<string, z.ZodType>> = {
   UpdateMeetingRequest,
   Meeting,
   UsersPage,
+  OrganizationSettings,
+  BusyPage,
   Connection: ConnectionView,
   Authorization,
   Error: ErrorBody,
@@ -81,6 +85,17 @@ const UPSTREAM = [
 const orgQuery = { name: "organizationId", in: "query", required: true, schema: schema(OrganizationId) };
 const orgPath = { name: "organizationId", in: "path", required: true, schema: schema(OrgId) };
 const idPath = { name: "id", in: "path", required: true, schema: schema(MeetingId) };
+const hostPath = { name: "host", in: "path", required: true, schema: { type: "string", description: "Zoom user id or e-mail." } };
+
+/** Query parameters from a zod object (required unless optional). */
+function queryParams(type: z.ZodType, required: readonly string[]): Json[] {
+  return Object.entries((schema(type, "input").properties ?? {}) as Json).map(([name, s]) => ({
+    name,
+    in: "query",
+    required: required.includes(name),
+    schema: s,
+  }));
+}
 
 export function openApiDocument(): Json {
   return {
@@ -131,6 +146,33 @@ export function openApiDocument(): Json {
           responses: { 200: { description: "The connection after the check", content: json(ConnectionView) }, ...errors(...UPSTREAM) },
         },
       },
+      "/v1/organizations/{organizationId}/zoom/settings": {
+        get: {
+          summary: "The organization's meeting settings (hostPolicy)",
+          parameters: [orgPath],
+          responses: {
+            200: { description: "The settings (defaults when never set)", content: json(OrganizationSettings) },
+            ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized),
+          },
+        },
+        put: {
+          summary: "Replace the organization's meeting settings",
+          parameters: [orgPath],
+          requestBody: { required: true, content: json(OrganizationSettings, "input") },
+          responses: {
+            200: { description: "The stored settings", content: json(OrganizationSettings) },
+            ...errors(ErrorCode.BadRequest, ErrorCode.Unauthorized, ErrorCode.IdempotencyStoreUnavailable),
+          },
+        },
+      },
+      "/v1/organizations/{organizationId}/zoom/hosts/{host}/busy": {
+        get: {
+          summary:
+            "A host's scheduled Zoom meetings (series expanded) overlapping [from, to), as busy intervals; one page of Zoom's list per call",
+          parameters: [orgPath, hostPath, ...queryParams(BusyQuery, ["from", "to"])],
+          responses: { 200: { description: "Busy intervals, sorted by start", content: json(BusyPage) }, ...errors(...UPSTREAM) },
+        },
+      },
       "/v1/meetings": {
         post: {
           summary: "Create a meeting for a booking (idempotent by Idempotency-Key or bookingId)",
@@ -146,6 +188,7 @@ export function openApiDocument(): Json {
               ErrorCode.IdempotencyMismatch,
               ErrorCode.IdempotencyStoreUnavailable,
               ErrorCode.ZoomDailyLimit,
+              ErrorCode.HostCannotHost,
             ),
           },
         },
@@ -157,17 +200,25 @@ export function openApiDocument(): Json {
           responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound) },
         },
         patch: {
-          summary: "Reschedule or retitle; answers the updated meeting",
+          summary:
+            "Reschedule, retitle, change one occurrence (occurrenceId) or the host (a new meeting: the answer's id replaces the old one); answers the meeting",
           parameters: [idPath],
           requestBody: { required: true, content: json(UpdateMeetingRequest, "input") },
           responses: {
             200: { description: "The updated meeting", content: json(Meeting) },
-            ...errors(...UPSTREAM, ErrorCode.NotFound, ErrorCode.AmbiguousTime, ErrorCode.ZoomDailyLimit, ErrorCode.PayloadTooLarge),
+            ...errors(
+              ...UPSTREAM,
+              ErrorCode.NotFound,
+              ErrorCode.AmbiguousTime,
+              ErrorCode.ZoomDailyLimit,
+              ErrorCode.PayloadTooLarge,
+              ErrorCode.HostCannotHost,
+            ),
           },
         },
         delete: {
-          summary: "Cancel a meeting (already gone counts as success)",
-          parameters: [idPath, orgQuery],
+          summary: "Cancel a meeting, a whole series or one occurrence (already gone counts as success)",
+          parameters: [idPath, ...queryParams(DeleteMeetingQuery, ["organizationId"])],
           responses: {
             204: { description: "Deleted or already gone" },
             ...errors(...UPSTREAM, ErrorCode.MeetingInProgress, ErrorCode.MeetingEnded),
@@ -177,12 +228,7 @@ export function openApiDocument(): Json {
       "/v1/users": {
         get: {
           summary: "Users of the connected Zoom account, paged",
-          parameters: Object.entries((schema(UsersQuery, "input").properties ?? {}) as Json).map(([name, s]) => ({
-            name,
-            in: "query",
-            required: name === "organizationId",
-            schema: s,
-          })),
+          parameters: queryParams(UsersQuery, ["organizationId"]),
           responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
         },
       },

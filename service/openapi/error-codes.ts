@@ -3,7 +3,7 @@ import type { ErrorCode } from "../errors.ts";
 /** Every error code the API answers with, as the booking app should read it (Record: none missing). */
 export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
   BAD_REQUEST:
-    "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`). Also a host Zoom does not know.",
+    "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`), including `body.host` when the hostPolicy is required and no host is named.",
   UNAUTHORIZED: "401: missing or wrong bearer token (the `<name>-zoom-api-token` Secret).",
   NOT_FOUND: "404: the meeting does not exist in Zoom (deleted or ended).",
   PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB.",
@@ -14,11 +14,13 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
     "409: another request with the same Idempotency-Key / booking id is still creating the meeting; retry after Retry-After.",
   IDEMPOTENCY_KEY_REUSED: "422: the Idempotency-Key / booking id was used with a different request body.",
   IDEMPOTENCY_STORE_UNAVAILABLE:
-    "503: the idempotency records (state ConfigMap) cannot be written (full, unreachable or contended); nothing was created. Retry later.",
+    "503: the state ConfigMap (idempotency records, organization settings) cannot be read or written (full, unreachable or contended); nothing was created. Retry later.",
   MEETING_IN_PROGRESS: "409: the meeting is running; Zoom refuses to delete it.",
   MEETING_ENDED: "409: the meeting has ended; Zoom refuses to delete it.",
   AMBIGUOUS_TIME:
     "400: startLocal does not exist (spring-forward gap; `details.laterValidLocal`) or exists twice (fall-back; `details.candidates`) in timeZone: send startInstant with an offset.",
+  HOST_CANNOT_HOST:
+    "422: the host cannot run Zoom meetings: `details.reason` is basic (no licence), deactivated, pending (invitation not accepted) or notInAccount; nothing was created.",
   ZOOM_DAILY_LIMIT:
     "429: the host used Zoom's 100 meeting creates/updates for this UTC day; Retry-After points at 00:00 UTC (`details.resetAt`).",
   ZOOM_RATE_LIMITED: "503: Zoom's per-second limit for the account stayed exhausted after retries; retry after Retry-After.",

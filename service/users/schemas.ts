@@ -21,7 +21,10 @@ export const ZoomUser = z.object({
   displayName: z.string(),
   timeZone: z.string().nullable(),
   role: z.string().nullable(),
-  status: z.string().nullable(),
+  status: z.string().nullable().meta({ description: "Zoom's status: active, inactive (deactivated) or pending (invited)." }),
+  licence: z.enum(["licensed", "basic", "none"]).meta({ description: "Zoom's user type: 2 licensed, 1 basic, anything else none." }),
+  canHost: z.boolean().meta({ description: "Licensed and active: a booking may name this user as host." }),
+  cannotHostReason: z.enum(["basic", "deactivated", "pending"]).nullable(),
 });
 export type ZoomUser = z.infer<typeof ZoomUser>;
 

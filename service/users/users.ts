@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cannotHostReason, licenceOf } from "../hosts/hosts.ts";
 import type { ZoomApi } from "../zoom/zoom-api.ts";
 import { badResponse } from "../zoom/zoom-errors.ts";
 import type { UsersPage, UsersQuery } from "./schemas.ts";
@@ -20,6 +21,7 @@ const ZoomUserList = z.looseObject({
       timezone: z.string().optional(),
       role_name: z.string().optional(),
       status: z.string().optional(),
+      type: z.number().optional(),
     }),
   ),
 });
@@ -35,15 +37,21 @@ export async function listUsers(deps: UsersDeps, query: UsersQuery): Promise<Use
   });
   const parsed = ZoomUserList.safeParse(result.json);
   if (!parsed.success) throw badResponse(result.status, "not a user list");
-  const users = parsed.data.users.map((u) => ({
-    id: u.id,
-    email: u.email,
-    firstName: u.first_name ?? "",
-    lastName: u.last_name ?? "",
-    displayName: u.display_name ?? `${u.first_name ?? ""} ${u.last_name ?? ""}`.trim(),
-    timeZone: u.timezone ?? null,
-    role: u.role_name ?? null,
-    status: u.status ?? null,
-  }));
+  const users = parsed.data.users.map((u) => {
+    const reason = cannotHostReason(u);
+    return {
+      id: u.id,
+      email: u.email,
+      firstName: u.first_name ?? "",
+      lastName: u.last_name ?? "",
+      displayName: u.display_name ?? `${u.first_name ?? ""} ${u.last_name ?? ""}`.trim(),
+      timeZone: u.timezone ?? null,
+      role: u.role_name ?? null,
+      status: u.status ?? null,
+      licence: licenceOf(u.type),
+      canHost: reason === undefined,
+      cannotHostReason: reason === "notInAccount" ? null : (reason ?? null),
+    };
+  });
   return { users, nextPageToken: parsed.data.next_page_token || null, totalRecords: parsed.data.total_records ?? users.length };
 }

@@ -19,6 +19,10 @@ export const ZoomCode = {
   NotMeetingHost: 3003,
   MeetingEnded: 3007,
   MissingScopes: 4711,
+  /** "Meeting hosting and scheduling capabilities are not allowed for your user account." (deactivated host). */
+  HostingNotAllowed: 3161,
+  InvalidAlternativeHost: 1114,
+  AlternativeHostNotLicensed: 1115,
 } as const;
 
 interface ZoomErrorBody {
@@ -108,6 +112,12 @@ function byZoomCode(status: number, body: ZoomErrorBody): ServiceError {
       return new ServiceError(ErrorCode.MeetingInProgress, "The meeting is in progress; Zoom refuses to delete it.", { details: zoom });
     case ZoomCode.MeetingEnded:
       return new ServiceError(ErrorCode.MeetingEnded, "The meeting has ended; Zoom refuses to delete it.", { details: zoom });
+    case ZoomCode.HostingNotAllowed:
+      return hostRefused("host", "deactivated", zoom);
+    case ZoomCode.InvalidAlternativeHost:
+      return hostRefused("alternativeHosts", "notInAccount", zoom);
+    case ZoomCode.AlternativeHostNotLicensed:
+      return hostRefused("alternativeHosts", "basic", zoom);
     case ZoomCode.UserNotFound:
     case ZoomCode.UserNotOnAccount:
       return new ServiceError(ErrorCode.BadRequest, `host: ${body.message}`, { details: { field: "host", ...zoom } });
@@ -116,6 +126,13 @@ function byZoomCode(status: number, body: ZoomErrorBody): ServiceError {
         details: { ...zoom, errors: body.errors },
       });
   }
+}
+
+/** Zoom's own refusal of a host (the service checks first; this covers a change in between). */
+function hostRefused(field: string, reason: string, zoom: Record<string, unknown>): ServiceError {
+  return new ServiceError(ErrorCode.HostCannotHost, `${field}: Zoom refused the host: ${String(zoom.zoomMessage)}`, {
+    details: { field, reason, ...zoom },
+  });
 }
 
 export function badResponse(status: number, reason: string): ServiceError {

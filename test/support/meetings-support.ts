@@ -8,6 +8,9 @@ import { errorMiddleware } from "../../service/http/error-middleware.ts";
 import { createOpenApiRouter } from "../../service/openapi/document.ts";
 import type { AccessGrant, AccessTokens } from "../../service/tokens/access-tokens.ts";
 import { createUsersRouter } from "../../service/users/router.ts";
+import { createHostDirectory } from "../../service/hosts/hosts.ts";
+import { createHostsRouter } from "../../service/hosts/router.ts";
+import { createMemorySettingsStore, type OrganizationSettingsStore } from "../../service/settings/organization-settings.ts";
 import { ZoomApi, type ZoomApiOptions } from "../../service/zoom/zoom-api.ts";
 import type { IdempotencyTiming } from "../../service/meetings/idempotent-create.ts";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "../../service/meetings/idempotency-store.ts";
@@ -110,6 +113,7 @@ export interface TestServiceOptions {
   readonly zoomApi?: Partial<ZoomApiOptions>;
   /** Default: the emulator's clock, so leases and Zoom's created_at agree. */
   readonly clock?: () => number;
+  readonly settings?: OrganizationSettingsStore;
 }
 
 export interface TestService {
@@ -140,6 +144,8 @@ export async function startTestService(zoom: ZoomEmulator, options: TestServiceO
   const deps = {
     zoom: zoomApi,
     idempotency: options.store ?? createMemoryIdempotencyStore(clock),
+    hosts: createHostDirectory({ zoom: zoomApi, clock }),
+    settings: options.settings ?? createMemorySettingsStore(),
     clock,
     random: Math.random,
     logger,
@@ -150,7 +156,7 @@ export async function startTestService(zoom: ZoomEmulator, options: TestServiceO
     res.locals["requestId"] = "test";
     next();
   });
-  app.use(createMeetingsRouter(deps), createUsersRouter(deps), createOpenApiRouter());
+  app.use(createMeetingsRouter(deps), createUsersRouter(deps), createHostsRouter(deps), createOpenApiRouter());
   app.use(errorMiddleware(logger));
   const server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));

@@ -11,6 +11,7 @@ import { checkAuthorize, checkConsenter, consent } from "./oauth-authorize.ts";
 import { RateLimiter } from "./rate-limits.ts";
 import { DEFAULT_SEED, parseSeed, type Seed, type SeedInput } from "./seed.ts";
 import { type AppStatus, Store } from "./store.ts";
+import { type UserLevers, userLevers } from "./user-levers.ts";
 import { Webhooks } from "./webhooks.ts";
 
 export interface ZoomEmulatorOptions {
@@ -38,7 +39,7 @@ export class ZoomAuthorizeError extends Error {
   }
 }
 
-export interface ZoomEmulator {
+export interface ZoomEmulator extends UserLevers {
   /** http://127.0.0.1:PORT: the OAuth base (`/oauth/...`) and the api_url (API under `/v2`). */
   readonly url: string;
   readonly clock: ClockControl;
@@ -97,6 +98,7 @@ export async function startZoomEmulator(options: ZoomEmulatorOptions = {}): Prom
     clock,
     seed,
     ...controls(ctx),
+    ...userLevers(ctx),
     faults: { inject: (route, fault, script) => faults.inject(route, fault, script), clear: (route) => faults.clear(route) },
     inspect: () => inspect(store, webhooks),
     webhooks,

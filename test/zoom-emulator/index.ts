@@ -13,6 +13,8 @@
  *   zoom.revokeGrant(grantId); zoom.deleteUser(userId); zoom.setAppStatus(clientId, "disabledByZoom")
  *   zoom.regenerateClientSecret(clientId, newSecret)   // the old secret is refused at once
  *   zoom.startMeeting(id); zoom.endMeeting(id)
+ *   zoom.seedUser({ type: 1, status: "pending", passcode: { requirement: { length: 8, only_allow_numeric: true } } })
+ *   zoom.setUser("member@acme.example", { status: "inactive" }); zoom.dailyWritesLeft("acme-member")
  *   await zoom.webhooks.sendUrlValidation(clientId, { url }); await zoom.webhooks.sendDeauthorized(clientId, { accountId, userId }, { url })
  *   await zoom.webhooks.runDue()  // retries (5/20/60 min) and 72-hour re-validation, on the emulator clock
  *   await zoom.webhooks.idle()    // every delivery started so far (e.g. by revokeGrant) has finished
@@ -25,9 +27,13 @@ export type { BehaviourOptions } from "./context.ts";
 export { startZoomEmulator, type ZoomEmulator, ZoomAuthorizeError, type ZoomEmulatorOptions } from "./emulator.ts";
 export { OAUTH_REASONS } from "./errors.ts";
 export type { Fault, FaultScript } from "./faults.ts";
-export type { GrantSummary, Inspection, MeetingSummary } from "./inspection.ts";
+export { BASIC_MEETING_LIMIT_MINUTES } from "./hosts.ts";
+export type { GrantSummary, Inspection, MeetingSummary, OccurrenceSummary } from "./inspection.ts";
+export { generatePasscode, passcodeProblems } from "./passcodes.ts";
+export { MAX_OCCURRENCES } from "./recurrence.ts";
 export { DAILY_LIMIT_MESSAGE, PER_SECOND_LIMITS, PER_SECOND_MESSAGE } from "./rate-limits.ts";
 export { ROUTE_KEYS } from "./routes.ts";
-export { CLASSIC_SCOPES, DEFAULT_SEED, GRANULAR_SCOPES, type Seed, type SeedInput } from "./seed.ts";
-export type { AppStatus } from "./store.ts";
+export { CLASSIC_SCOPES, DEFAULT_SEED, GRANULAR_SCOPES, type PasswordRequirement, type Seed, type SeedInput } from "./seed.ts";
+export type { AppStatus, User } from "./store.ts";
+export type { SeedUserInput, UserChanges } from "./user-levers.ts";
 export { type Delivery, encryptedToken, signWebhook, type UrlValidationResult } from "./webhooks.ts";

@@ -1,4 +1,5 @@
-import type { GrantEnd, MeetingStatus, ReusedRefreshToken, Store } from "./store.ts";
+import { timeLimitMinutes } from "./hosts.ts";
+import type { DeleteOptions, GrantEnd, MeetingStatus, PasswordSource, ReusedRefreshToken, Store } from "./store.ts";
 import type { Delivery, Webhooks } from "./webhooks.ts";
 import { formatUtc } from "./zoom-time.ts";
 
@@ -21,6 +22,23 @@ export interface MeetingSummary {
   readonly duration: number;
   readonly status: MeetingStatus;
   readonly deleted: boolean;
+  readonly type: number;
+  /** 40 when the host is a basic (type 1) user: Zoom ends such a meeting after 40 minutes with 3+ people. */
+  readonly timeLimitMinutes: number | undefined;
+  readonly passwordSource: PasswordSource;
+  /** Zoom turned the waiting room on because no passcode, waiting room or authentication secured it. */
+  readonly waitingRoomForced: boolean;
+  readonly alternativeHosts: string;
+  readonly occurrences: readonly OccurrenceSummary[];
+  /** What the last DELETE asked (`schedule_for_reminder`, `cancel_meeting_reminder`); undefined when nothing was sent. */
+  readonly deleteOptions: DeleteOptions | undefined;
+}
+
+export interface OccurrenceSummary {
+  readonly occurrenceId: string;
+  readonly startTime: string;
+  readonly duration: number;
+  readonly status: "available" | "deleted";
 }
 
 /** A snapshot for assertions: copies, so later requests do not change what a test holds. */
@@ -48,6 +66,18 @@ export function inspect(store: Store, webhooks: Webhooks): Inspection {
     duration: m.duration,
     status: m.status,
     deleted: m.deleted,
+    type: m.type,
+    timeLimitMinutes: timeLimitMinutes(store.users.get(m.hostId)),
+    passwordSource: m.passwordSource,
+    waitingRoomForced: m.waitingRoomForced,
+    alternativeHosts: typeof m.settings.alternative_hosts === "string" ? m.settings.alternative_hosts : "",
+    occurrences: m.occurrences.map((o) => ({
+      occurrenceId: o.occurrenceId,
+      startTime: formatUtc(o.startTime),
+      duration: o.duration,
+      status: o.status,
+    })),
+    deleteOptions: m.deleteOptions,
   }));
   const meetingsPerUser: Record<string, number> = {};
   for (const m of meetings) if (!m.deleted) meetingsPerUser[m.hostId] = (meetingsPerUser[m.hostId] ?? 0) + 1;

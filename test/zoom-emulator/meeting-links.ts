@@ -44,3 +44,9 @@ export function joinPage(ctx: EmulatorContext, request: EmulatorRequest): Reply 
   if (!meeting || meeting.deleted) return htmlReply(404, "<!doctype html><h1>This meeting ID is not valid.</h1>");
   return htmlReply(200, `<!doctype html><h1>Join ${escapeHtml(meeting.topic)}</h1>`);
 }
+
+/** The join_url: the passcode rides along encoded (`?pwd=`), as Zoom's links carry it. */
+export function joinUrl(ctx: EmulatorContext, meetingId: string, password: string | undefined): string {
+  const pwd = password === undefined ? "" : `?pwd=${Buffer.from(password).toString("base64url")}`;
+  return `${ctx.baseUrl()}/j/${meetingId}${pwd}`;
+}

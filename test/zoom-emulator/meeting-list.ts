@@ -13,6 +13,8 @@ const PAGE_TOKEN_TTL_MS = 15 * 60_000;
  * `GET /v2/users/{userId}/meetings?type=scheduled|upcoming&page_size=..&next_page_token=..`
  * (Zoom's "List meetings", medium). `upcoming`: not ended and not yet over. Items carry `id` as raw
  * int64 digits, like every meeting body. Scope reading: the meeting read scope (classic or granular).
+ * A recurring series (type 8) is one item whose `start_time` is its next available occurrence
+ * (NB: Zoom's list schema has no occurrences; a client wanting them all GETs the meeting).
  */
 export function listMeetings(ctx: EmulatorContext, request: EmulatorRequest): Reply {
   const caller = admit(ctx, request, "medium");
@@ -28,7 +30,7 @@ export function listMeetings(ctx: EmulatorContext, request: EmulatorRequest): Re
   const upcoming = request.query.get("type") === "upcoming";
   const now = ctx.clock.now();
   const all = [...ctx.store.meetings.values()].filter(
-    (m) => m.hostId === host.id && !m.deleted && (!upcoming || (m.status !== "finished" && m.startTime + m.duration * 60_000 >= now)),
+    (m) => m.hostId === host.id && !m.deleted && (!upcoming || (m.status !== "finished" && slot(m, now).end >= now)),
   );
   const page = all.slice(offset, offset + size);
   const next = offset + size < all.length ? newCursor(ctx, caller.grant.accountId, offset + size) : "";
@@ -36,14 +38,24 @@ export function listMeetings(ctx: EmulatorContext, request: EmulatorRequest): Re
   return rawJsonReply(200, `${head},"meetings":[${page.map((m) => listItem(ctx, m)).join(",")}]}`);
 }
 
+/** The time a list item shows: the meeting's, or a series' next available occurrence (else its last). */
+function slot(meeting: Meeting, now: number): { start: number; duration: number; end: number } {
+  const available = meeting.occurrences.filter((o) => o.status === "available");
+  const next = available.find((o) => o.startTime + o.duration * 60_000 >= now) ?? available.at(-1);
+  const start = next?.startTime ?? meeting.startTime;
+  const duration = next?.duration ?? meeting.duration;
+  return { start, duration, end: start + duration * 60_000 };
+}
+
 function listItem(ctx: EmulatorContext, meeting: Meeting): string {
+  const shown = slot(meeting, ctx.clock.now());
   const rest = {
     uuid: meeting.uuid,
     host_id: meeting.hostId,
     topic: meeting.topic,
     type: meeting.type,
-    start_time: formatUtc(meeting.startTime),
-    duration: meeting.duration,
+    start_time: formatUtc(shown.start),
+    duration: shown.duration,
     timezone: meeting.timezone,
     agenda: meeting.agenda,
     created_at: formatUtc(meeting.createdAt),

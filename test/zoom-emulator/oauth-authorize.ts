@@ -44,6 +44,8 @@ export function checkAuthorize(ctx: EmulatorContext, params: URLSearchParams): C
 export function checkConsenter(ctx: EmulatorContext, app: App, login: string): Checked<User> {
   const user = ctx.store.findUser(login);
   if (!user || user.deleted) return fail(4700, `No Zoom user ${login}.`);
+  // NB: a deactivated or not-yet-joined user cannot sign in to Zoom, so cannot consent either.
+  if (user.status !== "active") return fail(4700, `The Zoom user ${login} is ${user.status} and cannot sign in.`);
   if (!app.published && user.accountId !== app.accountId)
     return fail(4700, "This app is not published: only users of the account that created it can authorize it.");
   const needsAdmin = app.scopes.some((scope) => scope.endsWith(":admin"));

@@ -3,8 +3,10 @@ import type { EmulatorRequest, Reply } from "./http-core.ts";
 import { joinPage, startPage } from "./meeting-links.ts";
 import { listMeetings } from "./meeting-list.ts";
 import { createMeeting, deleteMeeting, getMeeting, updateMeeting } from "./meetings.ts";
+import { getInvitation } from "./invitation.ts";
 import { authorizeApprove, authorizePage } from "./oauth-authorize.ts";
 import { revokeEndpoint, tokenEndpoint } from "./oauth-token.ts";
+import { getUserSettings } from "./user-settings.ts";
 import { getUser, listUsers } from "./users.ts";
 
 export type Handler = (ctx: EmulatorContext, request: EmulatorRequest) => Reply;
@@ -29,11 +31,13 @@ export const ROUTES: readonly Route[] = [
   route("POST", "/oauth/revoke", revokeEndpoint),
   route("GET", "/v2/users", listUsers),
   route("GET", "/v2/users/{userId}", getUser),
+  route("GET", "/v2/users/{userId}/settings", getUserSettings),
   route("POST", "/v2/users/{userId}/meetings", createMeeting),
   route("GET", "/v2/users/{userId}/meetings", listMeetings),
   route("GET", "/v2/meetings/{meetingId}", getMeeting),
   route("PATCH", "/v2/meetings/{meetingId}", updateMeeting),
   route("DELETE", "/v2/meetings/{meetingId}", deleteMeeting),
+  route("GET", "/v2/meetings/{meetingId}/invitation", getInvitation),
   route("GET", "/s/{meetingId}", startPage),
   route("GET", "/j/{meetingId}", joinPage),
 ];

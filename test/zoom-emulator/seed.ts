@@ -4,6 +4,41 @@ import { z } from "zod";
  * The emulator's world: accounts with their users, and OAuth apps owned by an account. Parsed once
  * by zod, so a bad seed fails at start-up with every problem listed.
  */
+/** A host's passcode rules, as `GET /users/{id}/settings` reports them (Zoom's field names). */
+export const passwordRequirementSchema = z.object({
+  length: z.number().int().min(0).max(10).default(6),
+  have_letter: z.boolean().default(false),
+  have_number: z.boolean().default(false),
+  have_special_character: z.boolean().default(false),
+  have_upper_and_lower_characters: z.boolean().default(false),
+  only_allow_numeric: z.boolean().default(false),
+  consecutive_characters_length: z.number().int().min(0).default(0),
+  weak_enhance_detection: z.boolean().default(false),
+});
+
+const passcodeSettingsSchema = z.object({
+  /** `schedule_meeting.require_password_for_scheduling_new_meetings`. */
+  requireForNewMeetings: z.boolean().default(true),
+  /** The setting is locked by the admin: Zoom then fills a passcode in even when none is asked for. */
+  locked: z.boolean().default(false),
+  /** `schedule_meeting.default_password_for_scheduled_meetings`; absent: generated per `requirement`. */
+  defaultPassword: z.string().optional(),
+  requirement: passwordRequirementSchema.default(passwordRequirementSchema.parse({})),
+});
+
+const dialInSchema = z.object({
+  country: z.string().length(2),
+  country_name: z.string(),
+  city: z.string().optional(),
+  number: z.string(),
+  type: z.enum(["toll", "tollfree"]),
+});
+
+const DEFAULT_DIAL_IN = [
+  { country: "US", country_name: "US", city: "New York", number: "+1 646 558 8656", type: "toll" as const },
+  { country: "DE", country_name: "Germany", city: "Frankfurt", number: "+49 69 7104 9922", type: "toll" as const },
+];
+
 const userSchema = z.object({
   id: z.string().min(1),
   email: z.email(),
@@ -13,6 +48,13 @@ const userSchema = z.object({
   role: z.enum(["owner", "admin", "member"]).default("member"),
   /** IANA zone; defaults to the account's. */
   timezone: z.string().optional(),
+  /** Zoom's user `type`: 1 basic (meetings end after 40 minutes with 3+ people), 2 licensed. */
+  type: z.union([z.literal(1), z.literal(2)]).default(2),
+  /** `inactive` (deactivated) and `pending` (invited, not yet joined) users cannot host. */
+  status: z.enum(["active", "inactive", "pending"]).default("active"),
+  passcode: passcodeSettingsSchema.default(passcodeSettingsSchema.parse({})),
+  /** What `settings.meeting_authentication` is when a create does not send it (inherited). */
+  meetingAuthentication: z.boolean().default(false),
 });
 
 const accountSchema = z.object({
@@ -24,6 +66,8 @@ const accountSchema = z.object({
   plan: z.enum(["pro", "business"]).default("pro"),
   /** "password may be absent on some accounts": false makes meetings without a password. */
   meetingPasswords: z.boolean().default(true),
+  /** `settings.global_dial_in_numbers` of every meeting hosted in the account. */
+  dialInNumbers: z.array(dialInSchema).default(DEFAULT_DIAL_IN),
   users: z.array(userSchema).min(1),
 });
 
@@ -63,6 +107,10 @@ export type Seed = z.output<typeof seedSchema>;
 export type SeedAccount = Seed["accounts"][number];
 export type SeedUser = SeedAccount["users"][number];
 export type SeedApp = Seed["apps"][number];
+export type PasswordRequirement = z.output<typeof passwordRequirementSchema>;
+export type PasscodeSettings = z.output<typeof passcodeSettingsSchema>;
+export type DialInNumber = z.output<typeof dialInSchema>;
+export const userSeedSchema = userSchema;
 
 export const CLASSIC_SCOPES = ["meeting:read:admin", "meeting:write:admin", "user:read:admin"];
 export const GRANULAR_SCOPES = [

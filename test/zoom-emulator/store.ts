@@ -1,9 +1,17 @@
+import type { Occurrence, Recurrence } from "./recurrence.ts";
 import type { Seed, SeedAccount, SeedApp, SeedUser } from "./seed.ts";
 
 /** Why a grant stopped working; each maps to one refresh answer (see oauth-token.ts). */
 export type GrantEnd = "revoked" | "superseded" | "reused";
 export type AppStatus = "enabled" | "disabledByZoom" | "disabledByAdmin";
 export type MeetingStatus = "waiting" | "started" | "finished";
+/** Where a meeting's passcode came from (inspection only; Zoom does not say). */
+export type PasswordSource = "given" | "default" | "autofilled" | "none";
+
+export interface DeleteOptions {
+  readonly scheduleForReminder: boolean | undefined;
+  readonly cancelMeetingReminder: boolean | undefined;
+}
 
 export interface User extends SeedUser {
   readonly accountId: string;
@@ -47,7 +55,8 @@ export interface Meeting {
   /** int64 above 2^53: a string of digits, never a JS number. */
   readonly id: string;
   readonly uuid: string;
-  readonly hostId: string;
+  /** Mutable: `schedule_for` on PATCH moves the meeting to another host. */
+  hostId: string;
   readonly accountId: string;
   readonly createdAt: number;
   topic: string;
@@ -60,6 +69,13 @@ export interface Meeting {
   settings: Record<string, unknown>;
   status: MeetingStatus;
   deleted: boolean;
+  passwordSource: PasswordSource;
+  /** Zoom turned the waiting room on because no passcode, waiting room or authentication secured it. */
+  waitingRoomForced: boolean;
+  /** type 8 only. */
+  recurrence?: Recurrence | undefined;
+  occurrences: Occurrence[];
+  deleteOptions?: DeleteOptions | undefined;
 }
 
 export interface PageCursor {

@@ -108,4 +108,12 @@ export function rawId(text: string): string {
   return /"id":(\d+)/.exec(text)?.[1] ?? "";
 }
 
-export const MEETING = { topic: "Consultation", type: 2, start_time: "2025-03-12T10:00:00Z", duration: 30, timezone: "UTC" };
+/** A booking-style meeting; `default_password: true` because Zoom sets a passcode only when asked (issue 16). */
+export const MEETING = {
+  topic: "Consultation",
+  type: 2,
+  start_time: "2025-03-12T10:00:00Z",
+  duration: 30,
+  timezone: "UTC",
+  default_password: true,
+};

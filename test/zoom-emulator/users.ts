@@ -18,12 +18,12 @@ function userJson(ctx: EmulatorContext, user: User): Record<string, unknown> {
     last_name: user.lastName,
     display_name: `${user.firstName} ${user.lastName}`,
     email: user.email,
-    type: 2,
+    type: user.type,
     role_name: user.role[0]?.toUpperCase() + user.role.slice(1),
     role_id: ROLE_IDS[user.role],
     timezone: user.timezone ?? ctx.store.accountTimezone(user.accountId),
     verified: 1,
-    status: "active",
+    status: user.status,
     account_id: user.accountId,
     created_at: new Date(user.createdAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
     language: "en-US",
@@ -39,7 +39,10 @@ export function getUser(ctx: EmulatorContext, request: EmulatorRequest): Reply {
   return scopeRefusal(caller, "readUser", user.id) ?? jsonReply(200, userJson(ctx, user));
 }
 
-/** `GET /v2/users?page_size=..&next_page_token=..`: the caller's account's active users. */
+/**
+ * `GET /v2/users?status=active|inactive|pending&page_size=..&next_page_token=..`: the caller's
+ * account's users of one status (Zoom's default: active).
+ */
 export function listUsers(ctx: EmulatorContext, request: EmulatorRequest): Reply {
   const caller = admit(ctx, request, "medium");
   if (isReply(caller)) return caller;
@@ -49,7 +52,10 @@ export function listUsers(ctx: EmulatorContext, request: EmulatorRequest): Reply
   if (pageSize === undefined) return API_ERRORS.badField("page_size", "Invalid page_size: use 1 to 300.");
   const offset = offsetOf(ctx, caller, request.query.get("next_page_token"));
   if (offset === undefined) return API_ERRORS.badField("next_page_token", "The next page token is invalid or expired.");
-  const all = [...ctx.store.users.values()].filter((u) => u.accountId === caller.grant.accountId && !u.deleted);
+  const status = request.query.get("status") ?? "active";
+  if (!["active", "inactive", "pending"].includes(status))
+    return API_ERRORS.badField("status", "Invalid status: use active, inactive or pending.");
+  const all = [...ctx.store.users.values()].filter((u) => u.accountId === caller.grant.accountId && !u.deleted && u.status === status);
   const users = all.slice(offset, offset + pageSize);
   const more = offset + pageSize < all.length;
   return jsonReply(200, {
