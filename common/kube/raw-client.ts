@@ -150,7 +150,8 @@ async function listOnce<T extends KubernetesObject>(kc: KubeConfig, req: Pick<Ra
     first ??= page;
     pages++;
     for (const item of page.items ?? []) items.push(item);
-    token = page.metadata?._continue || undefined;
+    // NB: raw JSON says `continue`; client-node's model calls it `_continue`.
+    token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
   } while (token);
   return {
     apiVersion: first?.apiVersion,
