@@ -111,37 +111,56 @@ export const LIST_PAGE_SIZE = 500;
 /** A list restarts from its first page when its continue token expired (410) at most this often. */
 const LIST_RESTARTS = 5;
 
+/** One page of a list: the continue token of the previous page, or undefined for the first. */
+export type FetchPage<T extends KubernetesObject> = (continueToken: string | undefined) => Promise<KubernetesListObject<T>>;
+
 /**
  * Every object of a collection, page by page (`limit`/`continue`). The answer carries the first
  * page's resourceVersion: the pages are one consistent snapshot, so a watch starts from there.
- * NB: a continue token expires with etcd compaction (410 Gone); the list then starts over.
  */
-export async function listAllPages<T extends KubernetesObject>(
+export function listAllPages<T extends KubernetesObject>(
   kc: KubeConfig,
   req: Pick<RawRequest, "path" | "query" | "accept">,
   pageSize = LIST_PAGE_SIZE,
 ): Promise<KubernetesListObject<T> & { pages: number }> {
+  return collectPages<T>((token) =>
+    rawRequest(kc, {
+      method: "GET",
+      path: req.path,
+      query: { ...req.query, limit: String(pageSize), continue: token },
+      accept: req.accept,
+    }),
+  );
+}
+
+/**
+ * Walks the pages `fetchPage` returns until one has no continue token.
+ * NB: a continue token expires (410 Gone) once etcd compacted its revision; the list then starts over.
+ */
+export async function collectPages<T extends KubernetesObject>(
+  fetchPage: FetchPage<T>,
+): Promise<KubernetesListObject<T> & { pages: number }> {
   for (let restart = 0; ; restart++) {
     try {
-      return await listOnce<T>(kc, req, pageSize);
+      return await walkPages(fetchPage);
     } catch (error) {
-      if (!(error instanceof ExpiredContinueError) || restart >= LIST_RESTARTS) throw error;
+      if (!(error instanceof ExpiredContinueError)) throw error;
+      if (restart >= LIST_RESTARTS) throw error.cause;
     }
   }
 }
 
 class ExpiredContinueError extends Error {}
 
-async function listOnce<T extends KubernetesObject>(kc: KubeConfig, req: Pick<RawRequest, "path" | "query" | "accept">, pageSize: number) {
+async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): Promise<KubernetesListObject<T> & { pages: number }> {
   const items: T[] = [];
   let first: KubernetesListObject<T> | undefined;
   let token: string | undefined;
   let pages = 0;
   do {
-    const query = { ...req.query, limit: String(pageSize), continue: token };
     let page: KubernetesListObject<T>;
     try {
-      page = await rawRequest<KubernetesListObject<T>>(kc, { method: "GET", path: req.path, query, accept: req.accept });
+      page = await fetchPage(token);
     } catch (error) {
       if (token && error instanceof KubeHttpError && error.code === 410)
         throw new ExpiredContinueError("continue token expired", { cause: error });
