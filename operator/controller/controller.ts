@@ -57,6 +57,18 @@ function mergedCache(informers: RunningInformer<KubernetesObject>[]): ObjectCach
   };
 }
 
+/** Every Secret of `scopes`, by metadata only: which exist, at which resourceVersion. */
+function watchSecretMetadata(
+  { kc, log, metrics }: ControllerProps,
+  scopes: (string | undefined)[],
+  onEvent: (e: MetadataEvent) => void,
+): Promise<RunningMetadataInformer[]> {
+  const onRestart = () => metrics.informerRestarts.inc({ resource: "secrets (metadata)" });
+  return Promise.all(
+    scopes.map((namespace) => startMetadataInformer({ kc, log, apiVersion: "v1", plural: "secrets", namespace, onEvent, onRestart })),
+  );
+}
+
 /** Full objects held, by kind: what zio_operator_cached_objects reports. */
 function cachedObjects(caches: Caches, referenced: ReferencedSecrets): Record<string, number> {
   const counts: Record<string, number> = { ZoomIntegration: caches.zoomIntegrations.list().length, ReferencedSecret: referenced.size };
@@ -142,24 +154,12 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     const { apiVersion, plural } = CHILD_KINDS[kind];
     caches.byKind[kind] = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
   }
-  const onReferencedSecret = ({ namespace, name }: MetadataEvent) => {
+  const onSecret = ({ namespace, name }: MetadataEvent) => {
     const keys = referencingKeys(caches.zoomIntegrations, namespace, name);
-    if (keys.length === 0) referenced.retain((ns, n) => ns !== namespace || n !== name);
+    if (keys.length === 0) referenced.forget(namespace, name);
     for (const key of keys) enqueue(key);
   };
-  for (const namespace of scopes) {
-    metadataInformers.push(
-      await startMetadataInformer({
-        kc,
-        log,
-        apiVersion: "v1",
-        plural: "secrets",
-        namespace,
-        onEvent: onReferencedSecret,
-        onRestart: () => metrics.informerRestarts.inc({ resource: "secrets (metadata)" }),
-      }),
-    );
-  }
+  metadataInformers.push(...(await watchSecretMetadata(props, scopes, onSecret)));
   metrics.cachedObjects.count = () => cachedObjects(caches as Caches, referenced);
   // Level-based: every CR is looked at again periodically, whatever happened.
   const enqueueAll = () => {

@@ -9,9 +9,9 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
+import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken } from "./api-token.ts";
-import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import {
   type Caches,
   CHILD_KINDS,

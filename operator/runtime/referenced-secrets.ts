@@ -44,6 +44,11 @@ export class ReferencedSecrets {
     return data;
   }
 
+  /** Drops the Secret's data (no longer referenced). */
+  forget(namespace: string, name: string): void {
+    this.held.delete(`${namespace}/${name}`);
+  }
+
   /** Drops the data of every Secret `referenced` rejects. */
   retain(referenced: (namespace: string, name: string) => boolean): void {
     for (const [key, value] of this.held) if (!referenced(value.metadata.namespace, value.metadata.name)) this.held.delete(key);
