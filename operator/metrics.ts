@@ -1,5 +1,5 @@
 // Prometheus metrics of the operator. Label sets are bounded: `result` and `reason` come from the
-// closed error set (errors.ts), `kind` from the fixed list of child kinds.
+// closed error set (errors.ts), `kind` from the fixed list of child kinds (and ZoomIntegration, ReferencedSecret).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface OperatorMetrics {
@@ -10,13 +10,27 @@ export interface OperatorMetrics {
   readonly writes: Counter<"kind" | "verb">;
   readonly informerRestarts: Counter<"resource">;
   readonly leader: Gauge;
+  /** Full objects held in memory, by kind: counted at each scrape by `count` (set by the controller). */
+  readonly cachedObjects: { count?: () => Readonly<Record<string, number>> };
 }
 
 export function createMetrics(): OperatorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "zio_operator_" });
   const registers = [registry];
+  const cachedObjects: OperatorMetrics["cachedObjects"] = {};
+  new Gauge({
+    name: "zio_operator_cached_objects",
+    help: "Full objects held in the operator's caches, by kind (ReferencedSecret: data of referenced Secrets it does not own)",
+    labelNames: ["kind"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(cachedObjects.count?.() ?? {})) this.set({ kind }, n);
+    },
+  });
   return {
+    cachedObjects,
     registry,
     reconciles: new Counter({
       name: "zio_operator_reconciles_total",

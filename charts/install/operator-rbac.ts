@@ -43,13 +43,15 @@ export const TENANT_RULES: readonly PermissionRule[] = [
     apiGroup: "",
     resources: ["secrets"],
     verbs: union(["get", ...OBSERVE_AND_APPLY], SERVICE_DATA_VERBS),
-    why: "watch the credentials Secrets (all Secrets: the referenced name is the user's); get the api-token Secret before generating one; apply the tokens and api-token Secrets; update: escalation prevention (the tenant Role grants it)",
+    why: "list and watch its own Secrets (label-selected) and the metadata only of the others (a referenced name is the user's); get a referenced Secret's data when it changed, and the api-token Secret before generating one; apply the tokens and api-token Secrets; update: escalation prevention (the tenant Role grants it)",
   },
   {
     apiGroup: "",
     resources: ["configmaps"],
+    // NB: the state ConfigMap is not watched (tenant traffic rewrites it): list and watch are held
+    // for escalation prevention only.
     verbs: union(OBSERVE_AND_APPLY, SERVICE_DATA_VERBS),
-    why: "apply the state ConfigMap; get, update: escalation prevention (the tenant Role grants them)",
+    why: "get the state ConfigMap's metadata and apply it when missing or changed (it is not watched: tenant traffic rewrites it); list, watch, update: escalation prevention (the tenant Role grants them)",
   },
   {
     apiGroup: "",

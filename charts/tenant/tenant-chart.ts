@@ -25,6 +25,12 @@ import { validateTenantProps } from "./validate-props.ts";
 
 /** Verbs the service needs on the tokens Secret and the state ConfigMap: read, write, watch. */
 export const SERVICE_DATA_VERBS: readonly string[] = ["get", "update", "patch", "list", "watch"];
+/**
+ * Labels that keep an object out of the operator's label-selected watches (its managed-by selector)
+ * while `kubectl get -l bookingops.dev/zoom-integration=<name>` still finds it: for the state
+ * ConfigMap, whose data the service manages and rewrites with tenant traffic (up to ~900 kB a time).
+ */
+export const UNWATCHED_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/managed-by": "zoom-integration-service" };
 /** Events cannot be restricted by name; the service may only create and patch (aggregate) them. */
 export const SERVICE_EVENT_VERBS: readonly string[] = ["create", "patch"];
 
@@ -66,7 +72,8 @@ export class TenantChart extends Chart {
       type: "Opaque",
       data: { [ApiTokenKey.Token]: base64(props.apiToken.token), [ApiTokenKey.StateKey]: base64(props.apiToken.stateKey) },
     });
-    new k8s.KubeConfigMap(this, "state-config-map", { metadata: { name: names.stateConfigMap } });
+    // NB: the service rewrites this one on every booking: see UNWATCHED_LABELS.
+    new k8s.KubeConfigMap(this, "state-config-map", { metadata: { name: names.stateConfigMap, labels: { ...UNWATCHED_LABELS } } });
   }
 
   private addNetworkPolicy(props: ResolvedTenantProps, names: TenantNames): void {
@@ -143,7 +150,9 @@ export class TenantChart extends Chart {
   private adoptAll(props: ResolvedTenantProps): void {
     const labels = tenantLabels(props.name);
     for (const object of this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
-      for (const [key, value] of Object.entries(labels)) object.metadata.addLabel(key, value);
+      for (const [key, value] of Object.entries(labels)) {
+        if (object.metadata.getLabel(key) === undefined) object.metadata.addLabel(key, value);
+      }
       object.metadata.addOwnerReference({ ...props.owner, controller: true, blockOwnerDeletion: true });
     }
   }

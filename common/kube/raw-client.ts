@@ -23,12 +23,26 @@ export interface RawRequest {
   readonly query?: Record<string, string | undefined>;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Default `application/json`; see PARTIAL_OBJECT_METADATA for metadata-only answers. */
+  readonly accept?: string;
 }
 
 /** Waiting this long for the headers, or between two body chunks, fails a request (undici's timeout errors). */
 const TIMEOUT_MS = 30_000;
 
 export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T> {
+  const response = await send(kc, req);
+  const text = await response.body.text();
+  if (response.statusCode < 200 || response.statusCode >= 300)
+    throw new KubeHttpError(response.statusCode, text, `${req.method} ${req.path}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function send(
+  kc: KubeConfig,
+  req: RawRequest,
+  stream?: { signal: AbortSignal; bodyTimeoutMs: number },
+): Promise<Dispatcher.ResponseData> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster");
   const url = new URL(cluster.server.replace(/\/$/, "") + req.path);
@@ -37,20 +51,17 @@ export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T>
   // only the TLS material is kept, with the connections.
   const credentials: RequestOptions = {};
   await kc.applyToHTTPSOptions(credentials);
-  const headers: Record<string, string> = { ...credentialHeaders(credentials), accept: "application/json" };
+  const headers: Record<string, string> = { ...credentialHeaders(credentials), accept: req.accept ?? "application/json" };
   if (req.body !== undefined) headers["content-type"] = req.contentType ?? "application/json";
-  const response = await request(url, {
+  return request(url, {
     method: req.method,
     headers,
     body: req.body === undefined ? undefined : JSON.stringify(req.body),
     dispatcher: dispatcherFor(kc, cluster, credentials),
     headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
+    bodyTimeout: stream?.bodyTimeoutMs ?? TIMEOUT_MS,
+    signal: stream?.signal,
   });
-  const text = await response.body.text();
-  if (response.statusCode < 200 || response.statusCode >= 300)
-    throw new KubeHttpError(response.statusCode, text, `${req.method} ${req.path}`);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 function credentialHeaders(credentials: RequestOptions): Record<string, string> {
@@ -95,10 +106,142 @@ export function serverSideApply(kc: KubeConfig, obj: KubernetesObject, plural: s
   });
 }
 
-export function rawList(kc: KubeConfig, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
-  return rawRequest<KubernetesListObject<KubernetesObject>>(kc, {
-    method: "GET",
+/** Objects per page: a large collection is read in slices, never parsed as one huge answer. */
+export const LIST_PAGE_SIZE = 500;
+/** A list restarts from its first page when its continue token expired (410) at most this often. */
+const LIST_RESTARTS = 5;
+
+/** One page of a list: the continue token of the previous page, or undefined for the first. */
+export type FetchPage<T extends KubernetesObject> = (continueToken: string | undefined) => Promise<KubernetesListObject<T>>;
+
+/**
+ * Every object of a collection, page by page (`limit`/`continue`). The answer carries the first
+ * page's resourceVersion: the pages are one consistent snapshot, so a watch starts from there.
+ */
+export function listAllPages<T extends KubernetesObject>(
+  kc: KubeConfig,
+  req: Pick<RawRequest, "path" | "query" | "accept">,
+  pageSize = LIST_PAGE_SIZE,
+): Promise<KubernetesListObject<T> & { pages: number }> {
+  return collectPages<T>((token) =>
+    rawRequest(kc, {
+      method: "GET",
+      path: req.path,
+      query: { ...req.query, limit: String(pageSize), continue: token },
+      accept: req.accept,
+    }),
+  );
+}
+
+/**
+ * Walks the pages `fetchPage` returns until one has no continue token.
+ * NB: a continue token expires (410 Gone) once etcd compacted its revision; the list then starts over.
+ */
+export async function collectPages<T extends KubernetesObject>(
+  fetchPage: FetchPage<T>,
+): Promise<KubernetesListObject<T> & { pages: number }> {
+  for (let restart = 0; ; restart++) {
+    try {
+      return await walkPages(fetchPage);
+    } catch (error) {
+      if (!(error instanceof ExpiredContinueError)) throw error;
+      if (restart >= LIST_RESTARTS) throw error.cause;
+    }
+  }
+}
+
+class ExpiredContinueError extends Error {}
+
+async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): Promise<KubernetesListObject<T> & { pages: number }> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    let page: KubernetesListObject<T>;
+    try {
+      page = await fetchPage(token);
+    } catch (error) {
+      if (token && error instanceof KubeHttpError && error.code === 410)
+        throw new ExpiredContinueError("continue token expired", { cause: error });
+      throw error;
+    }
+    first ??= page;
+    pages++;
+    for (const item of page.items ?? []) items.push(item);
+    // NB: raw JSON says `continue`; client-node's model calls it `_continue`.
+    token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+  } while (token);
+  return {
+    apiVersion: first?.apiVersion,
+    kind: first?.kind,
+    metadata: { resourceVersion: first?.metadata?.resourceVersion },
+    items,
+    pages,
+  };
+}
+
+export async function rawList(kc: KubeConfig, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
+  const { pages: _pages, ...list } = await listAllPages(kc, {
     path: resourcePath(apiVersion, plural, namespace),
     query: { labelSelector },
   });
+  return list;
+}
+
+/** Answers as PartialObjectMetadata(List): metadata only, whatever the object's size. */
+export const PARTIAL_OBJECT_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+export const PARTIAL_OBJECT_METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+
+/** The metadata of one object (as PartialObjectMetadata), or undefined when it does not exist. */
+export async function rawGetMetadata(kc: KubeConfig, apiVersion: string, plural: string, namespace: string, name: string) {
+  try {
+    return await rawRequest<KubernetesObject>(kc, {
+      method: "GET",
+      path: resourcePath(apiVersion, plural, namespace, name),
+      accept: PARTIAL_OBJECT_METADATA,
+    });
+  } catch (error) {
+    if (error instanceof KubeHttpError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
+/** One watch event; `object` is a Status for ERROR (e.g. code 410: the resourceVersion is too old). */
+export interface WatchEvent<T = KubernetesObject> {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  readonly object: T & { code?: number; message?: string };
+}
+
+/**
+ * Opens a watch (`watch=true` is added) that the server ends after `timeoutSeconds`, and yields its
+ * events until then or until `signal` aborts. A refused watch throws KubeHttpError (e.g. 403, or 410
+ * when the resourceVersion is too old). Silence beyond the server's timeout counts as a dead connection.
+ */
+export async function* rawWatch(
+  kc: KubeConfig,
+  req: Pick<RawRequest, "path" | "query" | "accept"> & { readonly timeoutSeconds: number },
+  signal: AbortSignal,
+  /** Called once the server has accepted the watch (200), before any event: the watch works again. */
+  onConnected?: () => void,
+): AsyncGenerator<WatchEvent> {
+  const query = { ...req.query, watch: "true", timeoutSeconds: String(req.timeoutSeconds) };
+  const stream = { signal, bodyTimeoutMs: (req.timeoutSeconds + 30) * 1000 };
+  const response = await send(kc, { method: "GET", path: req.path, query, accept: req.accept }, stream);
+  if (response.statusCode !== 200) {
+    throw new KubeHttpError(response.statusCode, await response.body.text(), `GET ${req.path} (watch)`);
+  }
+  onConnected?.();
+  let buffered = "";
+  response.body.setEncoding("utf8");
+  for await (const chunk of response.body as AsyncIterable<string>) {
+    buffered += chunk;
+    let newline = buffered.indexOf("\n");
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) yield JSON.parse(line) as WatchEvent;
+      newline = buffered.indexOf("\n");
+    }
+  }
 }

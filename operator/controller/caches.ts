@@ -1,7 +1,9 @@
-// Read access to everything the reconciler looks at, served from informer caches.
+// Read access to everything the reconciler looks at: full objects from label-selected informer
+// caches (only what the operator owns), the Secrets it references but does not own on demand.
 import type { KubernetesObject, ObjectCache, V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
+import type { SecretData } from "../runtime/referenced-secrets.ts";
 
-/** The child kinds the tenant chart renders, with the API paths to watch them. */
+/** The child kinds the tenant chart renders, with their API paths. */
 export const CHILD_KINDS = {
   ServiceAccount: { apiVersion: "v1", plural: "serviceaccounts" },
   Role: { apiVersion: "rbac.authorization.k8s.io/v1", plural: "roles" },
@@ -12,21 +14,42 @@ export const CHILD_KINDS = {
   Ingress: { apiVersion: "networking.k8s.io/v1", plural: "ingresses" },
   NetworkPolicy: { apiVersion: "networking.k8s.io/v1", plural: "networkpolicies" },
   PodDisruptionBudget: { apiVersion: "policy/v1", plural: "poddisruptionbudgets" },
-  // NB: Secrets are watched without a label selector (the credentials Secret is the user's).
+  // NB: only the operator's own Secrets (tokens, api-token); the referenced ones: referencedSecret.
   Secret: { apiVersion: "v1", plural: "secrets" },
 } as const;
 export type ChildKind = keyof typeof CHILD_KINDS;
 
+/**
+ * Children the operator never watches: the state ConfigMap, which the service rewrites with tenant
+ * traffic (its labels keep it out of the managed-by selector). It is read (metadata only) when reconciling.
+ */
+export const UNWATCHED_KINDS: ReadonlySet<ChildKind> = new Set(["ConfigMap"]);
+export type WatchedKind = Exclude<ChildKind, "ConfigMap">;
+export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter((k): k is WatchedKind => !UNWATCHED_KINDS.has(k));
+
 export interface Caches {
   readonly zoomIntegrations: ObjectCache<KubernetesObject>;
-  readonly byKind: Readonly<Record<ChildKind, ObjectCache<KubernetesObject>>>;
+  readonly byKind: Readonly<Record<WatchedKind, ObjectCache<KubernetesObject>>>;
+  /** A Secret the operator does not own, by name, read on demand; undefined when it does not exist. */
+  readonly referencedSecret: (namespace: string, name: string) => Promise<SecretData | undefined>;
 }
 
 export function lookup(caches: Caches, kind: string, name: string, namespace: string): KubernetesObject | undefined {
-  const cache = caches.byKind[kind as ChildKind];
+  const cache = caches.byKind[kind as WatchedKind];
   return cache?.get(name, namespace);
 }
 
-export const secret = (c: Caches, name: string, ns: string) => c.byKind.Secret.get(name, ns) as V1Secret | undefined;
+/** Secrets referenced by `names` (missing ones are absent from the answer). */
+export async function referencedSecrets(c: Caches, namespace: string, names: readonly string[]): Promise<Map<string, SecretData>> {
+  const found = new Map<string, SecretData>();
+  for (const name of new Set(names)) {
+    const secret = await c.referencedSecret(namespace, name);
+    if (secret) found.set(name, secret);
+  }
+  return found;
+}
+
+/** One of the operator's own Secrets (tokens, api-token). */
+export const ownedSecret = (c: Caches, name: string, ns: string) => c.byKind.Secret.get(name, ns) as V1Secret | undefined;
 export const deployment = (c: Caches, name: string, ns: string) => c.byKind.Deployment.get(name, ns) as V1Deployment | undefined;
 export const ingress = (c: Caches, name: string, ns: string) => c.byKind.Ingress.get(name, ns) as V1Ingress | undefined;

@@ -1,13 +1,17 @@
 // Wires informers to the work queue. Event handlers only enqueue `namespace/name` keys: the CR's
 // own, a child's controller owner, or every ZoomIntegration that references a changed Secret.
+// Memory: full objects only for what the operator owns (managed-by selector); every other Secret is
+// known by its metadata alone (metadata-informer.ts), and a referenced one's data is read on demand.
 import type { KubeConfig, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
 import { rawList, resourcePath } from "../../common/kube/raw-client.ts";
 import type { Logger } from "pino";
 import { API_VERSION, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { combinedHealth, type InformerHealth, startInformer, type RunningInformer } from "../runtime/informer.ts";
+import { type MetadataEvent, type RunningMetadataInformer, startMetadataInformer } from "../runtime/metadata-informer.ts";
+import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
-import { type Caches, CHILD_KINDS, type ChildKind } from "./caches.ts";
+import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
 import { classify } from "../errors.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { reconcile } from "./reconciler.ts";
@@ -55,13 +59,37 @@ function mergedCache(informers: RunningInformer<KubernetesObject>[]): ObjectCach
   };
 }
 
+/** Every Secret of `scopes`, by metadata only: which exist, at which resourceVersion. */
+function watchSecretMetadata(
+  { kc, log, metrics }: ControllerProps,
+  scopes: (string | undefined)[],
+  onEvent: (e: MetadataEvent) => void,
+): Promise<RunningMetadataInformer[]> {
+  const onRestart = () => metrics.informerRestarts.inc({ resource: "secrets (metadata)" });
+  return Promise.all(
+    scopes.map((namespace) => startMetadataInformer({ kc, log, apiVersion: "v1", plural: "secrets", namespace, onEvent, onRestart })),
+  );
+}
+
+/** Full objects held, by kind: what zio_operator_cached_objects reports. */
+function cachedObjects(caches: Caches, referenced: ReferencedSecrets): Record<string, number> {
+  const counts: Record<string, number> = { ZoomIntegration: caches.zoomIntegrations.list().length, ReferencedSecret: referenced.size };
+  for (const kind of WATCHED_KINDS) counts[kind] = caches.byKind[kind].list().length;
+  return counts;
+}
+
 export async function startController(props: ControllerProps): Promise<RunningController> {
   const { kc, log, metrics } = props;
   const scopes = props.namespaces.length > 0 ? [...props.namespaces] : [undefined];
   const running: RunningInformer<KubernetesObject>[] = [];
-  const caches = { byKind: {} } as {
+  const metadataInformers: RunningMetadataInformer[] = [];
+  const referenced = new ReferencedSecrets(kc, (namespace, name) =>
+    metadataInformers.map((i) => i.resourceVersion(namespace, name)).find((v) => v !== undefined),
+  );
+  const caches = { byKind: {}, referencedSecret: (namespace: string, name: string) => referenced.get(namespace, name) } as {
     zoomIntegrations: ObjectCache<KubernetesObject>;
     byKind: Record<string, ObjectCache<KubernetesObject>>;
+    referencedSecret: Caches["referencedSecret"];
   };
   const queue = new WorkQueue(
     async (key) => {
@@ -124,32 +152,37 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
   };
-  for (const [kind, { apiVersion, plural }] of Object.entries(CHILD_KINDS) as [ChildKind, (typeof CHILD_KINDS)[ChildKind]][]) {
-    const onEvent =
-      kind === "Secret"
-        ? (o: KubernetesObject) => {
-            toOwner(o);
-            for (const key of referencingKeys(caches.zoomIntegrations, o.metadata?.namespace ?? "", o.metadata?.name ?? "")) enqueue(key);
-          }
-        : toOwner;
-    caches.byKind[kind] = await watch(apiVersion, plural, onEvent, kind === "Secret" ? undefined : MANAGED_BY_SELECTOR);
+  for (const kind of WATCHED_KINDS) {
+    const { apiVersion, plural } = CHILD_KINDS[kind];
+    caches.byKind[kind] = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
   }
+  const onSecret = ({ namespace, name }: MetadataEvent) => {
+    const keys = referencingKeys(caches.zoomIntegrations, namespace, name);
+    if (keys.length === 0) referenced.forget(namespace, name);
+    for (const key of keys) enqueue(key);
+  };
+  metadataInformers.push(...(await watchSecretMetadata(props, scopes, onSecret)));
+  metrics.cachedObjects.count = () => cachedObjects(caches as Caches, referenced);
   // Level-based: every CR is looked at again periodically, whatever happened.
   const enqueueAll = () => {
     for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
+    referenced.retain((namespace, name) => referencingKeys(caches.zoomIntegrations, namespace, name).length > 0);
   };
   started = true;
   const resync = setInterval(enqueueAll, props.resyncMs);
   resync.unref();
   enqueueAll();
-  log.info({ namespaces: props.namespaces.length ? props.namespaces : "all", informers: running.length }, "controller started");
+  log.info(
+    { namespaces: props.namespaces.length ? props.namespaces : "all", informers: running.length + metadataInformers.length },
+    "controller started",
+  );
   return {
     queue,
-    health: () => combinedHealth(running),
+    health: () => combinedHealth([...running, ...metadataInformers]),
     stop: async () => {
       clearInterval(resync);
       await queue.stop();
-      await Promise.all(running.map((i) => i.stop()));
+      await Promise.all([...running, ...metadataInformers].map((i) => i.stop()));
     },
   };
 }

@@ -29,6 +29,11 @@ function keyProblem(secret: V1Secret, key: string): CredentialsVerdict | undefin
   return undefined;
 }
 
+/** Names of the Secrets the spec references (credentials, and webhook when set). */
+export function referencedSecretNames(spec: Pick<ZoomIntegrationSpec, "credentialsSecretRef" | "webhookSecretRef">): string[] {
+  return [spec.credentialsSecretRef.name, ...(spec.webhookSecretRef ? [spec.webhookSecretRef.name] : [])];
+}
+
 /**
  * Checks the credentials Secret (and the webhook Secret when referenced). `secrets` looks a Secret
  * up by name in the ZoomIntegration's namespace.

@@ -9,10 +9,21 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
-import { upToDate, withDesiredHash } from "../runtime/desired-state.ts";
+import { rawGetMetadata } from "../../common/kube/raw-client.ts";
+import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken } from "./api-token.ts";
-import { type Caches, deployment, ingress, lookup, secret } from "./caches.ts";
-import { checkCredentials } from "./credentials.ts";
+import {
+  type Caches,
+  CHILD_KINDS,
+  type ChildKind,
+  deployment,
+  ingress,
+  lookup,
+  ownedSecret,
+  referencedSecrets,
+  UNWATCHED_KINDS,
+} from "./caches.ts";
+import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
 import { childApplyFailed, ReconcileError, ReconcileReason } from "../errors.ts";
@@ -60,10 +71,11 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
 async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
-  const credentials = checkCredentials(zi.spec, (n) => secret(deps.caches, n, ns));
+  const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
+  const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
   let applyError: ReconcileError | undefined;
   if (credentials.ok) {
-    const apiToken = await ensureApiToken(deps.kc, secret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
+    const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
     const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
     let objects: KubernetesObject[];
     try {
@@ -85,7 +97,7 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
       credentials,
       deployment: deployment(deps.caches, names.deployment, ns),
       ingress: ingress(deps.caches, names.ingress, ns),
-      tokens: secret(deps.caches, names.tokensSecret, ns),
+      tokens: ownedSecret(deps.caches, names.tokensSecret, ns),
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
       ...(applyError ? { applyError: applyError.message } : {}),
@@ -100,8 +112,9 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
 /** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */
 async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
   for (const obj of objects.map(withDesiredHash)) {
-    const live = lookup(deps.caches, obj.kind ?? "", obj.metadata?.name ?? "", obj.metadata?.namespace ?? "");
-    if (upToDate(obj, live)) continue;
+    const drift = driftOf(obj, await liveChild(deps, obj));
+    if (drift === undefined) continue;
+    deps.log.debug({ kind: obj.kind, name: obj.metadata?.name, drift }, "applying a child that drifted");
     try {
       await deps.writer.apply(obj);
     } catch (error) {
@@ -111,6 +124,18 @@ async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]):
     }
   }
   return undefined;
+}
+
+/**
+ * The live child: from the informer cache, or, for a kind the operator does not watch, a
+ * metadata-only read (a read per reconcile, never a write: only its metadata is ours).
+ */
+async function liveChild(deps: ReconcilerDeps, obj: KubernetesObject): Promise<KubernetesObject | undefined> {
+  const kind = (obj.kind ?? "") as ChildKind;
+  const { name = "", namespace = "" } = obj.metadata ?? {};
+  if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
+  const { apiVersion, plural } = CHILD_KINDS[kind];
+  return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
 }
 
 /** The API server's message from an error body (a Status object), never the object we sent. */
@@ -165,10 +190,10 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
 async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
-  const grants = readGrants(secret(deps.caches, names.tokensSecret, ns)?.data);
+  const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
   if (grants.length === 0) return [];
   const ref = zi.spec.credentialsSecretRef;
-  const creds = secret(deps.caches, ref.name, ns)?.data ?? {};
+  const creds = (await deps.caches.referencedSecret(ns, ref.name))?.data ?? {};
   const decode = (k: string) =>
     Buffer.from(creds[k] ?? "", "base64")
       .toString("utf8")
