@@ -112,28 +112,30 @@ interface DeploymentLike {
   spec?: { template?: { metadata?: { labels?: Record<string, string> } } };
 }
 
+export type EditOutcome = { readonly ms: number } | { readonly problem: string };
+
 /**
  * Edits spec.service.podLabels of tenant `i` and returns the ms until a watch on its Deployment sees
- * the label in the pod template (undefined after `timeoutMs`).
+ * the label in the pod template; after `timeoutMs`, or when the watch ends early, what went wrong.
  */
-export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, timeoutMs: number): Promise<number | undefined> {
+export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, timeoutMs: number): Promise<EditOutcome> {
   const ns = `tenant-${i}`;
   const name = tenantName(i);
   const deployment = tenantNames(name).deployment;
   const path = resourcePath("apps/v1", "deployments", ns);
   const current = await rawRequest<DeploymentLike>(kc, { method: "GET", path: `${path}/${deployment}` });
-  let seen: (at: number) => void = () => {};
-  const arrived = new Promise<number>((resolve) => {
-    seen = resolve;
+  let settle: (outcome: number | string) => void = () => {};
+  const arrived = new Promise<number | string>((resolve) => {
+    settle = resolve;
   });
   // NB: the watch starts at the resourceVersion just read, so a fast update cannot slip past it.
   const watch = await new Watch(kc).watch(
     path,
     { fieldSelector: `metadata.name=${deployment}`, resourceVersion: current.metadata?.resourceVersion },
     (_phase, obj: DeploymentLike) => {
-      if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) seen(performance.now());
+      if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) settle(performance.now());
     },
-    () => {},
+    (error: unknown) => settle(`the watch on ${ns}/${deployment} ended early: ${error ? String(error) : "closed by the server"}`),
   );
   try {
     const t0 = performance.now();
@@ -143,10 +145,28 @@ export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, tim
       body: { spec: { service: { podLabels: { "bench-edit": value } } } },
       contentType: "application/merge-patch+json",
     });
-    const timeout = sleep(timeoutMs).then(() => undefined);
-    const at = await Promise.race([arrived, timeout]);
-    return at === undefined ? undefined : at - t0;
+    const timeout = sleep(timeoutMs).then(async () => `not seen within ${timeoutMs / 1000} s: ${await describeTenant(kc, i)}`);
+    const outcome = await Promise.race([arrived, timeout]);
+    return typeof outcome === "number" ? { ms: outcome - t0 } : { problem: `edit ${value} of ${ns}/${name}: ${outcome}` };
   } finally {
     watch.abort();
   }
+}
+
+interface ZiLike {
+  metadata?: { generation?: number };
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string; reason: string }[] };
+}
+
+/** What a timed-out edit left behind: the Deployment's label and the ZoomIntegration's progress. */
+async function describeTenant(kc: KubeConfig, i: number): Promise<string> {
+  const ns = `tenant-${i}`;
+  const name = tenantName(i);
+  const dep = await rawRequest<DeploymentLike>(kc, {
+    method: "GET",
+    path: resourcePath("apps/v1", "deployments", ns, tenantNames(name).deployment),
+  });
+  const zi = await rawRequest<ZiLike>(kc, { method: "GET", path: resourcePath(API_VERSION, PLURAL, ns, name) });
+  const conditions = (zi.status?.conditions ?? []).map((c) => `${c.type}=${c.status}(${c.reason})`).join(" ");
+  return `Deployment label bench-edit=${dep.spec?.template?.metadata?.labels?.["bench-edit"] ?? "none"}; ZoomIntegration generation ${zi.metadata?.generation}, observedGeneration ${zi.status?.observedGeneration}, ${conditions}`;
 }
