@@ -122,22 +122,29 @@ export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, tim
   const ns = `tenant-${i}`;
   const name = tenantName(i);
   const deployment = tenantNames(name).deployment;
-  const path = resourcePath("apps/v1", "deployments", ns);
-  const current = await rawRequest<DeploymentLike>(kc, { method: "GET", path: `${path}/${deployment}` });
   let settle: (outcome: number | string) => void = () => {};
   const arrived = new Promise<number | string>((resolve) => {
     settle = resolve;
   });
-  // NB: the watch starts at the resourceVersion just read, so a fast update cannot slip past it.
+  let established: () => void = () => {};
+  const listening = new Promise<void>((resolve) => {
+    established = resolve;
+  });
+  // NB: no resourceVersion: a busy API server's watch cache may lag behind a version just read and
+  // end the watch ("too large resource version"). The first event (the current object) says the
+  // watch is open; only then is the edit sent.
   const watch = await new Watch(kc).watch(
-    path,
-    { fieldSelector: `metadata.name=${deployment}`, resourceVersion: current.metadata?.resourceVersion },
-    (_phase, obj: DeploymentLike) => {
-      if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) settle(performance.now());
+    resourcePath("apps/v1", "deployments", ns),
+    { fieldSelector: `metadata.name=${deployment}` },
+    (phase, obj: DeploymentLike & { message?: string }) => {
+      established();
+      if (phase === "ERROR") settle(`the watch on ${ns}/${deployment} failed: ${obj.message ?? "no message"}`);
+      else if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) settle(performance.now());
     },
     (error: unknown) => settle(`the watch on ${ns}/${deployment} ended early: ${error ? String(error) : "closed by the server"}`),
   );
   try {
+    await Promise.race([listening, arrived, sleep(10_000)]);
     const t0 = performance.now();
     await rawRequest(kc, {
       method: "PATCH",
