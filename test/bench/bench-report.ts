@@ -86,7 +86,7 @@ export function details(r: RunResult): string {
       ? `  steady ${r.steady.seconds} s: ${r.steady.operatorKindWrites} API-server writes to operator-owned resources (operator's own counter: ${r.steady.operatorCounter}) (goal 0); all mutating requests (* = operator-owned): ${r.steady.perResource}`
       : "  steady: not measured",
     r.edits
-      ? `  spec edit -> Deployment updated, ${lat.length} of ${r.edits.count} edits (${r.edits.timedOut} failed, see the notes): p50 ${ms(percentile(lat, 50))} ms, p99 ${ms(percentile(lat, 99))} ms, max ${ms(lat.at(-1))} ms (goal p99 <= 1000 ms)`
+      ? `  spec edit -> Deployment updated, ${lat.length} of ${r.edits.count} edits (${r.edits.timedOut} failed, see the notes): p50 ${ms(percentile(lat, 50))} ms, p99 ${ms(percentile(lat, 99))} ms, max ${ms(lat.at(-1))} ms (goal p99 <= 1000 ms); each: ${lat.map((v) => v.toFixed(0)).join(", ")} ms`
       : "  spec edits: not measured",
     r.restart
       ? `  restart: caught up in ${s(r.restart.catchUpMs)} s, ${r.restart.operatorKindWrites} writes to operator-owned resources (goal 0); all: ${r.restart.perResource}`

@@ -126,25 +126,11 @@ export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, tim
   const arrived = new Promise<number | string>((resolve) => {
     settle = resolve;
   });
-  let established: () => void = () => {};
-  const listening = new Promise<void>((resolve) => {
-    established = resolve;
+  const watch = watchObject(kc, resourcePath("apps/v1", "deployments", ns), deployment, (obj: DeploymentLike) => {
+    if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) settle(performance.now());
   });
-  // NB: no resourceVersion: a busy API server's watch cache may lag behind a version just read and
-  // end the watch ("too large resource version"). The first event (the current object) says the
-  // watch is open; only then is the edit sent.
-  const watch = await new Watch(kc).watch(
-    resourcePath("apps/v1", "deployments", ns),
-    { fieldSelector: `metadata.name=${deployment}` },
-    (phase, obj: DeploymentLike & { message?: string }) => {
-      established();
-      if (phase === "ERROR") settle(`the watch on ${ns}/${deployment} failed: ${obj.message ?? "no message"}`);
-      else if (obj.spec?.template?.metadata?.labels?.["bench-edit"] === value) settle(performance.now());
-    },
-    (error: unknown) => settle(`the watch on ${ns}/${deployment} ended early: ${error ? String(error) : "closed by the server"}`),
-  );
   try {
-    await Promise.race([listening, arrived, sleep(10_000)]);
+    await Promise.race([watch.open, sleep(10_000)]);
     const t0 = performance.now();
     await rawRequest(kc, {
       method: "PATCH",
@@ -154,10 +140,54 @@ export async function timeSpecEdit(kc: KubeConfig, i: number, value: string, tim
     });
     const timeout = sleep(timeoutMs).then(async () => `not seen within ${timeoutMs / 1000} s: ${await describeTenant(kc, i)}`);
     const outcome = await Promise.race([arrived, timeout]);
-    return typeof outcome === "number" ? { ms: outcome - t0 } : { problem: `edit ${value} of ${ns}/${name}: ${outcome}` };
+    return typeof outcome === "number"
+      ? { ms: outcome - t0 }
+      : { problem: `edit ${value} of ${ns}/${name}: ${outcome} (${watch.reopened()} watch reopen(s))` };
   } finally {
-    watch.abort();
+    watch.stop();
   }
+}
+
+/**
+ * Watches one object and hands every state of it to `onObject`, reopening the watch when it ends.
+ * NB: no resourceVersion: a busy API server's watch cache may lag behind a version just read and
+ * end the watch ("too large resource version"); an opened watch starts with the current object,
+ * which is also how `open` knows it is listening. Watches on this machine were also seen to end
+ * right after opening, hence the reopening.
+ */
+function watchObject(kc: KubeConfig, path: string, name: string, onObject: (obj: DeploymentLike) => void) {
+  let stopped = false;
+  let reopened = 0;
+  let current: AbortController | undefined;
+  let markOpen: () => void = () => {};
+  const open = new Promise<void>((resolve) => {
+    markOpen = resolve;
+  });
+  const start = async (): Promise<void> => {
+    if (stopped) return;
+    current = await new Watch(kc).watch(
+      path,
+      { fieldSelector: `metadata.name=${name}` },
+      (phase, obj: DeploymentLike) => {
+        markOpen();
+        if (phase !== "ERROR") onObject(obj);
+      },
+      () => {
+        if (stopped) return;
+        reopened++;
+        void sleep(100).then(start);
+      },
+    );
+  };
+  void start();
+  return {
+    open,
+    reopened: () => reopened,
+    stop: () => {
+      stopped = true;
+      current?.abort();
+    },
+  };
 }
 
 interface ZiLike {
