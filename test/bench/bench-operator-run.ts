@@ -172,9 +172,12 @@ async function operatorPhases(ctx: Ctx): Promise<void> {
     await specEdits(ctx);
     await restart(ctx);
   } catch (error) {
-    if (!(error instanceof OperatorDied)) throw error;
-    ctx.result.notes.push(`${error.message}; its last log lines:\n${ctx.operator?.lines.slice(-15).join("\n")}`);
-    ctx.log(error.message);
+    // NB: a benchmark reports what went wrong and goes on to the floor; it does not crash.
+    const died = error instanceof OperatorDied || (ctx.operator !== undefined && !isAlive(ctx.operator.pid));
+    const message = died && !(error instanceof OperatorDied) ? `the operator died (${(error as Error).message})` : (error as Error).message;
+    const tail = died ? `; its last log lines:\n${ctx.operator?.lines.slice(-15).join("\n")}` : "";
+    ctx.result.notes.push(`${message}${tail}`);
+    ctx.log(message);
   } finally {
     ctx.result.rssPeakMiB ??= ctx.sampler?.peakMiB();
     ctx.sampler?.stop();
