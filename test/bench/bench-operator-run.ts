@@ -186,7 +186,8 @@ async function operatorPhases(ctx: Ctx): Promise<void> {
 }
 
 export async function runOnce(args: BenchArgs, n: number, log: (m: string) => void, onPlane: (p: BenchPlane) => void): Promise<RunResult> {
-  const plane = await startBenchPlane(log);
+  // the tenants' pods, then as many for the floor
+  const plane = await startBenchPlane(2 * n, log);
   onPlane(plane);
   const result: RunResult = { n, notes: [] };
   try {

@@ -19,14 +19,27 @@ export interface BenchPlane {
   stop(): Promise<void>;
 }
 
-export async function startBenchPlane(progress: (m: string) => void): Promise<BenchPlane> {
+/** Pods one fake kwok node takes (test/cluster/nodes.ts). */
+const PODS_PER_NODE = 250;
+
+/**
+ * Nodes for `pods` pods with room to spare. NB: the tenants' pods stay while the floor's are
+ * scheduled, and edits roll pods with a surge: too few nodes leave the floor's pods Pending forever.
+ */
+export function nodesFor(pods: number): number {
+  return Math.max(2, Math.ceil((pods * 1.2 + 20) / PODS_PER_NODE));
+}
+
+export async function startBenchPlane(pods: number, progress: (m: string) => void): Promise<BenchPlane> {
   const binDir = process.env["ZIO_CLUSTER_BIN"];
   if (!binDir)
     throw new Error("ZIO_CLUSTER_BIN is not set: run the benchmark with `npm run bench:operator`, which builds the control plane");
   const dir = await mkdtemp(join(tmpdir(), "zio-bench-"));
   // NB: a crashed benchmark must not leave a control plane running on a shared machine.
   const watchdog = startWatchdog(process.pid, dir);
-  const state = await startControlPlane({ binDir, dir, crdFiles: await crdFiles(), progress: (m) => progress(`[cluster] ${m}`) });
+  const nodes = nodesFor(pods);
+  const state = await startControlPlane({ binDir, dir, nodes, crdFiles: await crdFiles(), progress: (m) => progress(`[cluster] ${m}`) });
+  progress(`control plane up with ${nodes} fake nodes (room for ${nodes * PODS_PER_NODE} pods)`);
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfigPath);
   return {

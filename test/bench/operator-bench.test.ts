@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { floorObjects } from "./apply-floor.ts";
 import { parseBenchArgs } from "./bench-args.ts";
+import { nodesFor } from "./bench-plane.ts";
 import { percentile, ratio } from "./bench-report.ts";
 import { helmReleaseSecret } from "./busy-fixture.ts";
 import { formatWrites, operatorWrites, parseWriteCounts, writesBetween } from "./write-counts.ts";
@@ -72,6 +73,12 @@ describe("the flags", () => {
 });
 
 describe("the fixture and the floor", () => {
+  it("starts enough fake nodes for the tenants' pods and the floor's, with room for rollouts", () => {
+    expect(nodesFor(200)).toBe(2);
+    expect(nodesFor(1000)).toBe(5);
+    expect(nodesFor(2000) * 250).toBeGreaterThanOrEqual(2000 * 1.2);
+  });
+
   it("makes Helm-release-like Secrets of the asked size", () => {
     const secret = helmReleaseSecret(3, 50);
     expect(secret.type).toBe("helm.sh/release.v1");
