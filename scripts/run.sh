@@ -65,6 +65,9 @@ case "$task" in
   start)
     ensure_cluster_bins
     exec node scripts/start.ts "$@" ;;
+  bench-operator)
+    ensure_cluster_bins
+    exec node test/bench/operator-bench.ts "$@" ;;
   cluster)
     ensure_cluster_bins
     exec node test/cluster/cli.ts "$@" ;;
@@ -78,5 +81,5 @@ case "$task" in
     tsc -p tsconfig.json
     node scripts/generate.ts --check ;;
   node) exec node "$@" ;;
-  *) die "unknown task '$task' (one of: test start cluster lint format typecheck build generate check node)" ;;
+  *) die "unknown task '$task' (one of: test start bench-operator cluster lint format typecheck build generate check node)" ;;
 esac
