@@ -13,7 +13,7 @@ import { Occurrence, Recurrence } from "./recurrence.ts";
 export const OrganizationId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "1-128 letters, digits and . _ : - starting with a letter or digit")
-  .meta({ description: "The booking app's organization whose Zoom connection is used." });
+  .meta({ description: "The booking app's organization whose Zoom connection is used.", examples: ["acme"] });
 
 export const MeetingId = z
   .string()

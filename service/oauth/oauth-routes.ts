@@ -13,10 +13,16 @@ export const FLOW_COOKIE = "zoom_integration_flow";
 
 export const OrgParams = z.object({ organizationId: OrganizationId });
 
-const StartQuery = z.object({ ticket: z.string().min(1).max(4096) });
-const CallbackQuery = z.object({
+/** NB: tickets and states are sealed base64url values, about 1 KB at most (the org id, a 512-character return path, nonces). */
+const Sealed = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "a sealed base64url value")
+    .max(max);
+export const StartQuery = z.object({ ticket: Sealed(1536) });
+export const CallbackQuery = z.object({
   code: z.string().max(2048).optional(),
-  state: z.string().max(4096).optional(),
+  state: Sealed(2048).optional(),
   error: z.string().max(200).optional(),
 });
 export const Authorization = z.object({

@@ -9,6 +9,7 @@ import { UsersPage, UsersQuery } from "../users/schemas.ts";
 import { ConnectionView } from "../connections/connections.ts";
 import { Authorization, AuthorizeBody } from "../oauth/oauth-routes.ts";
 import { ERROR_CODE_DOCS } from "./error-codes.ts";
+import { publicPaths } from "./public-paths.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
 
@@ -232,6 +233,7 @@ export function openApiDocument(): Json {
           responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
         },
       },
+      ...publicPaths(schema(ErrorBody)),
     },
   };
 }
