@@ -3,6 +3,7 @@
 // when no response is a 5xx, every response matches the document (status, content type, headers,
 // schema), malformed input is refused, and no response carries a secret (test/fuzz/hooks.py).
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
@@ -70,7 +71,11 @@ function schemathesis(baseUrl: string, pathRegex: string): Promise<FuzzRun> {
     "--output-sanitize=true",
     "--max-redirects=0",
   ];
+  // NB: schemathesis keeps a cache (.schemathesis/) in its working directory: keep it out of the tree.
+  const cwd = join(process.cwd(), "test-artifacts/fuzz");
+  mkdirSync(cwd, { recursive: true });
   const child = spawn(st, args, {
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
