@@ -91,6 +91,19 @@ describe("the internal API's edges", () => {
     expect([over.status, ((await over.json()) as { code: string; details: unknown }).details]).toEqual([413, { field: "body" }]);
   });
 
+  it("refuses a body that is not application/json, or not UTF-8, naming what to change", async () => {
+    const post = (type: string) => fetch(`${api}/v1/echo`, { method: "POST", headers: { ...auth, "content-type": type }, body: '{"a":1}' });
+    const text = await post("text/plain");
+    expect([text.status, ((await text.json()) as { details: unknown }).details]).toEqual([400, { field: "header.content-type" }]);
+    const latin1 = await post("application/json; charset=latin1");
+    expect([latin1.status, ((await latin1.json()) as { message: string }).message]).toEqual([
+      400,
+      "body: send UTF-8 JSON without a content encoding",
+    ]);
+    const empty = await fetch(`${api}/v1/echo`, { method: "POST", headers: { authorization: auth.authorization } });
+    expect([empty.status, await empty.json()]).toEqual([200, { keys: [] }]);
+  });
+
   it("answers a broken %-escape in a path parameter with 400 naming the path, not a 500", async () => {
     const res = await fetch(`${api}/v1/items/%E0%A4`, { headers: auth });
     expect([res.status, ((await res.json()) as { details: unknown }).details]).toEqual([400, { field: "path" }]);
