@@ -24,6 +24,7 @@ const CHECKS = [
   "no_secret_in_response",
 ];
 
+const WEBHOOK_SECRET = "acme-webhook-secret";
 let zoom: ZoomEmulator;
 let tenant: ServiceTenant;
 let svc: ServiceProcess;
@@ -32,9 +33,9 @@ const ns = useNamespace("fuzz", () => svc?.lines.slice(-80).join("\n") ?? "");
 
 beforeAll(async () => {
   zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
-  tenant = await prepareServiceTenant({ namespace: ns.name, zoomUrl: zoom.url, webhookSecretToken: "acme-webhook-secret" });
+  tenant = await prepareServiceTenant({ namespace: ns.name, zoomUrl: zoom.url, webhookSecretToken: WEBHOOK_SECRET });
   svc = await startServiceProcess(tenant, "fuzz-0", { LOG_LEVEL: "info" });
-  secrets.add(tenant.apiToken, tenant.stateKey, tenant.clientSecret, "acme-webhook-secret");
+  secrets.add(tenant.apiToken, tenant.stateKey, tenant.clientSecret, WEBHOOK_SECRET);
   // NB: the organization the document's examples name is connected, so generated calls reach Zoom.
   const running = { apiUrl: svc.apiUrl, publicUrl: svc.publicUrl } as RunningService;
   const flow = await startBrowserFlow(running, zoom, tenant.apiToken, "acme");
@@ -82,6 +83,7 @@ function schemathesis(baseUrl: string, pathRegex: string): Promise<FuzzRun> {
       SCHEMATHESIS_HOOKS: "hooks",
       PYTHONPATH: join(process.cwd(), "test/fuzz"),
       ZIO_FUZZ_SECRETS: [...secrets.values].join("\n"),
+      ZIO_FUZZ_WEBHOOK_SECRET: WEBHOOK_SECRET,
       NO_COLOR: "1",
     },
   });
