@@ -14,7 +14,7 @@ export default defineConfig({
           // some unit tests start processes (the image's entrypoints, helm): room for a busy 2-core CI
           testTimeout: 20_000,
           include: ["{common,operator,service,charts,scripts,test}/**/*.test.ts"],
-          exclude: ["test/integration/**", "test/e2e/**", "**/node_modules/**"],
+          exclude: ["test/integration/**", "test/e2e/**", "test/fuzz/**", "**/node_modules/**"],
         },
       },
       {
@@ -40,6 +40,17 @@ export default defineConfig({
           fileParallelism: false,
           ...slow,
           testTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          // schemathesis against the real service process (README "Development": ZIO_FUZZ_EXAMPLES for the full run)
+          name: "fuzz",
+          sequence: { groupOrder: 3 },
+          include: ["test/fuzz/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+          ...slow,
         },
       },
     ],

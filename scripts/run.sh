@@ -3,7 +3,8 @@
 #   1. Node 24 LTS: the machine's node when it is 24, else node-linux-<arch>@24 from the npm registry
 #      installed into .tools/ (project-local, nothing global is touched);
 #   2. npm dependencies, installed with that Node when package-lock.json changed;
-#   3. the Go-built control-plane binaries, for tasks that need them (cached outside the work tree).
+#   3. the Go-built control-plane binaries, for tasks that need them (cached outside the work tree);
+#   4. for tests, schemathesis (PyPI, pinned) in a venv under .tools/ for the fuzz tier.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -48,6 +49,23 @@ ensure_chromium() {
     die "apt-get install chromium failed (see above)."
 }
 
+# The fuzz tier runs schemathesis (PyPI, pinned) from a project-local venv under .tools/.
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local dir="$root/.tools/schemathesis"
+  if [ -x "$dir/bin/st" ] && [ "$(cat "$dir/.version" 2>/dev/null)" = "$SCHEMATHESIS_VERSION" ]; then
+    export ZIO_SCHEMATHESIS="$dir/bin/st"; return
+  fi
+  command -v python3 >/dev/null 2>&1 || die "python3 (3.10 or newer, with venv) is needed for the fuzz tier: install it and retry."
+  say "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/schemathesis (fuzz tier) ..."
+  rm -rf "$dir"
+  python3 -m venv "$dir" >&2 || die "python3 -m venv failed (Debian: apt-get install python3-venv)."
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2 ||
+    die "pip install schemathesis==$SCHEMATHESIS_VERSION failed (see above)."
+  echo "$SCHEMATHESIS_VERSION" > "$dir/.version"
+  export ZIO_SCHEMATHESIS="$dir/bin/st"
+}
+
 ensure_cluster_bins() {
   ZIO_CLUSTER_BIN="$(bash "$root/test/cluster/build-binaries.sh")"
   export ZIO_CLUSTER_BIN
@@ -61,6 +79,7 @@ case "$task" in
   test)
     ensure_cluster_bins
     ensure_chromium
+    ensure_schemathesis
     exec vitest run "$@" ;;
   start)
     ensure_cluster_bins

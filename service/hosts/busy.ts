@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ErrorCode, ServiceError } from "../errors.ts";
-import { INSTANT_PATTERN, utcString } from "../meetings/meeting-time.ts";
-import { OrganizationId } from "../meetings/schemas.ts";
+import { utcString } from "../meetings/meeting-time.ts";
+import { Instant, OrganizationId } from "../meetings/schemas.ts";
 import type { ZoomApi } from "../zoom/zoom-api.ts";
 import { badResponse } from "../zoom/zoom-errors.ts";
 import { meetingIdOf } from "../zoom/zoom-json.ts";
@@ -14,7 +14,6 @@ import { meetingIdOf } from "../zoom/zoom-json.ts";
  * after 15 minutes); a series on the page costs one more light GET to expand it.
  */
 
-const Instant = z.string().regex(INSTANT_PATTERN, "an instant with Z or an offset");
 /** Keeps one call bounded: a series has at most 60 occurrences, but the window decides what is kept. */
 const MAX_WINDOW_MS = 93 * 86_400_000;
 

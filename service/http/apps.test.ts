@@ -6,6 +6,7 @@ import { createLogger } from "../../common/logger.ts";
 import { signWebhook } from "../../test/zoom-emulator/index.ts";
 import { WEBHOOK_PATH } from "../../common/tenant/names.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import { BODY_LIMIT_BYTES } from "../meetings/request-parsing.ts";
 import { createMetrics } from "../metrics.ts";
 import { staticSecrets } from "../runtime/mounted-secrets.ts";
 import { createWebhookRouter } from "../webhooks/webhook-routes.ts";
@@ -24,8 +25,14 @@ beforeAll(async () => {
   router.post("/v1/things", (req) => {
     z.object({ when: z.object({ day: z.string() }) }).parse(req.body);
   });
+  router.post("/v1/echo", (req, res) => {
+    res.json({ keys: Object.keys(req.body ?? {}) });
+  });
   router.get("/v1/boom", () => {
     throw new Error("database password is hunter2");
+  });
+  router.get("/v1/items/:id", (req, res) => {
+    res.json({ id: req.params["id"] });
   });
   router.get("/v1/busy", () => {
     throw new ServiceError(ErrorCode.ZoomRateLimited, "slow down", { retryAfterSeconds: 7 });
@@ -63,6 +70,43 @@ describe("the internal API's edges", () => {
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: "UNAUTHORIZED", requestId: expect.any(String) });
     }
+  });
+
+  it("names the Bearer scheme in every 401 (RFC 9110), with invalid_token when a token was sent", async () => {
+    const missing = await fetch(`${api}/v1/busy`);
+    const wrong = await fetch(`${api}/v1/busy`, { headers: { authorization: "Bearer nope" } });
+    expect([missing.status, missing.headers.get("www-authenticate")]).toEqual([401, 'Bearer realm="zoom-integration"']);
+    expect([wrong.status, wrong.headers.get("www-authenticate")]).toEqual([401, 'Bearer realm="zoom-integration", error="invalid_token"']);
+  });
+
+  it("holds the documented body limit exactly: 16 KiB is parsed, one byte more is 413 naming body", async () => {
+    const sized = (bytes: number) => {
+      const body = '{"a":1}';
+      return body.slice(0, -1) + " ".repeat(bytes - body.length) + "}";
+    };
+    expect(Buffer.byteLength(sized(BODY_LIMIT_BYTES))).toBe(16 * 1024);
+    const at = await fetch(`${api}/v1/echo`, { method: "POST", headers: auth, body: sized(BODY_LIMIT_BYTES) });
+    expect([at.status, await at.json()]).toEqual([200, { keys: ["a"] }]);
+    const over = await fetch(`${api}/v1/echo`, { method: "POST", headers: auth, body: sized(BODY_LIMIT_BYTES + 1) });
+    expect([over.status, ((await over.json()) as { code: string; details: unknown }).details]).toEqual([413, { field: "body" }]);
+  });
+
+  it("refuses a body that is not application/json, or not UTF-8, naming what to change", async () => {
+    const post = (type: string) => fetch(`${api}/v1/echo`, { method: "POST", headers: { ...auth, "content-type": type }, body: '{"a":1}' });
+    const text = await post("text/plain");
+    expect([text.status, ((await text.json()) as { details: unknown }).details]).toEqual([400, { field: "header.content-type" }]);
+    const latin1 = await post("application/json; charset=latin1");
+    expect([latin1.status, ((await latin1.json()) as { message: string }).message]).toEqual([
+      400,
+      "body: send UTF-8 JSON without a content encoding",
+    ]);
+    const empty = await fetch(`${api}/v1/echo`, { method: "POST", headers: { authorization: auth.authorization } });
+    expect([empty.status, await empty.json()]).toEqual([200, { keys: [] }]);
+  });
+
+  it("answers a broken %-escape in a path parameter with 400 naming the path, not a 500", async () => {
+    const res = await fetch(`${api}/v1/items/%E0%A4`, { headers: auth });
+    expect([res.status, ((await res.json()) as { details: unknown }).details]).toEqual([400, { field: "path" }]);
   });
 
   it("answers a zod failure with 400 BAD_REQUEST naming the field path", async () => {

@@ -5,6 +5,7 @@ import express, { type Express, type Router } from "express";
 import type { Logger } from "../../common/logger.ts";
 import { ProbePath } from "../../common/tenant/contract.ts";
 import type { ServiceMetrics } from "../metrics.ts";
+import { jsonBody } from "../meetings/request-parsing.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { errorMiddleware, notFound } from "./error-middleware.ts";
 import { requestContext } from "./request-context.ts";
@@ -64,7 +65,8 @@ export function createApiApp(deps: ApiAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use("/v1", bearerAuth(deps.apiToken));
-  app.use(express.json({ limit: "64kb" }));
+  // NB: one body parser for every route, so the documented limit (BODY_LIMIT_BYTES) is the one that holds.
+  app.use(jsonBody());
   for (const router of deps.routers) app.use(router);
   app.use(notFound);
   app.use(errorMiddleware(deps.log));

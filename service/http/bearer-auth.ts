@@ -10,12 +10,16 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected)) && expected.length > 0;
 }
 
+const CHALLENGE = 'Bearer realm="zoom-integration"';
+
 /** `expected` is read per request, so a rotated token works without a restart. */
 export function bearerAuth(expected: () => string): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer ([^\s]+)$/i.exec(header);
     if (!match?.[1] || !tokenMatches(match[1], expected())) {
+      // RFC 9110 11.6.1: a 401 names its scheme; RFC 6750 3: invalid_token when one was sent.
+      res.set("www-authenticate", header ? `${CHALLENGE}, error="invalid_token"` : CHALLENGE);
       next(new ServiceError(ErrorCode.Unauthorized, "a valid bearer token is required"));
       return;
     }

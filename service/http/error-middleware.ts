@@ -22,6 +22,9 @@ export function toServiceError(error: unknown): ServiceError {
   if (type === "entity.parse.failed" || type === "encoding.unsupported" || type === "charset.unsupported") {
     return new ServiceError(ErrorCode.BadRequest, "the request body is not valid JSON", { cause: error });
   }
+  // NB: Express's router fails a path parameter with a broken %-escape (`/v1/meetings/%E0%A4`) as a URIError of status 400.
+  if (error instanceof URIError || (error as { status?: unknown } | undefined)?.status === 400)
+    return new ServiceError(ErrorCode.BadRequest, "path: not a valid %-encoded URL", { details: { field: "path" }, cause: error });
   return new ServiceError(ErrorCode.Internal, "internal error", { cause: error });
 }
 

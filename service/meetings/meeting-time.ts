@@ -23,14 +23,83 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-export function isTimeZone(zone: string): boolean {
+/**
+ * The zone names the contract accepts: Intl's canonical IDs, UTC, and the current IANA names that
+ * CLDR (hence Intl) still spells the old way (Intl answers Asia/Calcutta for Asia/Kolkata). NB: Intl
+ * itself also takes links (US/Eastern, EST5EDT), POSIX zones whose sign is inverted (Etc/GMT+5 is
+ * UTC-5), offsets (+01:00) and any letter case: those are refused, naming the canonical zone where
+ * there is one, so a meeting's zone is never silently a different spelling than the booking app sent.
+ */
+const IANA_RENAMED = [
+  "Africa/Asmara",
+  "America/Argentina/Buenos_Aires",
+  "America/Argentina/Catamarca",
+  "America/Argentina/Cordoba",
+  "America/Argentina/Jujuy",
+  "America/Argentina/Mendoza",
+  "America/Indiana/Indianapolis",
+  "America/Kentucky/Louisville",
+  "America/Nuuk",
+  "Asia/Ho_Chi_Minh",
+  "Asia/Kathmandu",
+  "Asia/Kolkata",
+  "Asia/Yangon",
+  "Atlantic/Faroe",
+  "Europe/Kyiv",
+  "Pacific/Chuuk",
+  "Pacific/Kanton",
+  "Pacific/Pohnpei",
+];
+let canonicalZones: ReadonlySet<string> | undefined;
+
+function zonesAccepted(): ReadonlySet<string> {
+  canonicalZones ??= new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Etc/UTC", ...IANA_RENAMED.filter(resolvesInIntl)]);
+  return canonicalZones;
+}
+
+function resolvesInIntl(zone: string): boolean {
+  return intlName(zone) !== undefined;
+}
+
+function intlName(zone: string): string | undefined {
   try {
-    formatterFor(zone);
-    return zone.length > 0;
+    return formatterFor(zone).resolvedOptions().timeZone;
   } catch {
     // NB: Intl's RangeError for an unknown zone is the answer.
-    return false;
+    return undefined;
   }
+}
+
+export function isTimeZone(zone: string): boolean {
+  return zonesAccepted().has(zone);
+}
+
+/** Why a zone is refused, for the 400's message. */
+export function timeZoneProblem(zone: string): string {
+  const resolved = intlName(zone);
+  if (resolved === undefined || !zonesAccepted().has(resolved)) return "an IANA time zone, e.g. Europe/Berlin";
+  return `an alias or a non-canonical spelling: send the canonical IANA name ${resolved}`;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** NB: Date.UTC and Date.parse roll a 30th of February over into March: check every part first. */
+export function realDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const days = month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day <= days && year >= 1;
+}
+
+const PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))?$/;
+
+/** A startLocal or an instant whose date, time and offset parts all exist (no roll-over). */
+export function isRealDateTime(value: string): boolean {
+  const match = PARTS.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.slice(1, 9).map((part) => Number(part ?? 0));
+  if ((offsetHours ?? 0) > 23 || (offsetMinutes ?? 0) > 59) return false;
+  return realDateTime(year ?? 0, month ?? 0, day ?? 0, hour ?? 0, minute ?? 0, second ?? 0);
 }
 
 /** The zone's wall clock at an instant, as milliseconds of a UTC date with the same fields. */
@@ -111,6 +180,10 @@ function instantOfLocal(local: string, zone: string): number {
     number,
     number,
   ];
+  if (!realDateTime(year, month, day, hour, minute, second))
+    throw new ServiceError(ErrorCode.BadRequest, `startLocal: ${local} is not a date and time that exists`, {
+      details: { field: "startLocal" },
+    });
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const candidates = instantsOfWallClock(wall, zone);
   const [only] = candidates;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { localDateTime, resolveStart, utcString } from "./meeting-time.ts";
+import { isRealDateTime, localDateTime, resolveStart, utcString } from "./meeting-time.ts";
 
 /**
  * Recurring series (Zoom meeting type 8). The booking app names the rule in words; Zoom wants
@@ -32,6 +32,7 @@ export const Recurrence = z
     endDate: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, "yyyy-MM-dd")
+      .refine((day) => isRealDateTime(`${day}T00:00`), "a day that exists (month 01-12, a day of that month)")
       .optional()
       .meta({ description: "Last day (in the meeting's time zone) an occurrence may fall on." }),
   })

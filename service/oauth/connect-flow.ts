@@ -15,7 +15,7 @@ import type { MountedSecrets } from "../runtime/mounted-secrets.ts";
 import type { TokenManager } from "../tokens/token-manager.ts";
 import type { TokenSecretStore } from "../tokens/token-secret-store.ts";
 import { type TokenSet, ZoomOAuthError, type ZoomOAuthClient } from "../zoom/zoom-oauth-client.ts";
-import { type FlowState, issueState, issueTicket, nonceId, openState, openTicket } from "./flow-state.ts";
+import { type FlowState, issueState, issueTicket, nonceId, openState, openTicket, type Ticket } from "./flow-state.ts";
 import { afterConnectUrl, type ConnectOutcome } from "./return-url.ts";
 import { missingScopes } from "./scopes.ts";
 
@@ -90,8 +90,24 @@ export function createConnectFlow(p: ConnectFlowProps) {
     }
   }
 
+  /** NB: read-check-write in one CAS update of the tokens Secret, so two replicas cannot both accept a ticket. */
+  async function consumeTicket(ticket: Ticket): Promise<"consumed" | "reused" | "storage_unavailable"> {
+    const id = nonceId(`ticket:${ticket.nonce}`);
+    try {
+      const { result } = await p.store.update((draft) => {
+        if (draft.consumedStates.has(id)) return "reused" as const;
+        draft.consumedStates.set(id, ticket.exp);
+        return "consumed" as const;
+      });
+      return result;
+    } catch (error) {
+      p.log.error({ organizationId: ticket.org, err: error }, "could not record the used connect link");
+      return "storage_unavailable";
+    }
+  }
+
   return {
-    /** The URL the booking app sends its admin to (valid 10 minutes). */
+    /** The URL the booking app sends its admin to (valid 10 minutes, one visit). */
     startAuthorization(organizationId: string, returnPath: string | undefined) {
       const { ticket, expiresAt } = issueTicket(stateKey(), { org: organizationId, returnPath }, p.now(), p.random);
       const url = new URL(START_PATH, p.publicOrigin);
@@ -99,13 +115,22 @@ export function createConnectFlow(p: ConnectFlowProps) {
       return { authorizationUrl: url.toString(), expiresAt: new Date(expiresAt).toISOString() };
     },
 
-    /** The Zoom authorize URL and the browser-binding cookie, or where to send a stale link. */
-    beginAtZoom(ticket: string): { zoomUrl: string; cookieValue: string } | { errorUrl: string } {
+    /**
+     * The Zoom authorize URL and the browser-binding cookie, or where to send a stale link. The first
+     * visit consumes the ticket (across replicas): a second visit gets `used`, and nothing is linked.
+     */
+    async beginAtZoom(ticket: string): Promise<{ zoomUrl: string; cookieValue: string } | { errorUrl: string } | { used: true }> {
       const opened = openTicket(stateKey(), ticket, p.now());
       if ("failure" in opened)
         return {
           errorUrl: landing(undefined, { zoom: "error", reason: opened.failure === "expired_state" ? "link_expired" : "invalid_link" }),
         };
+      const consumed = await consumeTicket(opened.ok);
+      if (consumed === "reused") {
+        p.metrics.callbacks.inc({ result: "error", reason: "link_used" });
+        return { used: true };
+      }
+      if (consumed === "storage_unavailable") return { errorUrl: landing(opened.ok.returnPath, { zoom: "error", reason: consumed }) };
       const issued = issueState(stateKey(), opened.ok, p.now(), p.random);
       const url = new URL("/oauth/authorize", p.oauthBaseUrl);
       url.search = new URLSearchParams({

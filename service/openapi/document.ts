@@ -7,8 +7,9 @@ import { CreateMeetingRequest, DeleteMeetingQuery, Meeting, MeetingId, Organizat
 import { OrganizationSettings } from "../settings/organization-settings.ts";
 import { UsersPage, UsersQuery } from "../users/schemas.ts";
 import { ConnectionView } from "../connections/connections.ts";
-import { Authorization, AuthorizeBody, OrganizationId as OrgId } from "../oauth/oauth-routes.ts";
+import { Authorization, AuthorizeBody } from "../oauth/oauth-routes.ts";
 import { ERROR_CODE_DOCS } from "./error-codes.ts";
+import { publicPaths } from "./public-paths.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
 
@@ -83,7 +84,7 @@ const UPSTREAM = [
   ErrorCode.BadRequest,
 ];
 const orgQuery = { name: "organizationId", in: "query", required: true, schema: schema(OrganizationId) };
-const orgPath = { name: "organizationId", in: "path", required: true, schema: schema(OrgId) };
+const orgPath = { name: "organizationId", in: "path", required: true, schema: schema(OrganizationId) };
 const idPath = { name: "id", in: "path", required: true, schema: schema(MeetingId) };
 const hostPath = { name: "host", in: "path", required: true, schema: { type: "string", description: "Zoom user id or e-mail." } };
 
@@ -232,6 +233,7 @@ export function openApiDocument(): Json {
           responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
         },
       },
+      ...publicPaths(schema(ErrorBody)),
     },
   };
 }

@@ -3,10 +3,10 @@ import type { ErrorCode } from "../errors.ts";
 /** Every error code the API answers with, as the booking app should read it (Record: none missing). */
 export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
   BAD_REQUEST:
-    "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`), including `body.host` when the hostPolicy is required and no host is named.",
+    "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`, `query.organizationId`, `path.id`, `header`), including `body.host` when the hostPolicy is required and no host is named. Impossible dates and times (a 30th of February, 24:61) and time-zone aliases are refused here, never rolled over.",
   UNAUTHORIZED: "401: missing or wrong bearer token (the `<name>-zoom-api-token` Secret).",
   NOT_FOUND: "404: the meeting does not exist in Zoom (deleted or ended).",
-  PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB.",
+  PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB (16384 bytes is accepted, 16385 is not); `details.field` is `body`.",
   CONNECTION_MISSING: "409: the organization has not connected Zoom yet: start the connection flow.",
   REAUTHORIZATION_REQUIRED: "409: Zoom revoked or killed the connection's grant: an admin must connect Zoom again. Retrying does not help.",
   MISSING_SCOPES: "409: the Zoom app lacks a scope this call needs (e.g. meeting delete under granular scopes): fix the app, reconnect.",

@@ -107,6 +107,24 @@ describe("the connect flow", () => {
     });
   });
 
+  it("lets a connect link be used once, across replicas: a second visit gets a clear page and links nothing", async () => {
+    const f = await flow("org-once");
+    const other = await startServiceInProcess(tenant, "svc-1");
+    try {
+      for (const replica of [svc, other]) {
+        const again = await visit(replica, f.authorizationUrl);
+        expect([again.status, again.location, again.setCookie]).toEqual([410, "", ""]);
+        expect(again.body).toContain("This link was already used");
+        expect(again.body).toContain("Nothing was connected");
+      }
+    } finally {
+      await other.close();
+    }
+    expect((await api("GET", "/v1/organizations/org-once/zoom/connection")).body).toMatchObject({ state: "NotConnected" });
+    expect((await visit(svc, f.redirect, f.cookie)).location).toBe(`${landing}?zoom=connected`);
+    await secrets.addStoredTokens(tenant);
+  });
+
   it("refuses a tampered state without calling Zoom", async () => {
     const f = await flow("org-2");
     const url = new URL(f.redirect);
@@ -153,7 +171,7 @@ describe("the connect flow", () => {
   it("never redirects off the booking app: foreign return paths are refused and a wrong redirect URL is refused by Zoom", async () => {
     for (const returnPath of ["//evil.example/x", "https://evil.example", "/\\evil.example"]) {
       const res = await api("POST", "/v1/organizations/org-5/zoom/authorization", { returnPath });
-      expect([res.status, res.body.code, res.body.details?.field]).toEqual([400, "BAD_REQUEST", "returnPath"]);
+      expect([res.status, res.body.code, res.body.details?.field]).toEqual([400, "BAD_REQUEST", "body.returnPath"]);
     }
     const wrong = await startServiceInProcess({
       ...tenant,
@@ -161,7 +179,7 @@ describe("the connect flow", () => {
     });
     try {
       const { authorizationUrl } = wrong.service.flow.startAuthorization("org-5", undefined);
-      const begun = wrong.service.flow.beginAtZoom(new URL(authorizationUrl).searchParams.get("ticket")!);
+      const begun = await wrong.service.flow.beginAtZoom(new URL(authorizationUrl).searchParams.get("ticket")!);
       expect(() => zoom.approve("zoomUrl" in begun ? begun.zoomUrl : "", "admin@acme.example")).toThrow(ZoomAuthorizeError);
       expect(() => zoom.approve("zoomUrl" in begun ? begun.zoomUrl : "", "admin@acme.example")).toThrow(/4709/);
     } finally {
