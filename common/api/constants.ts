@@ -43,6 +43,8 @@ export const Reason = {
   ReconcileFailed: "ReconcileFailed",
   Deleting: "Deleting",
   RevokeFailed: "RevokeFailed",
+  /** Ready and Routed: an older ZoomIntegration holds the same domain (the message names it); no route. */
+  DomainConflict: "DomainConflict",
   // CredentialsValid
   CredentialsFound: "CredentialsFound",
   SecretNotFound: "SecretNotFound",

@@ -23,6 +23,7 @@ import {
   referencedSecrets,
   UNWATCHED_KINDS,
 } from "./caches.ts";
+import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
@@ -33,6 +34,8 @@ import { tenantProps } from "./tenant-props.ts";
 export interface ReconcilerDeps {
   readonly kc: KubeConfig;
   readonly caches: Caches;
+  /** Who holds each domain (the oldest claim); a ZoomIntegration whose domain another holds gets no route. */
+  readonly domains: Pick<DomainIndex, "heldByOther">;
   readonly writer: KubeWriter;
   readonly log: Logger;
   readonly serviceImage: string;
@@ -73,13 +76,20 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   const names = tenantNames(zi.metadata.name ?? "");
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
+  const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
+  const liveIngress = ingress(deps.caches, names.ingress, ns);
   let applyError: ReconcileError | undefined;
+  if (holder && liveIngress) {
+    deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
+    await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
+  }
   if (credentials.ok) {
     const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
     const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
     let objects: KubernetesObject[];
     try {
-      objects = renderTenant(props) as KubernetesObject[];
+      // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.
+      objects = (renderTenant(props) as KubernetesObject[]).filter((o) => !holder || o.kind !== "Ingress");
     } catch (error) {
       if (!(error instanceof InvalidTenantPropsError)) throw error;
       // The API server accepted the spec but the chart cannot render it: permanent until edited.
@@ -96,7 +106,8 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
       zi,
       credentials,
       deployment: deployment(deps.caches, names.deployment, ns),
-      ingress: ingress(deps.caches, names.ingress, ns),
+      ingress: holder ? undefined : liveIngress,
+      ...(holder ? { domainHolder: holder.key } : {}),
       tokens: ownedSecret(deps.caches, names.tokensSecret, ns),
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
