@@ -2,7 +2,7 @@
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { DeletionPolicy, FINALIZER, Reason } from "../../common/api/constants.ts";
+import { API_TOKEN_OVERLAP_SECONDS, DeletionPolicy, FINALIZER, Reason, ROTATE_API_TOKEN_ANNOTATION } from "../../common/api/constants.ts";
 import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
@@ -11,7 +11,7 @@ import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
 import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
-import { ensureApiToken } from "./api-token.ts";
+import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
   type Caches,
   CHILD_KINDS,
@@ -79,12 +79,19 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
   const liveIngress = ingress(deps.caches, names.ingress, ns);
   let applyError: ReconcileError | undefined;
+  let requeueAfterMs: number | undefined;
   if (holder && liveIngress) {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
     await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
   }
   if (credentials.ok) {
-    const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
+    const request = {
+      requested: zi.metadata.annotations?.[ROTATE_API_TOKEN_ANNOTATION],
+      now: (deps.now ?? (() => new Date()))(),
+      overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000,
+    };
+    const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns, request);
+    requeueAfterMs = overlapEndsInMs(apiToken, request.now);
     const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
     let objects: KubernetesObject[];
     try {
@@ -117,7 +124,7 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  return {};
+  return requeueAfterMs === undefined ? {} : { requeueAfterMs };
 }
 
 /** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */
