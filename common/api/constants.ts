@@ -70,6 +70,9 @@ export const Reason = {
   AwaitingAuthorization: "AwaitingAuthorization",
   ReauthorizationRequired: "ReauthorizationRequired",
   MissingScopes: "MissingScopes",
+  // Events only
+  /** A new value of the rotate-api-token annotation gave the booking app a new API token. */
+  ApiTokenRotated: "ApiTokenRotated",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -75,15 +75,17 @@ export async function ensureApiToken(
   name: string,
   namespace: string,
   request: RotationRequest,
-): Promise<ApiTokenProps> {
+): Promise<{ apiToken: ApiTokenProps; rotated: boolean }> {
   const fromCache = fromSecret(cached);
   const next = nextApiToken(fromCache, request);
-  if (fromCache && next.token === fromCache.token) return next;
+  if (fromCache && next.token === fromCache.token) return { apiToken: next, rotated: false };
   let live: V1Secret | undefined;
   try {
     live = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace });
   } catch (error) {
     if (httpStatus(error) !== 404) throw error;
   }
-  return nextApiToken(fromSecret(live), request);
+  const base = fromSecret(live);
+  const apiToken = nextApiToken(base, request);
+  return { apiToken, rotated: base !== undefined && apiToken.token !== base.token };
 }

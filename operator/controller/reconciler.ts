@@ -78,36 +78,18 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
   const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
   const liveIngress = ingress(deps.caches, names.ingress, ns);
-  let applyError: ReconcileError | undefined;
-  let requeueAfterMs: number | undefined;
   if (holder && liveIngress) {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
     await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
   }
+  let applied: Applied = {};
   if (credentials.ok) {
-    const request = {
-      requested: zi.metadata.annotations?.[ROTATE_API_TOKEN_ANNOTATION],
-      now: (deps.now ?? (() => new Date()))(),
-      overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000,
-    };
-    const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns, request);
-    requeueAfterMs = overlapEndsInMs(apiToken, request.now);
-    const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
-    let objects: KubernetesObject[];
-    try {
-      // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.
-      objects = (renderTenant(props) as KubernetesObject[]).filter((o) => !holder || o.kind !== "Ingress");
-    } catch (error) {
-      if (!(error instanceof InvalidTenantPropsError)) throw error;
-      // The API server accepted the spec but the chart cannot render it: permanent until edited.
-      const now = (deps.now ?? (() => new Date()))();
-      await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
-      return {};
-    }
-    applyError = await applyChildren(deps, objects);
+    applied = await applyTenant(deps, zi, credentials.checksum, holder !== undefined);
+    if (applied.invalidSpec) return {};
   } else {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
   }
+  const { applyError, requeueAfterMs } = applied;
   const status = computeStatus(
     {
       zi,
@@ -125,6 +107,51 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
   return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+}
+
+interface Applied {
+  readonly applyError?: ReconcileError | undefined;
+  /** While a rotated API token's overlap runs: when to come back to drop the previous token. */
+  readonly requeueAfterMs?: number | undefined;
+  /** The chart refused the props; the status already says so. */
+  readonly invalidSpec?: boolean;
+}
+
+/** Renders the tenant (without a route when another claim holds the domain) and applies what drifted. */
+async function applyTenant(
+  deps: ReconcilerDeps,
+  zi: ZoomIntegration,
+  credentialsChecksum: string,
+  domainHeldByOther: boolean,
+): Promise<Applied> {
+  const ns = zi.metadata.namespace ?? "";
+  const names = tenantNames(zi.metadata.name ?? "");
+  const now = (deps.now ?? (() => new Date()))();
+  const request = { requested: zi.metadata.annotations?.[ROTATE_API_TOKEN_ANNOTATION], now, overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000 };
+  const { apiToken, rotated } = await ensureApiToken(
+    deps.kc,
+    ownedSecret(deps.caches, names.apiTokenSecret, ns),
+    names.apiTokenSecret,
+    ns,
+    request,
+  );
+  const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage });
+  let objects: KubernetesObject[];
+  try {
+    // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.
+    objects = (renderTenant(props) as KubernetesObject[]).filter((o) => !domainHeldByOther || o.kind !== "Ingress");
+  } catch (error) {
+    if (!(error instanceof InvalidTenantPropsError)) throw error;
+    // The API server accepted the spec but the chart cannot render it: permanent until edited.
+    await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
+    return { invalidSpec: true };
+  }
+  const applyError = await applyChildren(deps, objects);
+  if (rotated && !applyError) {
+    const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
+    await deps.writer.event(zi, { reason: Reason.ApiTokenRotated, message, warning: false });
+  }
+  return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
 }
 
 /** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */

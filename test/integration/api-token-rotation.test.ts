@@ -95,6 +95,16 @@ describe("API token rotation", () => {
     expect(acceptsToken(t1, accepted, expiresAt)).toBe(false);
     expect(mounted.stateKey).toBe(stateKey);
 
+    // One Event says so, without either token.
+    const events = await eventually(async () => {
+      const list = await core().listNamespacedEvent({ namespace: ns.name });
+      const rotatedEvents = list.items.filter((e) => e.reason === "ApiTokenRotated");
+      expect(rotatedEvents).toHaveLength(1);
+      return rotatedEvents;
+    });
+    expect(events[0]?.message).toContain("2026-12-01");
+    for (const token of [t1, t2]) expect(JSON.stringify(events)).not.toContain(token);
+
     // Another pass with the same annotation value rotates nothing.
     await ziApi(clusterEnv().kc).patch(ns.name, "rot", { spec: { afterConnectPath: "/after/rotation" } });
     await eventually(
