@@ -31,7 +31,15 @@ beforeAll(async () => {
   operator = await startOperator({
     kubeconfigPath: clusterEnv().kubeconfigPath,
     identity: "hostile-op",
-    env: { WATCH_NAMESPACES: ns.name, POD_NAMESPACE: ns.name, RESYNC_SECONDS: "600", WORKERS: "4", LOG_LEVEL: "info" },
+    env: {
+      WATCH_NAMESPACES: ns.name,
+      POD_NAMESPACE: ns.name,
+      RESYNC_SECONDS: "600",
+      WORKERS: "4",
+      LOG_LEVEL: "info",
+      // The heap the install gives it (75% of the 512 MiB limit): running out would crash it, and fail the test.
+      NODE_OPTIONS: `--max-old-space-size=${Math.floor(MEMORY_BOUND_MIB * 0.75)}`,
+    },
   });
 });
 afterAll(async () => operator?.stop());
