@@ -78,7 +78,7 @@ export function buildService(deps: ServiceDeps) {
   const apiApp = createApiApp({
     log,
     metrics,
-    apiToken: () => secrets.current().apiToken,
+    apiToken: () => ({ token: secrets.current().apiToken, previous: secrets.current().previousApiToken }),
     healthy: () => true,
     ready,
     routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens) ?? [])],

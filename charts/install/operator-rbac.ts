@@ -68,10 +68,11 @@ export const TENANT_RULES: readonly PermissionRule[] = [
   { apiGroup: "apps", resources: ["deployments"], verbs: OBSERVE_AND_APPLY, why: "apply the service Deployment, read its availability" },
   {
     apiGroup: "networking.k8s.io",
-    resources: ["ingresses", "networkpolicies"],
-    verbs: OBSERVE_AND_APPLY,
-    why: "apply the Ingress (read its admission) and the NetworkPolicy",
+    resources: ["ingresses"],
+    verbs: [...OBSERVE_AND_APPLY, "delete"],
+    why: "apply the Ingress (read its admission); delete it when an older ZoomIntegration holds the domain (DomainConflict)",
   },
+  { apiGroup: "networking.k8s.io", resources: ["networkpolicies"], verbs: OBSERVE_AND_APPLY, why: "apply the NetworkPolicy" },
   { apiGroup: "policy", resources: ["poddisruptionbudgets"], verbs: OBSERVE_AND_APPLY, why: "apply the PodDisruptionBudget" },
   {
     apiGroup: "rbac.authorization.k8s.io",

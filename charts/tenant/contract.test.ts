@@ -78,6 +78,8 @@ describe("the service's mount contract", () => {
           items: [
             { key: "token", path: "token" },
             { key: "state-key", path: "state-key" },
+            { key: "previous-token", path: "previous-token" },
+            { key: "previous-token-expires-at", path: "previous-token-expires-at" },
           ],
           defaultMode: 0o440,
         },

@@ -100,6 +100,8 @@ function podVolumes(props: ResolvedTenantProps, names: TenantNames): k8s.Volume[
     secretVolume(Volume.ApiToken, names.apiTokenSecret, [
       [FileName.ApiToken, FileName.ApiToken],
       [FileName.StateKey, FileName.StateKey],
+      [FileName.PreviousApiToken, FileName.PreviousApiToken],
+      [FileName.PreviousApiTokenExpiresAt, FileName.PreviousApiTokenExpiresAt],
     ]),
   ];
   if (webhook) volumes.push(secretVolume(Volume.Webhook, webhook.name, [[webhook.key, FileName.WebhookSecretToken]]));

@@ -67,6 +67,10 @@ export interface ApiTokenProps {
   readonly token: string;
   /** Key the service uses to encrypt and sign OAuth state. */
   readonly stateKey: string;
+  /** The token a rotation replaced, accepted until `expiresAt` (RFC 3339). Default: none. */
+  readonly previous?: { readonly token: string; readonly expiresAt: string } | undefined;
+  /** The rotation request (annotation value) the token answers; recorded on the Secret. Default: none. */
+  readonly rotation?: string | undefined;
 }
 
 export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";

@@ -79,8 +79,26 @@ describe("identity and permissions", () => {
     expect(secret.data).toEqual({
       token: Buffer.from("api-token-value").toString("base64"),
       "state-key": Buffer.from("state-key-value").toString("base64"),
+      "previous-token": "",
+      "previous-token-expires-at": "",
     });
     expect(secret).not.toHaveProperty("stringData");
+    expect(secret.metadata.annotations).toBeUndefined();
+  });
+
+  it("renders a rotation's previous token, its expiry and the rotation it answers", () => {
+    const rotated = renderTenant(
+      minimalProps({
+        apiToken: { token: "new", stateKey: "s", previous: { token: "old", expiresAt: "2026-06-01T13:00:00.000Z" }, rotation: "2026-06" },
+      }),
+    );
+    const secret = only(rotated, "Secret", "acme-zoom-api-token") as unknown as {
+      metadata: { annotations?: object };
+      data: Record<string, string>;
+    };
+    expect(secret.metadata.annotations).toEqual({ "bookingops.dev/api-token-rotation": "2026-06" });
+    expect(Buffer.from(secret.data["previous-token"] ?? "", "base64").toString()).toBe("old");
+    expect(Buffer.from(secret.data["previous-token-expires-at"] ?? "", "base64").toString()).toBe("2026-06-01T13:00:00.000Z");
   });
 });
 

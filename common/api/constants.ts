@@ -15,6 +15,14 @@ export const CRD_NAME = `${PLURAL}.${GROUP}`;
 
 /** Held while the Zoom grant still has to be revoked or released (see spec.deletionPolicy). */
 export const FINALIZER = `${GROUP}/zoom-grant`;
+/**
+ * On a ZoomIntegration: any new value rotates the booking app's API token (GitOps can drive it, e.g.
+ * with a date). The old token keeps working for API_TOKEN_OVERLAP_SECONDS; the state key is untouched.
+ */
+export const ROTATE_API_TOKEN_ANNOTATION = `${GROUP}/rotate-api-token`;
+/** How long the replaced token stays valid after a rotation: 24 h, time for every client to re-read the Secret. */
+export const API_TOKEN_OVERLAP_SECONDS = 24 * 60 * 60;
+
 /** The one server-side-apply field manager for everything the operator writes. */
 export const FIELD_MANAGER = "zoom-integration-operator";
 
@@ -43,6 +51,8 @@ export const Reason = {
   ReconcileFailed: "ReconcileFailed",
   Deleting: "Deleting",
   RevokeFailed: "RevokeFailed",
+  /** Ready and Routed: an older ZoomIntegration holds the same domain (the message names it); no route. */
+  DomainConflict: "DomainConflict",
   // CredentialsValid
   CredentialsFound: "CredentialsFound",
   SecretNotFound: "SecretNotFound",
@@ -60,6 +70,9 @@ export const Reason = {
   AwaitingAuthorization: "AwaitingAuthorization",
   ReauthorizationRequired: "ReauthorizationRequired",
   MissingScopes: "MissingScopes",
+  // Events only
+  /** A new value of the rotate-api-token annotation gave the booking app a new API token. */
+  ApiTokenRotated: "ApiTokenRotated",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -56,6 +56,9 @@ const DOMAIN_CASES: InvalidCase[] = [
   { name: "A domain with a port is refused.", patch: spec({ domain: "acme.example:8443" }), field: DOMAIN },
   { name: "A domain with uppercase letters is refused.", patch: spec({ domain: "Acme.Example" }), field: DOMAIN },
   { name: "A domain with a trailing dot is refused.", patch: spec({ domain: "acme.example." }), field: DOMAIN },
+  // NB: domains must reach the operator in the one form its domain claims compare (operator/controller/domain-claims.ts).
+  { name: "A domain in Unicode is refused (write an IDN as punycode, xn--).", patch: spec({ domain: "bücher.example" }), field: DOMAIN },
+  { name: "A domain with a trailing dot and uppercase is refused.", patch: spec({ domain: "ACME.example." }), field: DOMAIN },
   { name: "An IPv4 literal as domain is refused.", patch: spec({ domain: "192.0.2.10" }), field: DOMAIN },
   { name: "An IPv6 literal as domain is refused.", patch: spec({ domain: "[2001:db8::1]" }), field: DOMAIN },
   { name: "A single-label domain is refused.", patch: spec({ domain: "localhost" }), field: DOMAIN },

@@ -31,7 +31,9 @@ const Domain = withRule(
 ).describe(
   "The tenant's domain: the booking app is served at https://app.<domain>, which is also the Zoom allow-list " +
     "URL. A lowercase DNS name with at least two labels, without scheme, port, path or trailing dot; " +
-    `at most ${DOMAIN_MAX} characters so that app.<domain> is a valid host name.`,
+    `at most ${DOMAIN_MAX} characters so that app.<domain> is a valid host name; an IDN in punycode (xn--). ` +
+    "A domain belongs to one ZoomIntegration in the cluster, the oldest claim: a later one gets Ready=False, " +
+    "reason DomainConflict, and no route.",
 );
 
 const CredentialsSecretRef = withRule(

@@ -40,11 +40,26 @@ export const FileName = {
   ClientSecret: "client-secret",
   ApiToken: "token",
   StateKey: "state-key",
+  /** The token a rotation replaced, accepted until PreviousApiTokenExpiresAt; empty when none. */
+  PreviousApiToken: "previous-token",
+  /** RFC 3339 end of the rotation's overlap period; empty when there is no previous token. */
+  PreviousApiTokenExpiresAt: "previous-token-expires-at",
   WebhookSecretToken: "secret-token",
 } as const;
 
 /** Keys of the api-token Secret (equal to the file names it is mounted as). */
-export const ApiTokenKey = { Token: FileName.ApiToken, StateKey: FileName.StateKey } as const;
+export const ApiTokenKey = {
+  Token: FileName.ApiToken,
+  StateKey: FileName.StateKey,
+  PreviousToken: FileName.PreviousApiToken,
+  PreviousTokenExpiresAt: FileName.PreviousApiTokenExpiresAt,
+} as const;
+
+/**
+ * On the api-token Secret: the value of the ZoomIntegration's ROTATE_API_TOKEN_ANNOTATION that its
+ * current token answers. A different value on the ZoomIntegration asks for a new token.
+ */
+export const API_TOKEN_ROTATION_ANNOTATION = "bookingops.dev/api-token-rotation";
 
 /** Probe paths, served on the API port. */
 export const ProbePath = { Readiness: "/readyz", Liveness: "/healthz" } as const;

@@ -13,6 +13,7 @@ import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
 import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
 import { classify } from "../errors.ts";
+import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { reconcile } from "./reconciler.ts";
 
@@ -114,9 +115,11 @@ export async function startController(props: ControllerProps): Promise<RunningCo
         log.warn({ key, reason: classify(error).reason, err: error, retryInMs }, "reconcile failed; will retry"),
     },
   );
+  const domains = new DomainIndex();
   const deps = {
     kc,
     caches: caches as Caches,
+    domains,
     writer: props.writer,
     log,
     serviceImage: props.serviceImage,
@@ -147,7 +150,12 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     running.push(...started);
     return mergedCache(started);
   };
-  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, (o) => enqueue(keyOf(o)));
+  // NB: a claimant waiting for a domain is enqueued when the holder goes or moves, not only on its own events.
+  const onZoomIntegration = (o: KubernetesObject) => {
+    const gone = caches.zoomIntegrations !== undefined && !caches.zoomIntegrations.get(o.metadata?.name ?? "", o.metadata?.namespace);
+    for (const key of [keyOf(o), ...domains.observe(o, gone)]) enqueue(key);
+  };
+  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, onZoomIntegration);
   const toOwner = (o: KubernetesObject) => {
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);

@@ -3,7 +3,7 @@
 // is how "no write when nothing changed" is observable.
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { createEvent, type EventReporter } from "../../common/kube/events.ts";
-import { serverSideApply } from "../../common/kube/raw-client.ts";
+import { KubeHttpError, rawRequest, resourcePath, serverSideApply } from "../../common/kube/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
 import { API_VERSION, FIELD_MANAGER, GROUP, KIND, PLURAL, VERSION } from "../../common/api/constants.ts";
 import type { ZoomIntegration, ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
@@ -12,6 +12,8 @@ import type { Transition } from "./status.ts";
 
 export interface KubeWriter {
   apply(obj: KubernetesObject): Promise<void>;
+  /** Deletes one child (already gone counts as done); preconditioned on its uid. */
+  remove(obj: KubernetesObject): Promise<void>;
   writeStatus(zi: ZoomIntegration, status: ZoomIntegrationStatus): Promise<void>;
   setFinalizers(zi: ZoomIntegration, finalizers: string[]): Promise<void>;
   event(zi: ZoomIntegration, t: Pick<Transition, "reason" | "message" | "warning">): Promise<void>;
@@ -37,6 +39,19 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, repor
       if (!plural) throw new Error(`no REST mapping for kind ${obj.kind}`);
       await serverSideApply(kc, obj, plural, FIELD_MANAGER);
       metrics.writes.inc({ kind: obj.kind ?? "unknown", verb: "apply" });
+    },
+    async remove(obj) {
+      const { apiVersion, plural } = CHILD_KINDS[obj.kind as ChildKind] ?? {};
+      if (!plural || !apiVersion) throw new Error(`no REST mapping for kind ${obj.kind}`);
+      const { name = "", namespace = "", uid } = obj.metadata ?? {};
+      // NB: the uid precondition keeps a stale cache from deleting an object recreated meanwhile.
+      const body = { apiVersion: "v1", kind: "DeleteOptions", ...(uid ? { preconditions: { uid } } : {}) };
+      try {
+        await rawRequest(kc, { method: "DELETE", path: resourcePath(apiVersion, plural, namespace, name), body });
+      } catch (error) {
+        if (!(error instanceof KubeHttpError && error.code === 404)) throw error;
+      }
+      metrics.writes.inc({ kind: obj.kind ?? "unknown", verb: "delete" });
     },
     async writeStatus(zi, status) {
       // NB: merge patch replaces lists whole; we always send the complete, recomputed status.

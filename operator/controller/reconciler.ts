@@ -2,7 +2,7 @@
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { DeletionPolicy, FINALIZER, Reason } from "../../common/api/constants.ts";
+import { API_TOKEN_OVERLAP_SECONDS, DeletionPolicy, FINALIZER, Reason, ROTATE_API_TOKEN_ANNOTATION } from "../../common/api/constants.ts";
 import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
@@ -11,7 +11,7 @@ import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
 import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
-import { ensureApiToken } from "./api-token.ts";
+import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
   type Caches,
   CHILD_KINDS,
@@ -23,6 +23,7 @@ import {
   referencedSecrets,
   UNWATCHED_KINDS,
 } from "./caches.ts";
+import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
@@ -33,6 +34,8 @@ import { tenantProps } from "./tenant-props.ts";
 export interface ReconcilerDeps {
   readonly kc: KubeConfig;
   readonly caches: Caches;
+  /** Who holds each domain (the oldest claim); a ZoomIntegration whose domain another holds gets no route. */
+  readonly domains: Pick<DomainIndex, "heldByOther">;
   readonly writer: KubeWriter;
   readonly log: Logger;
   readonly serviceImage: string;
@@ -73,30 +76,27 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   const names = tenantNames(zi.metadata.name ?? "");
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
-  let applyError: ReconcileError | undefined;
+  const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
+  const liveIngress = ingress(deps.caches, names.ingress, ns);
+  if (holder && liveIngress) {
+    deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
+    await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
+  }
+  let applied: Applied = {};
   if (credentials.ok) {
-    const apiToken = await ensureApiToken(deps.kc, ownedSecret(deps.caches, names.apiTokenSecret, ns), names.apiTokenSecret, ns);
-    const props = tenantProps({ zi, credentialsChecksum: credentials.checksum, apiToken, defaultImage: deps.serviceImage });
-    let objects: KubernetesObject[];
-    try {
-      objects = renderTenant(props) as KubernetesObject[];
-    } catch (error) {
-      if (!(error instanceof InvalidTenantPropsError)) throw error;
-      // The API server accepted the spec but the chart cannot render it: permanent until edited.
-      const now = (deps.now ?? (() => new Date()))();
-      await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
-      return {};
-    }
-    applyError = await applyChildren(deps, objects);
+    applied = await applyTenant(deps, zi, credentials.checksum, holder !== undefined);
+    if (applied.invalidSpec) return {};
   } else {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
   }
+  const { applyError, requeueAfterMs } = applied;
   const status = computeStatus(
     {
       zi,
       credentials,
       deployment: deployment(deps.caches, names.deployment, ns),
-      ingress: ingress(deps.caches, names.ingress, ns),
+      ingress: holder ? undefined : liveIngress,
+      ...(holder ? { domainHolder: holder.key } : {}),
       tokens: ownedSecret(deps.caches, names.tokensSecret, ns),
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
@@ -106,7 +106,52 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  return {};
+  return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+}
+
+interface Applied {
+  readonly applyError?: ReconcileError | undefined;
+  /** While a rotated API token's overlap runs: when to come back to drop the previous token. */
+  readonly requeueAfterMs?: number | undefined;
+  /** The chart refused the props; the status already says so. */
+  readonly invalidSpec?: boolean;
+}
+
+/** Renders the tenant (without a route when another claim holds the domain) and applies what drifted. */
+async function applyTenant(
+  deps: ReconcilerDeps,
+  zi: ZoomIntegration,
+  credentialsChecksum: string,
+  domainHeldByOther: boolean,
+): Promise<Applied> {
+  const ns = zi.metadata.namespace ?? "";
+  const names = tenantNames(zi.metadata.name ?? "");
+  const now = (deps.now ?? (() => new Date()))();
+  const request = { requested: zi.metadata.annotations?.[ROTATE_API_TOKEN_ANNOTATION], now, overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000 };
+  const { apiToken, rotated } = await ensureApiToken(
+    deps.kc,
+    ownedSecret(deps.caches, names.apiTokenSecret, ns),
+    names.apiTokenSecret,
+    ns,
+    request,
+  );
+  const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage });
+  let objects: KubernetesObject[];
+  try {
+    // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.
+    objects = (renderTenant(props) as KubernetesObject[]).filter((o) => !domainHeldByOther || o.kind !== "Ingress");
+  } catch (error) {
+    if (!(error instanceof InvalidTenantPropsError)) throw error;
+    // The API server accepted the spec but the chart cannot render it: permanent until edited.
+    await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
+    return { invalidSpec: true };
+  }
+  const applyError = await applyChildren(deps, objects);
+  if (rotated && !applyError) {
+    const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
+    await deps.writer.event(zi, { reason: Reason.ApiTokenRotated, message, warning: false });
+  }
+  return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
 }
 
 /** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */

@@ -20,6 +20,8 @@ export interface Observed {
   readonly deployment: V1Deployment | undefined;
   readonly ingress: V1Ingress | undefined;
   readonly tokens: V1Secret | undefined;
+  /** `namespace/name` of the older claim on the same domain: this one then has no route. */
+  readonly domainHolder?: string;
   /** Set when applying the children failed in this pass. */
   readonly applyError?: string;
   readonly endpoint: string;
@@ -39,7 +41,14 @@ function serviceAvailable(d: V1Deployment | undefined): Verdict {
   return no(progressing ? Reason.DeploymentProgressing : Reason.DeploymentUnavailable, ready);
 }
 
-function routed(ingress: V1Ingress | undefined, domain: string): Verdict {
+const domainConflict = (domain: string, holder: string) =>
+  no(
+    Reason.DomainConflict,
+    `the domain ${domain} is held by ZoomIntegration ${holder}, an older claim; this one gets no route until it goes`,
+  );
+
+function routed(ingress: V1Ingress | undefined, domain: string, holder: string | undefined): Verdict {
+  if (holder) return domainConflict(domain, holder);
   if (!ingress) return no(Reason.IngressPending, "the Ingress does not exist yet");
   const address = ingress.status?.loadBalancer?.ingress?.[0];
   const where = address ? ` (published at ${address.hostname ?? address.ip})` : " (no address published by an ingress controller yet)";
@@ -62,6 +71,7 @@ function connected(tokens: V1Secret | undefined): Verdict {
 }
 
 function ready(o: Observed, parts: Record<string, Verdict>): Verdict {
+  if (o.domainHolder) return domainConflict(o.zi.spec.domain, o.domainHolder);
   if (!o.credentials.ok) return no(o.credentials.reason, o.credentials.message);
   if (o.applyError) return no(Reason.ReconcileFailed, o.applyError);
   for (const type of [ConditionType.ServiceAvailable, ConditionType.Routed]) {
@@ -92,7 +102,7 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
       ? yes(Reason.CredentialsFound, `Secret ${spec.credentialsSecretRef.name} holds the client id and secret`)
       : no(o.credentials.reason, o.credentials.message),
     [ConditionType.ServiceAvailable]: serviceAvailable(o.deployment),
-    [ConditionType.Routed]: routed(o.ingress, spec.domain),
+    [ConditionType.Routed]: routed(o.ingress, spec.domain, o.domainHolder),
     [ConditionType.Connected]: connected(o.tokens),
   };
   const verdicts = { [ConditionType.Ready]: ready(o, parts), ...parts };

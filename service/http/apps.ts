@@ -6,7 +6,7 @@ import type { Logger } from "../../common/logger.ts";
 import { ProbePath } from "../../common/tenant/contract.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { jsonBody } from "../meetings/request-parsing.ts";
-import { bearerAuth } from "./bearer-auth.ts";
+import { type AcceptedTokens, bearerAuth } from "./bearer-auth.ts";
 import { errorMiddleware, notFound } from "./error-middleware.ts";
 import { requestContext } from "./request-context.ts";
 
@@ -20,8 +20,8 @@ export interface PublicAppDeps {
 export interface ApiAppDeps {
   readonly log: Logger;
   readonly metrics: ServiceMetrics;
-  /** The bearer token, read per request (rotation). */
-  readonly apiToken: () => string;
+  /** The bearer token(s), read per request (rotation: the previous one during its overlap). */
+  readonly apiToken: () => string | AcceptedTokens;
   /** Alive: the process answers. */
   readonly healthy: () => boolean;
   /** Ready: credentials loaded and the Kubernetes API answers. */

@@ -9,6 +9,8 @@ export interface Secrets {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly apiToken: string;
+  /** The token a rotation replaced, accepted until `expiresAt`; absent outside an overlap period. */
+  readonly previousApiToken?: { readonly token: string; readonly expiresAt: string } | undefined;
   readonly stateKey: string;
   /** Absent when no webhook Secret is configured: webhooks are then refused. */
   readonly webhookSecretToken: string | undefined;
@@ -36,15 +38,34 @@ async function readTrimmed(file: string): Promise<string> {
   return value;
 }
 
+/** An optional file: missing or empty reads as "" (the previous-token keys are empty outside a rotation). */
+async function readOptional(file: string): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw error;
+  }
+}
+
+async function readPreviousApiToken(dir: string): Promise<Secrets["previousApiToken"]> {
+  const [token, expiresAt] = await Promise.all([
+    readOptional(join(dir, FileName.PreviousApiToken)),
+    readOptional(join(dir, FileName.PreviousApiTokenExpiresAt)),
+  ]);
+  return token && expiresAt ? { token, expiresAt } : undefined;
+}
+
 export async function readSecretFiles(files: SecretFiles): Promise<Secrets> {
-  const [clientId, clientSecret, apiToken, stateKey, webhookSecretToken] = await Promise.all([
+  const [clientId, clientSecret, apiToken, stateKey, webhookSecretToken, previousApiToken] = await Promise.all([
     readTrimmed(join(files.credentialsDir, FileName.ClientId)),
     readTrimmed(join(files.credentialsDir, FileName.ClientSecret)),
     readTrimmed(join(files.apiTokenDir, FileName.ApiToken)),
     readTrimmed(join(files.apiTokenDir, FileName.StateKey)),
     files.webhookSecretFile === undefined ? undefined : readTrimmed(files.webhookSecretFile),
+    readPreviousApiToken(files.apiTokenDir),
   ]);
-  return { clientId, clientSecret, apiToken, stateKey, webhookSecretToken };
+  return { clientId, clientSecret, apiToken, previousApiToken, stateKey, webhookSecretToken };
 }
 
 /** Loads the files now and re-reads them every `intervalMs` (default 10 s). */
