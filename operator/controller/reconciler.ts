@@ -27,7 +27,7 @@ import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
-import { childApplyFailed, ReconcileError, ReconcileReason } from "../errors.ts";
+import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
 
@@ -57,7 +57,7 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
   if (!raw) return {}; // deleted: its children go by garbage collection
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
   if (!raw.metadata?.finalizers?.includes(FINALIZER)) {
-    await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]);
+    await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]).catch(goneIsDone);
     return {}; // the update event brings us back with a fresh resourceVersion
   }
   const parsed = parseZoomIntegration(normaliseTimes(raw));
@@ -200,6 +200,14 @@ async function writeStatus(deps: ReconcilerDeps, zi: ZoomIntegration, status: Zo
   for (const t of transitions(before?.conditions, status.conditions ?? [])) {
     await deps.writer.event(zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
   }
+}
+
+/**
+ * NB: a ZoomIntegration deleted (without our finalizer yet) before the cache saw the delete answers
+ * 404: there is nothing left to do, and retrying would only log until the informer catches up.
+ */
+function goneIsDone(error: unknown): void {
+  if (httpStatus(error) !== 404) throw error;
 }
 
 /** Informer objects may hold Dates where the schema expects RFC 3339 strings. */

@@ -3,6 +3,7 @@
 // domain, missing Secrets), plus rapid delete/recreate of one name and updates at 20/s to one CR:
 // the operator keeps running, within its memory bound, and every CR's status says where it stands.
 // CI size: about 100 CRs; HOSTILE_SCALE=5 for about 500 (see README, Development).
+import { retry } from "../../common/retry.ts";
 import { readFile } from "node:fs/promises";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,7 +135,9 @@ describe("hostile ZoomIntegrations", () => {
     const t0 = Date.now();
     const patches: Promise<unknown>[] = [];
     for (let i = 1; i <= 100; i++) {
-      patches.push(ziApi(kc()).patch(ns.name, name, { spec: { service: { podLabels: { "example.com/rev": `r${i}` } } } }));
+      // NB: a loaded API server may answer 504/429 to a burst: the client retries, as kubectl would.
+      const patch = () => ziApi(kc()).patch(ns.name, name, { spec: { service: { podLabels: { "example.com/rev": `r${i}` } } } });
+      patches.push(retry(patch, { attempts: 5, baseMs: 200, maxMs: 2000, retryable: isOverloaded }));
       const wait = t0 + i * 50 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
@@ -161,3 +164,9 @@ describe("hostile ZoomIntegrations", () => {
     expect((await operator.probe("/healthz")).status).toBe(200);
   }, 200_000);
 });
+
+/** The API server's "try again" answers: 429 (priority and fairness) and 5xx timeouts. */
+function isOverloaded(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" && (code === 429 || code >= 500);
+}
