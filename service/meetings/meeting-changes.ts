@@ -1,5 +1,6 @@
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { createMeetingIdempotently } from "./idempotent-create.ts";
+import { isNotFound, markMeetingGone } from "./meeting-life.ts";
 import { resolveStart, utcString } from "./meeting-time.ts";
 import { checkAlternativeHosts, dropUndefined, getMeeting, type MeetingsDeps, meetingPath, zoomSettings } from "./meetings.ts";
 import { zoomRecurrence } from "./recurrence.ts";
@@ -42,6 +43,8 @@ export async function updateMeeting(deps: MeetingsDeps, id: string, request: Upd
 /**
  * Cancelling a meeting (or occurrence) that is already gone is success; in progress or ended is a
  * 409 with the reason. Zoom's notification e-mails are off unless asked: the booking app sends its own.
+ * A cancelled meeting (not an occurrence) marks its booking's record: creating the booking again
+ * makes a new meeting (meeting-life.ts).
  */
 export async function deleteMeeting(deps: MeetingsDeps, id: string, query: DeleteMeetingQuery): Promise<void> {
   const zoomQuery = {
@@ -58,12 +61,10 @@ export async function deleteMeeting(deps: MeetingsDeps, id: string, query: Delet
       retry: "idempotent",
     });
   } catch (error) {
-    if (error instanceof ServiceError && error.code === ErrorCode.NotFound) {
-      deps.logger.info({ meetingId: id, occurrenceId: query.occurrenceId }, "meeting already gone");
-      return;
-    }
-    throw error;
+    if (!isNotFound(error)) throw error;
+    deps.logger.info({ meetingId: id, occurrenceId: query.occurrenceId }, "meeting already gone");
   }
+  if (query.occurrenceId === undefined) await markMeetingGone(deps, query.organizationId, id);
 }
 
 /**
