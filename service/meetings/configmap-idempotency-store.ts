@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { ApiException, type CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
+import type { V1ConfigMap } from "@kubernetes/client-node";
 import { type Backoff, retry } from "../../common/retry.ts";
 import { IDEMPOTENCY_SHARDS, idempotencyShardName } from "../../common/tenant/idempotency-shards.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { decodeRecord, encodeRecord } from "./record-codec.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
+import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } from "./shard-client.ts";
 
 /**
  * Idempotency records in 512 small shard ConfigMaps `<state>-idem-<hex>` (common/tenant/
@@ -24,8 +25,10 @@ import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired
  * The shards are owned by the state ConfigMap, so they go when the tenant goes.
  */
 
-export interface ConfigMapIdempotencyStoreOptions {
-  readonly api: CoreV1Api;
+/** `kc` (pooled connections, see shard-client.ts) or `api`. */
+export type ConfigMapIdempotencyStoreOptions = ShardClientSource & StoreOptions;
+
+interface StoreOptions {
   readonly namespace: string;
   /** The state ConfigMap (env ZOOM_STATE_CONFIGMAP): the shards' name prefix and owner. */
   readonly name: string;
@@ -50,12 +53,14 @@ export function shardOf(key: string, shards: number = IDEMPOTENCY_SHARDS): numbe
 }
 
 export class ConfigMapIdempotencyStore implements IdempotencyStore {
-  readonly #o: Required<Omit<ConfigMapIdempotencyStoreOptions, "metrics">> & ConfigMapIdempotencyStoreOptions;
+  readonly #o: Required<Omit<StoreOptions, "metrics">> & StoreOptions;
+  readonly #client: ShardClient;
   readonly #fill = new Map<number, number>();
-  #owner: Promise<V1ConfigMap> | undefined;
+  #owner: Promise<V1ConfigMap | undefined> | undefined;
 
   constructor(options: ConfigMapIdempotencyStoreOptions) {
     this.#o = { now: Date.now, maxShardBytes: 48_000, maxAttempts: 20, random: Math.random, ...options };
+    this.#client = shardClient(options, options.namespace);
   }
 
   async transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T> {
@@ -105,23 +110,21 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   }
 
   async #read(shard: number): Promise<V1ConfigMap | undefined> {
-    const name = idempotencyShardName(this.#o.name, shard);
     try {
-      return await this.#o.api.readNamespacedConfigMap({ name, namespace: this.#o.namespace });
+      return await this.#client.read(idempotencyShardName(this.#o.name, shard));
     } catch (error) {
-      if (error instanceof ApiException && error.code === 404) return undefined;
       throw unavailable("kubernetes", `An idempotency shard could not be read (${statusOf(error)}).`, 5, error);
     }
   }
 
   /** false on a resourceVersion conflict (or a shard deleted meanwhile). */
   async #replace(map: V1ConfigMap, data: Record<string, string>): Promise<boolean> {
-    const name = map.metadata?.name ?? "";
     try {
-      await this.#o.api.replaceNamespacedConfigMap({ name, namespace: this.#o.namespace, body: { ...map, data } });
+      await this.#client.replace({ ...map, data });
       return true;
     } catch (error) {
-      if (error instanceof ApiException && (error.code === 409 || error.code === 404)) return false;
+      const status = statusCodeOf(error);
+      if (status === 409 || status === 404) return false;
       throw unavailable("kubernetes", `An idempotency shard could not be written (${statusOf(error)}).`, 5, error);
     }
   }
@@ -129,23 +132,30 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   /** false when another writer created the shard first. */
   async #create(shard: number, data: Record<string, string>): Promise<boolean> {
     const owner = await this.#stateConfigMap();
+    if (!owner) throw unavailable("kubernetes", "The state ConfigMap does not exist (the operator creates it).", 5);
     const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: this.#o.name, uid: owner.metadata?.uid ?? "" }];
     const metadata = { name: idempotencyShardName(this.#o.name, shard), labels: SHARD_LABELS, ownerReferences };
     try {
-      await this.#o.api.createNamespacedConfigMap({ namespace: this.#o.namespace, body: { metadata, data } });
+      await this.#client.create({ metadata, data });
       return true;
     } catch (error) {
-      if (error instanceof ApiException && error.code === 409) return false;
+      if (statusCodeOf(error) === 409) return false;
       throw unavailable("kubernetes", `An idempotency shard could not be created (${statusOf(error)}).`, 5, error);
     }
   }
 
   /** The owner of every shard (read once): deleting the tenant deletes its records. */
-  #stateConfigMap(): Promise<V1ConfigMap> {
-    this.#owner ??= this.#o.api.readNamespacedConfigMap({ name: this.#o.name, namespace: this.#o.namespace }).catch((error: unknown) => {
-      this.#owner = undefined;
-      throw unavailable("kubernetes", `The state ConfigMap could not be read (${statusOf(error)}).`, 5, error);
-    });
+  #stateConfigMap(): Promise<V1ConfigMap | undefined> {
+    this.#owner ??= this.#client.read(this.#o.name).then(
+      (map) => {
+        if (!map) this.#owner = undefined;
+        return map;
+      },
+      (error: unknown) => {
+        this.#owner = undefined;
+        throw unavailable("kubernetes", `The state ConfigMap could not be read (${statusOf(error)}).`, 5, error);
+      },
+    );
     return this.#owner;
   }
 }
@@ -168,7 +178,8 @@ function dataBytes(data: Record<string, string>): number {
 }
 
 function statusOf(error: unknown): string {
-  return error instanceof ApiException ? `HTTP ${error.code}` : "network error";
+  const status = statusCodeOf(error);
+  return status === undefined ? "network error" : `HTTP ${status}`;
 }
 
 function unavailable(reason: string, message: string, retryAfterSeconds: number, cause?: unknown): ServiceError {

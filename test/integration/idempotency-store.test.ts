@@ -2,7 +2,7 @@
 // chart's own Role: records are claimed exactly once across "replicas", sharded so that different
 // keys never queue on one object, expired without a sweep, bounded per shard, and the service
 // reads and writes no ConfigMap beyond its state ConfigMap and its shards.
-import { type ApiException, CoreV1Api } from "@kubernetes/client-node";
+import { type ApiException, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { minimalProps } from "../../charts/tenant/test-fixtures.ts";
@@ -17,6 +17,7 @@ import { clusterEnv, kubectl, userKubeConfig, useNamespace } from "../support/cl
 const ns = useNamespace("idem");
 const STATE = "acme-zoom-state";
 let serviceApi: CoreV1Api;
+let serviceKc: KubeConfig;
 
 beforeAll(async () => {
   // NB: ownerReferences dropped: the owning ZoomIntegration does not exist here, and the garbage
@@ -33,10 +34,11 @@ beforeAll(async () => {
     `system:serviceaccounts:${ns.name}`,
   ]);
   serviceApi = kc.makeApiClient(CoreV1Api);
+  serviceKc = kc;
 });
 
 function replica(options: { now?: () => number; maxShardBytes?: number; metrics?: ReturnType<typeof createMetrics> } = {}) {
-  return new ConfigMapIdempotencyStore({ api: serviceApi, namespace: ns.name, name: STATE, ...options });
+  return new ConfigMapIdempotencyStore({ kc: serviceKc, namespace: ns.name, name: STATE, ...options });
 }
 
 const attempt = (owner: string) => ({ fingerprint: "fp-1", owner, host: "me" });
