@@ -74,12 +74,14 @@ describe("a booking cancelled, then booked again", () => {
     expect(live()).toHaveLength(1);
   });
 
-  it("keeps the booking's meeting when only one occurrence of its series is cancelled", async () => {
+  it("keeps the booking's meeting when only one occurrence of its series is cancelled, and a PATCH of that occurrence is NOT_FOUND", async () => {
     await start();
     const series = { ...BOOKING, recurrence: { frequency: "daily" as const, endAfterCount: 3 } };
     const created = await service.client.createMeeting(series);
     const occurrence = created.occurrences[1]?.occurrenceId ?? "";
     await service.client.deleteMeeting("acme", created.id, { occurrenceId: occurrence });
+    const patch = service.client.updateMeeting(created.id, { organizationId: "acme", occurrenceId: occurrence, durationMinutes: 45 });
+    expect((await failureOf(patch)).code).toBe(ErrorCode.NotFound);
     const again = await service.client.createMeeting(series);
     expect(again).toMatchObject({ id: created.id, replayed: true });
   });

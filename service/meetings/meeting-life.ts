@@ -45,16 +45,21 @@ export async function markMeetingGone(deps: MeetingsDeps, organizationId: string
   }
 }
 
-/** Whether a done record's meeting is gone: its marker, else Zoom's 404. */
+/** Whether a done record's meeting is gone: its marker, else Zoom's 404 (then marked). */
 export async function isMeetingGone(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<boolean> {
   const key = meetingGoneKey(organizationId, meetingId);
   if (await deps.idempotency.transact(key, (current) => ({ result: current?.state === "gone" }))) return true;
+  if (!(await zoomSaysGone(deps, organizationId, meetingId))) return false;
+  await markMeetingGone(deps, organizationId, meetingId);
+  return true;
+}
+
+async function zoomSaysGone(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<boolean> {
   try {
     await deps.zoom.call({ organizationId, method: "GET", path: meetingPath(meetingId), retry: "idempotent" });
     return false;
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await markMeetingGone(deps, organizationId, meetingId);
     return true;
   }
 }
@@ -73,12 +78,21 @@ export async function replayOf(deps: MeetingsDeps, organizationId: string, meeti
 /**
  * A GET or PATCH of a meeting (or series): Zoom's 404 answers MEETING_GONE and releases the
  * booking's record, so the booking app can create the meeting again with the same key.
+ * NB: Zoom answers an unknown occurrence with the same 3001 as a gone meeting: for a PATCH of one
+ * occurrence the series decides (alive: the occurrence's NOT_FOUND stands).
  */
-export async function unlessGone<T>(deps: MeetingsDeps, organizationId: string, meetingId: string, run: () => Promise<T>): Promise<T> {
+export async function unlessGone<T>(
+  deps: MeetingsDeps,
+  organizationId: string,
+  meetingId: string,
+  run: () => Promise<T>,
+  occurrenceId?: string,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (!isNotFound(error)) throw error;
+    if (occurrenceId !== undefined && !(await zoomSaysGone(deps, organizationId, meetingId))) throw error;
     await markMeetingGone(deps, organizationId, meetingId);
     throw new ServiceError(
       ErrorCode.MeetingGone,

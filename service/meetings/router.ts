@@ -39,7 +39,7 @@ export function createMeetingsRouter(deps: MeetingsRouterDeps): Router {
   router.patch("/v1/meetings/:id", jsonBody(), async (req, res) => {
     const { id } = parseOr400(MeetingParams, req.params, "path");
     const body = parseOr400(UpdateMeetingRequest, req.body, "body");
-    res.json(await unlessGone(deps, body.organizationId, id, () => updateMeeting(deps, id, body)));
+    res.json(await unlessGone(deps, body.organizationId, id, () => updateMeeting(deps, id, body), body.occurrenceId));
   });
 
   router.delete("/v1/meetings/:id", async (req, res) => {

@@ -5,7 +5,8 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
   BAD_REQUEST:
     "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`), including `body.host` when the hostPolicy is required and no host is named.",
   UNAUTHORIZED: "401: missing or wrong bearer token (the `<name>-zoom-api-token` Secret).",
-  NOT_FOUND: "404: the meeting does not exist in Zoom (deleted or ended).",
+  NOT_FOUND:
+    "404: no such route, or an occurrence (occurrenceId) that does not exist in a series that does; a meeting that no longer exists answers MEETING_GONE.",
   PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB.",
   CONNECTION_MISSING: "409: the organization has not connected Zoom yet: start the connection flow.",
   REAUTHORIZATION_REQUIRED: "409: Zoom revoked or killed the connection's grant: an admin must connect Zoom again. Retrying does not help.",
