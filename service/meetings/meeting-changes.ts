@@ -105,6 +105,8 @@ async function changeHost(deps: MeetingsDeps, id: string, request: UpdateMeeting
       current.password && /^[a-zA-Z0-9@\-_*]{1,10}$/.test(current.password) ? { policy: "custom", value: current.password } : undefined,
   };
   const created = await createMeetingIdempotently(deps, dropUndefined({ ...create }) as CreateMeetingRequest, `rehost:${id}:${next.id}`);
+  // NB: the successor first: the booking's record names the old meeting, and its create must replay the new one.
+  await markMeetingGone(deps, organizationId, id, created.meeting.id);
   await deleteMeeting(deps, id, { organizationId });
   deps.logger.info({ meetingId: id, newMeetingId: created.meeting.id }, "meeting moved to another host");
   return created.meeting;

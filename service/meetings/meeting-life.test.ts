@@ -103,6 +103,17 @@ describe("a booking rescheduled by PATCH", () => {
   });
 });
 
+describe("a booking moved to another host", () => {
+  it("replays the new host's meeting to a retried original create, never a third meeting", async () => {
+    await start();
+    const created = await service.client.createMeeting(BOOKING);
+    const moved = await service.client.updateMeeting(created.id, { organizationId: "acme", host: "member@acme.example" });
+    expect(moved.id).not.toBe(created.id);
+    expect(await service.client.createMeeting(BOOKING)).toMatchObject({ id: moved.id, replayed: true });
+    expect(live().map((m) => m.id)).toEqual([moved.id]);
+  });
+});
+
 describe("a meeting deleted in Zoom", () => {
   it("answers MEETING_GONE to GET and PATCH, then lets the booking be created again", async () => {
     await start();

@@ -6,7 +6,9 @@ import type { Meeting } from "./schemas.ts";
 /**
  * Idempotency records follow the meeting's life. A meeting cancelled through the API, or found
  * deleted in Zoom by a GET or PATCH (MEETING_GONE), gets a `gone` marker under its own key; a create
- * whose record names a gone meeting makes a new meeting instead of replaying (or refusing) it. The
+ * whose record names a gone meeting makes a new meeting instead of replaying (or refusing) it. A
+ * meeting moved to another host (a new meeting, see changeHost) gets a marker naming its successor,
+ * so the booking's create keeps replaying the meeting the booking now has. The
  * marker is one write per cancel (creates stay at two). Zoom remains the judge: a meeting deleted in
  * Zoom's own UI leaves no marker, so a replay or a reused key asks Zoom before answering.
  */
@@ -23,8 +25,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ServiceError && error.code === ErrorCode.NotFound;
 }
 
-/** Best effort: without the marker a later create still finds the meeting gone by asking Zoom. */
-export async function markMeetingGone(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<void> {
+/**
+ * Best effort: without the marker a later create still finds the meeting gone by asking Zoom.
+ * `successor`: the meeting that replaced it (a host change); a marker naming one is never overwritten.
+ */
+export async function markMeetingGone(deps: MeetingsDeps, organizationId: string, meetingId: string, successor?: string): Promise<void> {
   const now = deps.clock();
   const marker: IdempotencyRecord = {
     fingerprint: "",
@@ -34,21 +39,29 @@ export async function markMeetingGone(deps: MeetingsDeps, organizationId: string
     leaseUntil: 0,
     expiresAt: now + MARKER_TTL_MS,
     host: "",
-    meetingId,
+    meetingId: successor,
   };
   try {
     await deps.idempotency.transact(meetingGoneKey(organizationId, meetingId), (current) =>
-      current?.state === "gone" ? { result: undefined } : { change: { put: marker }, result: undefined },
+      current?.state === "gone" && (successor === undefined || current.meetingId === successor)
+        ? { result: undefined }
+        : { change: { put: marker }, result: undefined },
     );
   } catch (error) {
     deps.logger.warn({ meetingId, code: (error as ServiceError).code }, "could not mark the meeting gone; creates will ask Zoom");
   }
 }
 
-/** Whether a done record's meeting is gone: its marker, else Zoom's 404 (then marked). */
-export async function isMeetingGone(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<boolean> {
+/** The marker of a meeting: absent (alive as far as we know), gone, or moved to a successor. */
+async function markerOf(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<IdempotencyRecord | undefined> {
   const key = meetingGoneKey(organizationId, meetingId);
-  if (await deps.idempotency.transact(key, (current) => ({ result: current?.state === "gone" }))) return true;
+  return deps.idempotency.transact(key, (current) => ({ result: current?.state === "gone" ? current : undefined }));
+}
+
+/** Whether a done record's meeting is gone (a moved one is not): its marker, else Zoom's 404 (then marked). */
+export async function isMeetingGone(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<boolean> {
+  const marker = await markerOf(deps, organizationId, meetingId);
+  if (marker) return marker.meetingId === undefined;
   if (!(await zoomSaysGone(deps, organizationId, meetingId))) return false;
   await markMeetingGone(deps, organizationId, meetingId);
   return true;
@@ -64,12 +77,18 @@ async function zoomSaysGone(deps: MeetingsDeps, organizationId: string, meetingI
   }
 }
 
-/** The meeting a done record names, as Zoom has it now; undefined when it is gone (now marked). */
-export async function replayOf(deps: MeetingsDeps, organizationId: string, meetingId: string): Promise<Meeting | undefined> {
+/**
+ * The meeting a done record names (or its successor after host changes), as Zoom has it now;
+ * undefined when it is gone (now marked).
+ */
+export async function replayOf(deps: MeetingsDeps, organizationId: string, meetingId: string, moves = 0): Promise<Meeting | undefined> {
   try {
     return await getMeeting(deps, organizationId, meetingId);
   } catch (error) {
     if (!isNotFound(error)) throw error;
+    const successor = (await markerOf(deps, organizationId, meetingId))?.meetingId;
+    // NB: a bound on successive host changes followed, in case markers ever form a cycle.
+    if (successor !== undefined && moves < 5) return replayOf(deps, organizationId, successor, moves + 1);
     await markMeetingGone(deps, organizationId, meetingId);
     return undefined;
   }
