@@ -18,7 +18,7 @@ const CREATE_ANSWERS = [
   "none or expired: a new meeting (201).",
   "pending (another request is creating it): waits up to 10 s for it, then 409 IDEMPOTENCY_IN_PROGRESS with Retry-After;",
   "if that request's replica died (lease of 2 min lapsed), this one takes over: the meeting it may have created is looked up at Zoom, else created (201).",
-  "done and its meeting exists: that meeting as Zoom has it now, e.g. rescheduled by PATCH (201, header Idempotent-Replayed: true).",
+  "done and its meeting exists: that meeting as Zoom has it now, e.g. rescheduled by PATCH, or the new host's meeting after a host change (201, header Idempotent-Replayed: true).",
   "done but its meeting was cancelled (DELETE of the meeting, not of one occurrence) or deleted in Zoom: a new meeting (201), with this request's body.",
   "A different body under the same key: 422 IDEMPOTENCY_KEY_REUSED while the key's meeting exists or is being created.",
 ].join(" ");
