@@ -4,20 +4,21 @@ import { type Backoff, retry } from "../../common/retry.ts";
 import { IDEMPOTENCY_SHARDS, idempotencyShardName } from "../../common/tenant/idempotency-shards.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { ServiceMetrics } from "../metrics.ts";
-import { decodeRecord, encodeRecord } from "./record-codec.ts";
+import { decodeRecord, encodeRecord, parseRecords, RECORDS_KEY, type StoredRecords } from "./record-codec.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
 import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } from "./shard-client.ts";
 
 /**
  * Idempotency records in 512 small shard ConfigMaps `<state>-idem-<hex>` (common/tenant/
- * idempotency-shards.ts), one data key per record; a key's shard is a hash of the key. A transaction
+ * idempotency-shards.ts), all of a shard's records in one data key (record-codec.ts); a key's shard
+ * is a hash of the key. A transaction
  * is one GET and one write of that shard only: a replace with the read resourceVersion (the API
  * server refuses a write based on a stale read, 409, so two replicas never both claim a key), or a
  * create when the shard does not exist yet (409 AlreadyExists: read again). Different keys almost
  * never share a shard, so they do not queue behind each other.
  *
  * Expiry: every write drops the expired records of the shard it writes anyway; nothing sweeps.
- * Sizes: a record is ~110 bytes; at 20,000 creates a day a shard holds ~40 live records (~5 kB),
+ * Sizes: a record is ~90 bytes; at 20,000 creates a day a shard holds ~40 live records (~4 kB),
  * so a write (and etcd's copy of it) stays small. A shard refuses a *new* claim above
  * `maxShardBytes` (48 kB, ~10x the mean at that rate) with IDEMPOTENCY_STORE_UNAVAILABLE
  * (reason full, Retry-After = when its oldest record expires); completing, releasing or cancelling
@@ -85,16 +86,17 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   async #tryTransact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<Transacted<T>> {
     const shard = shardOf(key);
     const map = await this.#read(shard);
-    const data = { ...(map?.data ?? {}) };
+    const records = parseRecords(map?.data);
     const now = this.#o.now();
-    const found = decodeRecord(data[key]);
+    const found = decodeRecord(records[key]);
     const current = found && !isExpired(found, now) ? found : undefined;
     const decision = decide(current);
     if (!decision.change || (!map && "remove" in decision.change)) return { settled: true, result: decision.result };
-    if ("put" in decision.change) data[key] = encodeRecord(decision.change.put);
-    else delete data[key];
-    const oldest = prune(data, now);
-    const bytes = dataBytes(data);
+    if ("put" in decision.change) records[key] = encodeRecord(decision.change.put);
+    else delete records[key];
+    const oldest = prune(records, now);
+    const data = { [RECORDS_KEY]: JSON.stringify(records) };
+    const bytes = Buffer.byteLength(data[RECORDS_KEY]);
     if (current === undefined && "put" in decision.change && bytes > this.#o.maxShardBytes) {
       const seconds = Number.isFinite(oldest) ? Math.max(1, Math.ceil((oldest - now) / 1000)) : 60;
       throw unavailable("full", "The idempotency store's shard for this key is full; retry after its oldest records expire.", seconds);
@@ -161,20 +163,14 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
 }
 
 /** Drops expired and unreadable records; answers when the oldest survivor expires (Infinity: none). */
-function prune(data: Record<string, string>, now: number): number {
+function prune(records: StoredRecords, now: number): number {
   let oldest = Number.POSITIVE_INFINITY;
-  for (const [k, v] of Object.entries(data)) {
+  for (const [k, v] of Object.entries(records)) {
     const record = decodeRecord(v);
-    if (!record || isExpired(record, now)) delete data[k];
+    if (!record || isExpired(record, now)) delete records[k];
     else oldest = Math.min(oldest, record.expiresAt);
   }
   return oldest;
-}
-
-function dataBytes(data: Record<string, string>): number {
-  let total = 0;
-  for (const [k, v] of Object.entries(data)) total += Buffer.byteLength(k) + Buffer.byteLength(v);
-  return total;
 }
 
 function statusOf(error: unknown): string {

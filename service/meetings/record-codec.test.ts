@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { IdempotencyRecord } from "./idempotency-store.ts";
 import { DEFAULT_TIMING, decideClaim } from "./idempotent-create.ts";
-import { decodeRecord, encodeRecord } from "./record-codec.ts";
+import { decodeRecord, encodeRecord, parseRecords } from "./record-codec.ts";
 
 const NOW = 1_800_000_000_000;
 const pending: IdempotencyRecord = {
@@ -13,19 +13,29 @@ const pending: IdempotencyRecord = {
   expiresAt: NOW + DEFAULT_TIMING.ttlMs,
   host: "me",
 };
-const done: IdempotencyRecord = { ...pending, state: "done", owner: "", leaseUntil: 0, host: "", meetingId: "9007199254740993" };
+const done: IdempotencyRecord = {
+  ...pending,
+  state: "done",
+  owner: "",
+  claimedAt: 0,
+  leaseUntil: 0,
+  host: "",
+  meetingId: "9007199254740993",
+};
 const attempt = { fingerprint: "fp", owner: "owner-2", host: "me" };
 
 describe("stored records", () => {
-  it("round-trip every state; a done record keeps no lease, owner or host (the shard's size budget)", () => {
+  it("round-trip every state; a done record keeps no lease, owner, host or claim time (the shard's size budget)", () => {
     for (const record of [pending, done, { ...done, state: "gone" as const, fingerprint: "" }])
       expect(decodeRecord(encodeRecord(record))).toEqual(record);
-    expect(encodeRecord(done).length).toBeLessThan(90);
+    expect(JSON.stringify(encodeRecord(done)).length).toBeLessThan(70);
   });
 
-  it("read damaged or unknown text as absent rather than blocking the key", () => {
-    expect(decodeRecord("{not json")).toBeUndefined();
-    expect(decodeRecord('{"s":"x","e":1}')).toBeUndefined();
+  it("read damaged or unknown entries as absent rather than blocking the key, and a damaged shard as empty", () => {
+    expect(decodeRecord("text")).toBeUndefined();
+    expect(decodeRecord({ s: "x", e: 1 })).toBeUndefined();
+    expect(parseRecords({ records: "{not json" })).toEqual({});
+    expect(parseRecords({ records: "[1]" })).toEqual({});
   });
 });
 

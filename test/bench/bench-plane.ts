@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { minimalProps } from "../../charts/tenant/test-fixtures.ts";
+import { parseRecords } from "../../service/meetings/record-codec.ts";
 import { issueClientCert } from "../cluster/certs.ts";
 import { type ControlPlaneState, loadState, startControlPlane, stopControlPlane } from "../cluster/control-plane.ts";
 import { repoRoot } from "../cluster/paths.ts";
@@ -121,7 +122,7 @@ export async function storeSize(plane: BenchPlane): Promise<{ shards: number; re
   const sizes = list.items.map((m) => Object.entries(m.data ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0));
   return {
     shards: list.items.length,
-    records: list.items.reduce((n, m) => n + Object.keys(m.data ?? {}).length, 0),
+    records: list.items.reduce((n, m) => n + Object.keys(parseRecords(m.data)).length, 0),
     bytes: sizes.reduce((a, b) => a + b, 0),
     largest: Math.max(0, ...sizes),
   };
