@@ -1,6 +1,6 @@
 // Prometheus metrics of the service. Label sets are bounded: routes are the fixed route patterns,
 // results and reasons come from closed lists (never an organization id or a URL).
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -15,6 +15,13 @@ export interface ServiceMetrics {
   readonly callbacks: Counter<"result" | "reason">;
   /** event: url_validation | app_deauthorized | other; result: accepted | refused. */
   readonly webhooks: Counter<"event" | "result">;
+  /**
+   * The fullest idempotency shard this replica wrote, as a share of its size limit: alert above 0.8;
+   * at 1 new creates hashed to it answer 503 with Retry-After until its records expire.
+   */
+  readonly idempotencyShardFill: Gauge;
+  /** reason: full | conflict | kubernetes (503 IDEMPOTENCY_STORE_UNAVAILABLE). */
+  readonly idempotencyRefusals: Counter<"reason">;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -62,6 +69,17 @@ export function createMetrics(): ServiceMetrics {
       name: "zio_service_webhooks_total",
       help: "Zoom webhook deliveries by event and result",
       labelNames: ["event", "result"],
+      registers,
+    }),
+    idempotencyShardFill: new Gauge({
+      name: "zio_service_idempotency_shard_fill_ratio",
+      help: "Fullest idempotency shard written by this replica, as a share of its size limit (1 = new creates refused)",
+      registers,
+    }),
+    idempotencyRefusals: new Counter({
+      name: "zio_service_idempotency_store_refusals_total",
+      help: "Requests refused with IDEMPOTENCY_STORE_UNAVAILABLE, by reason",
+      labelNames: ["reason"],
       registers,
     }),
   };

@@ -27,8 +27,11 @@ export interface ServiceDeps {
   readonly random?: (n: number) => Buffer;
   readonly dispatcher?: Dispatcher;
   readonly metrics?: ServiceMetrics;
-  /** More routers for the internal API (the meetings and users API), mounted behind the bearer token. */
-  readonly apiRouters?: (tokens: TokenManager) => readonly Router[];
+  /**
+   * More routers for the internal API (the meetings and users API), mounted behind the bearer token;
+   * `metrics` is for their stores (e.g. the idempotency store's shard fill).
+   */
+  readonly apiRouters?: (tokens: TokenManager, metrics: ServiceMetrics) => readonly Router[];
 }
 
 export function buildService(deps: ServiceDeps) {
@@ -81,7 +84,7 @@ export function buildService(deps: ServiceDeps) {
     apiToken: () => ({ token: secrets.current().apiToken, previous: secrets.current().previousApiToken }),
     healthy: () => true,
     ready,
-    routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens) ?? [])],
+    routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens, metrics) ?? [])],
   });
   return { publicApp, apiApp, tokens, connections, flow, metrics, store };
 }

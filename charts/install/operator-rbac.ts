@@ -51,7 +51,7 @@ export const TENANT_RULES: readonly PermissionRule[] = [
     // NB: the state ConfigMap is not watched (tenant traffic rewrites it): list and watch are held
     // for escalation prevention only.
     verbs: union(OBSERVE_AND_APPLY, SERVICE_DATA_VERBS),
-    why: "get the state ConfigMap's metadata and apply it when missing or changed (it is not watched: tenant traffic rewrites it); list, watch, update: escalation prevention (the tenant Role grants them)",
+    why: "get the state ConfigMap's metadata and apply it when missing or changed (it is not watched: tenant traffic rewrites it); list, watch, update, and get, update and create of the idempotency shards: escalation prevention (the tenant Role grants them)",
   },
   {
     apiGroup: "",

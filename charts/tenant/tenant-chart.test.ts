@@ -52,12 +52,16 @@ describe("every object", () => {
 });
 
 describe("identity and permissions", () => {
-  it("lets the service touch only its tokens Secret, its state ConfigMap and Events", () => {
+  it("lets the service touch only its tokens Secret, its state ConfigMap, its idempotency shards and Events", () => {
     const data = ["get", "update", "patch", "list", "watch"];
+    const shards = Array.from({ length: 512 }, (_, i) => `acme-zoom-state-idem-${i.toString(16).padStart(3, "0")}`);
     expect(only(minimal, "Role").rules).toEqual([
       { apiGroups: [""], resources: ["secrets"], resourceNames: ["acme-zoom-tokens"], verbs: data },
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["acme-zoom-state"], verbs: data },
+      // NB: RBAC cannot restrict create by name: the shards are created on their first record.
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: shards, verbs: ["get", "update"] },
     ]);
   });
 

@@ -6,6 +6,7 @@ import * as kplus from "cdk8s-plus-27";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey } from "../../common/tenant/contract.ts";
+import { idempotencyShardNames } from "../../common/tenant/idempotency-shards.ts";
 import {
   API_PORT,
   API_PORT_NAME,
@@ -31,6 +32,13 @@ export const SERVICE_DATA_VERBS: readonly string[] = ["get", "update", "patch", 
  * ConfigMap, whose data the service manages and rewrites with tenant traffic (up to ~900 kB a time).
  */
 export const UNWATCHED_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/managed-by": "zoom-integration-service" };
+/**
+ * The idempotency shards (common/tenant/idempotency-shards.ts): read and written by name only; the
+ * service creates each on its first record. NB: RBAC cannot restrict create by name, so the service
+ * may create any ConfigMap in its namespace, though it can then neither read nor change one it was
+ * not granted by name: the price of shards created on demand rather than 512 empty ones per tenant.
+ */
+export const SERVICE_SHARD_VERBS: readonly string[] = ["get", "update"];
 /** Events cannot be restricted by name; the service may only create and patch (aggregate) them. */
 export const SERVICE_EVENT_VERBS: readonly string[] = ["create", "patch"];
 
@@ -58,6 +66,10 @@ export class TenantChart extends Chart {
     const role = new kplus.Role(this, "role", { metadata: { name: names.role } });
     role.allow([...SERVICE_DATA_VERBS], core("secrets", names.tokensSecret));
     role.allow([...SERVICE_DATA_VERBS], core("configmaps", names.stateConfigMap));
+    role.allow(["create"], core("configmaps"));
+    // NB: plus writes one rule per resource name: the 512 shards go in one rule instead.
+    const shards = { apiGroups: [""], resources: ["configmaps"], resourceNames: idempotencyShardNames(names.stateConfigMap) };
+    ApiObject.of(role).addJsonPatch(JsonPatch.add("/rules/-", { ...shards, verbs: [...SERVICE_SHARD_VERBS] }));
     role.allow([...SERVICE_EVENT_VERBS], core("events"));
     const binding = new kplus.RoleBinding(this, "role-binding", { metadata: { name: names.roleBinding }, role });
     binding.addSubjects(account);

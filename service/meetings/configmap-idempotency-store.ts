@@ -1,163 +1,183 @@
-import { ApiException, type CoreV1Api, type V1ConfigMap } from "@kubernetes/client-node";
+import { createHash } from "node:crypto";
+import type { V1ConfigMap } from "@kubernetes/client-node";
 import { type Backoff, retry } from "../../common/retry.ts";
+import { IDEMPOTENCY_SHARDS, idempotencyShardName } from "../../common/tenant/idempotency-shards.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import type { ServiceMetrics } from "../metrics.ts";
+import { decodeRecord, encodeRecord, parseRecords, RECORDS_KEY, type StoredRecords } from "./record-codec.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
+import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } from "./shard-client.ts";
 
 /**
- * Idempotency records in the tenant's state ConfigMap `<name>-zoom-state`, one data key per
- * record (`idempotency.<hash>`), written by replace with the read resourceVersion: the API server
- * refuses a write based on a stale read (409), so two replicas can never both claim a key.
- * Other keys in the ConfigMap (part 1's state) are carried over untouched.
+ * Idempotency records in 512 small shard ConfigMaps `<state>-idem-<hex>` (common/tenant/
+ * idempotency-shards.ts), all of a shard's records in one data key (record-codec.ts); a key's shard
+ * is a hash of the key. A transaction
+ * is one GET and one write of that shard only: a replace with the read resourceVersion (the API
+ * server refuses a write based on a stale read, 409, so two replicas never both claim a key), or a
+ * create when the shard does not exist yet (409 AlreadyExists: read again). Different keys almost
+ * never share a shard, so they do not queue behind each other.
  *
- * Size: a ConfigMap holds at most 1 MiB. Every write prunes expired records; records are about
- * 200 bytes, so `maxBytes` (900 kB by default, leaving room for other keys) holds ~4,500 creates
- * per 25 hours. When it is full, a *new* claim fails with IDEMPOTENCY_STORE_UNAVAILABLE (503,
- * reason "full") before Zoom is called: the booking app retries later; no meeting is created
- * without its record. Completing or releasing an existing claim always fits.
+ * Expiry: every write drops the expired records of the shard it writes anyway; nothing sweeps.
+ * Sizes: a record is ~90 bytes; at 20,000 creates a day a shard holds ~40 live records (~4 kB),
+ * so a write (and etcd's copy of it) stays small. A shard refuses a *new* claim above
+ * `maxShardBytes` (48 kB, ~10x the mean at that rate) with IDEMPOTENCY_STORE_UNAVAILABLE
+ * (reason full, Retry-After = when its oldest record expires); completing, releasing or cancelling
+ * always fits. `zio_service_idempotency_shard_fill_ratio` reports the fullest shard written.
+ * The shards are owned by the state ConfigMap, so they go when the tenant goes.
  */
 
-export const RECORD_PREFIX = "idempotency.";
+/** `kc` (pooled connections, see shard-client.ts) or `api`. */
+export type ConfigMapIdempotencyStoreOptions = ShardClientSource & StoreOptions;
 
-export interface ConfigMapIdempotencyStoreOptions {
-  readonly api: CoreV1Api;
+interface StoreOptions {
   readonly namespace: string;
-  /** The state ConfigMap (env ZOOM_STATE_CONFIGMAP). */
+  /** The state ConfigMap (env ZOOM_STATE_CONFIGMAP): the shards' name prefix and owner. */
   readonly name: string;
   readonly now?: () => number;
-  /** Default 900_000 bytes of data in the whole ConfigMap. */
-  readonly maxBytes?: number;
+  /** Default 48_000 bytes of data per shard. */
+  readonly maxShardBytes?: number;
   /** Conflicting writes tolerated per transaction. Default 20. */
   readonly maxAttempts?: number;
   readonly random?: () => number;
+  readonly metrics?: Pick<ServiceMetrics, "idempotencyShardFill" | "idempotencyRefusals">;
 }
 
-/** Compact field names keep records small (the 1 MiB budget); see IdempotencyRecord. */
-interface Stored {
-  f: string;
-  s: "p" | "d";
-  o: string;
-  c: number;
-  l: number;
-  e: number;
-  h: string;
-  m?: string;
-}
-
-export function encodeRecord(r: IdempotencyRecord): string {
-  const stored: Stored = {
-    f: r.fingerprint,
-    s: r.state === "done" ? "d" : "p",
-    o: r.owner,
-    c: r.claimedAt,
-    l: r.leaseUntil,
-    e: r.expiresAt,
-    h: r.host,
-  };
-  if (r.meetingId !== undefined) stored.m = r.meetingId;
-  return JSON.stringify(stored);
-}
-
-export function decodeRecord(text: string | undefined): IdempotencyRecord | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const s = JSON.parse(text) as Stored;
-    return {
-      fingerprint: s.f,
-      state: s.s === "d" ? "done" : "pending",
-      owner: s.o,
-      claimedAt: s.c,
-      leaseUntil: s.l,
-      expiresAt: s.e,
-      host: s.h,
-      meetingId: s.m,
-    };
-  } catch {
-    // NB: a damaged record reads as absent rather than blocking its key forever.
-    return undefined;
-  }
-}
-
-/** NB: contention is expected (50 duplicates, other replicas, part 1's keys): short pauses, fully jittered. */
-const CONTENTION_BACKOFF: Backoff = { baseMs: 20, maxMs: 100, jitter: 1 };
+/** NB: contention is expected (duplicates of one key, other replicas): short pauses, fully jittered. */
+const CONTENTION_BACKOFF: Backoff = { baseMs: 20, maxMs: 200, jitter: 1 };
+const SHARD_LABELS = { "app.kubernetes.io/managed-by": "zoom-integration-service", "app.kubernetes.io/component": "idempotency-shard" };
 
 /** Not settled: another writer came first (409), so the transaction runs again on a fresh read. */
 type Transacted<T> = { readonly settled: true; readonly result: T } | { readonly settled: false };
 
+export function shardOf(key: string, shards: number = IDEMPOTENCY_SHARDS): number {
+  return createHash("sha1").update(key).digest().readUInt32BE(0) % shards;
+}
+
 export class ConfigMapIdempotencyStore implements IdempotencyStore {
-  readonly #o: Required<Omit<ConfigMapIdempotencyStoreOptions, "api" | "namespace" | "name">> & ConfigMapIdempotencyStoreOptions;
+  readonly #o: Required<Omit<StoreOptions, "metrics">> & StoreOptions;
+  readonly #client: ShardClient;
+  readonly #fill = new Map<number, number>();
+  #owner: Promise<V1ConfigMap | undefined> | undefined;
 
   constructor(options: ConfigMapIdempotencyStoreOptions) {
-    this.#o = { now: Date.now, maxBytes: 900_000, maxAttempts: 20, random: Math.random, ...options };
+    this.#o = { now: Date.now, maxShardBytes: 48_000, maxAttempts: 20, random: Math.random, ...options };
+    this.#client = shardClient(options, options.namespace);
   }
 
   async transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T> {
-    const outcome = await retry(() => this.#tryTransact(RECORD_PREFIX + key, decide), {
-      attempts: this.#o.maxAttempts,
-      retryable: () => false,
-      retryResult: (o) => !o.settled,
-      random: this.#o.random,
-      ...CONTENTION_BACKOFF,
-    });
-    if (!outcome.settled) throw unavailable("conflict", "The idempotency store stayed contended; retry.");
-    return outcome.result;
-  }
-
-  /** One read, decide and replace. */
-  async #tryTransact<T>(dataKey: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<Transacted<T>> {
-    const map = await this.#read();
-    const data = { ...(map.data ?? {}) };
-    const found = decodeRecord(data[dataKey]);
-    const current = found && !isExpired(found, this.#o.now()) ? found : undefined;
-    const decision = decide(current);
-    if (!decision.change) return { settled: true, result: decision.result };
-    if ("put" in decision.change) data[dataKey] = encodeRecord(decision.change.put);
-    else delete data[dataKey];
-    this.#prune(data);
-    if (current === undefined && "put" in decision.change && dataBytes(data) > this.#o.maxBytes)
-      throw unavailable("full", "The idempotency store (state ConfigMap) is full; retry after older records expire.");
-    return (await this.#replace(map, data)) ? { settled: true, result: decision.result } : { settled: false };
-  }
-
-  #prune(data: Record<string, string>): void {
-    const now = this.#o.now();
-    for (const [k, v] of Object.entries(data)) {
-      if (!k.startsWith(RECORD_PREFIX)) continue;
-      const record = decodeRecord(v);
-      if (!record || isExpired(record, now)) delete data[k];
-    }
-  }
-
-  async #read(): Promise<V1ConfigMap> {
     try {
-      return await this.#o.api.readNamespacedConfigMap({ name: this.#o.name, namespace: this.#o.namespace });
+      const outcome = await retry(() => this.#tryTransact(key, decide), {
+        attempts: this.#o.maxAttempts,
+        retryable: () => false,
+        retryResult: (o) => !o.settled,
+        random: this.#o.random,
+        ...CONTENTION_BACKOFF,
+      });
+      if (!outcome.settled) throw unavailable("conflict", "The idempotency store stayed contended; retry.", 1);
+      return outcome.result;
     } catch (error) {
-      throw unavailable("kubernetes", `The state ConfigMap could not be read (${statusOf(error)}).`, error);
+      if (error instanceof ServiceError && error.code === ErrorCode.IdempotencyStoreUnavailable)
+        this.#o.metrics?.idempotencyRefusals.inc({ reason: String(error.details?.["reason"]) });
+      throw error;
     }
   }
 
-  /** false on a resourceVersion conflict. */
-  async #replace(map: V1ConfigMap, data: Record<string, string>): Promise<boolean> {
-    const body: V1ConfigMap = { ...map, data };
+  /** One read, decide and write of the key's shard. */
+  async #tryTransact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<Transacted<T>> {
+    const shard = shardOf(key);
+    const map = await this.#read(shard);
+    const records = parseRecords(map?.data);
+    const now = this.#o.now();
+    const found = decodeRecord(records[key]);
+    const current = found && !isExpired(found, now) ? found : undefined;
+    const decision = decide(current);
+    if (!decision.change || (!map && "remove" in decision.change)) return { settled: true, result: decision.result };
+    if ("put" in decision.change) records[key] = encodeRecord(decision.change.put);
+    else delete records[key];
+    const oldest = prune(records, now);
+    const data = { [RECORDS_KEY]: JSON.stringify(records) };
+    const bytes = Buffer.byteLength(data[RECORDS_KEY]);
+    if (current === undefined && "put" in decision.change && bytes > this.#o.maxShardBytes) {
+      const seconds = Number.isFinite(oldest) ? Math.max(1, Math.ceil((oldest - now) / 1000)) : 60;
+      throw unavailable("full", "The idempotency store's shard for this key is full; retry after its oldest records expire.", seconds);
+    }
+    const written = map ? await this.#replace(map, data) : await this.#create(shard, data);
+    if (written) this.#observeFill(shard, bytes);
+    return written ? { settled: true, result: decision.result } : { settled: false };
+  }
+
+  #observeFill(shard: number, bytes: number): void {
+    this.#fill.set(shard, bytes / this.#o.maxShardBytes);
+    this.#o.metrics?.idempotencyShardFill.set(Math.max(...this.#fill.values()));
+  }
+
+  async #read(shard: number): Promise<V1ConfigMap | undefined> {
     try {
-      await this.#o.api.replaceNamespacedConfigMap({ name: this.#o.name, namespace: this.#o.namespace, body });
+      return await this.#client.read(idempotencyShardName(this.#o.name, shard));
+    } catch (error) {
+      throw unavailable("kubernetes", `An idempotency shard could not be read (${statusOf(error)}).`, 5, error);
+    }
+  }
+
+  /** false on a resourceVersion conflict (or a shard deleted meanwhile). */
+  async #replace(map: V1ConfigMap, data: Record<string, string>): Promise<boolean> {
+    try {
+      await this.#client.replace({ ...map, data });
       return true;
     } catch (error) {
-      if (error instanceof ApiException && error.code === 409) return false;
-      throw unavailable("kubernetes", `The state ConfigMap could not be written (${statusOf(error)}).`, error);
+      const status = statusCodeOf(error);
+      if (status === 409 || status === 404) return false;
+      throw unavailable("kubernetes", `An idempotency shard could not be written (${statusOf(error)}).`, 5, error);
     }
+  }
+
+  /** false when another writer created the shard first. */
+  async #create(shard: number, data: Record<string, string>): Promise<boolean> {
+    const owner = await this.#stateConfigMap();
+    if (!owner) throw unavailable("kubernetes", "The state ConfigMap does not exist (the operator creates it).", 5);
+    const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: this.#o.name, uid: owner.metadata?.uid ?? "" }];
+    const metadata = { name: idempotencyShardName(this.#o.name, shard), labels: SHARD_LABELS, ownerReferences };
+    try {
+      await this.#client.create({ metadata, data });
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 409) return false;
+      throw unavailable("kubernetes", `An idempotency shard could not be created (${statusOf(error)}).`, 5, error);
+    }
+  }
+
+  /** The owner of every shard (read once): deleting the tenant deletes its records. */
+  #stateConfigMap(): Promise<V1ConfigMap | undefined> {
+    this.#owner ??= this.#client.read(this.#o.name).then(
+      (map) => {
+        if (!map) this.#owner = undefined;
+        return map;
+      },
+      (error: unknown) => {
+        this.#owner = undefined;
+        throw unavailable("kubernetes", `The state ConfigMap could not be read (${statusOf(error)}).`, 5, error);
+      },
+    );
+    return this.#owner;
   }
 }
 
-function dataBytes(data: Record<string, string>): number {
-  let total = 0;
-  for (const [k, v] of Object.entries(data)) total += Buffer.byteLength(k) + Buffer.byteLength(v);
-  return total;
+/** Drops expired and unreadable records; answers when the oldest survivor expires (Infinity: none). */
+function prune(records: StoredRecords, now: number): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const [k, v] of Object.entries(records)) {
+    const record = decodeRecord(v);
+    if (!record || isExpired(record, now)) delete records[k];
+    else oldest = Math.min(oldest, record.expiresAt);
+  }
+  return oldest;
 }
 
 function statusOf(error: unknown): string {
-  return error instanceof ApiException ? `HTTP ${error.code}` : "network error";
+  const status = statusCodeOf(error);
+  return status === undefined ? "network error" : `HTTP ${status}`;
 }
 
-function unavailable(reason: string, message: string, cause?: unknown): ServiceError {
-  return new ServiceError(ErrorCode.IdempotencyStoreUnavailable, message, { details: { reason }, cause });
+function unavailable(reason: string, message: string, retryAfterSeconds: number, cause?: unknown): ServiceError {
+  return new ServiceError(ErrorCode.IdempotencyStoreUnavailable, message, { details: { reason }, cause, retryAfterSeconds });
 }

@@ -82,7 +82,7 @@ describe("hosts", () => {
     const stored = zoom.inspect().meetings;
     expect(stored.find((m) => m.id === old.id)?.deleted).toBe(true);
     expect(stored.filter((m) => !m.deleted)).toHaveLength(1);
-    expect((await failureOf(service.client.getMeeting("acme", old.id))).code).toBe(ErrorCode.NotFound);
+    expect((await failureOf(service.client.getMeeting("acme", old.id))).code).toBe(ErrorCode.MeetingGone);
   });
 
   it("does a full reschedule (new time and new host) as the README shows, with the new time in the host's new meeting", async () => {

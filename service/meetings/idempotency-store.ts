@@ -1,10 +1,17 @@
+import { createHash } from "node:crypto";
+
 /**
  * Where idempotent creates remember what they did, shared by every replica. The production
- * implementation is the tenant's state ConfigMap (configmap-idempotency-store.ts); the in-memory
- * one serves route tests, the benchmark and single-process development.
+ * implementation is sharded ConfigMaps (configmap-idempotency-store.ts); the in-memory one serves
+ * route tests and single-process development.
  */
 
-export type IdempotencyState = "pending" | "done";
+/**
+ * pending: a request holds the key and may be creating the meeting; done: the key made `meetingId`;
+ * gone: a marker under the meeting's own key (meetingGoneKey) that the meeting was cancelled through
+ * the API or found deleted in Zoom, so the key that made it may create anew.
+ */
+export type IdempotencyState = "pending" | "done" | "gone";
 
 export interface IdempotencyRecord {
   /** Hash of the normalised create request: the same key with another request is refused. */
@@ -39,6 +46,14 @@ export interface IdempotencyStore {
    * cannot be written (full, unreachable, endless contention).
    */
   transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T>;
+}
+
+/**
+ * The store key: organizations never share keys, and the raw key (maybe personal data) is not
+ * stored. 24 base64url characters (144 bits): collisions are out of reach, and records stay small.
+ */
+export function storeKey(organizationId: string, key: string): string {
+  return createHash("sha256").update(`${organizationId}\0${key}`).digest("base64url").slice(0, 24);
 }
 
 export function isExpired(record: IdempotencyRecord, now: number): boolean {

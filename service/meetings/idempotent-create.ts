@@ -3,9 +3,10 @@ import { canonicalJson } from "../../common/canonical-json.ts";
 import { IMMEDIATE, retry, sleep } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { isAmbiguous } from "../zoom/zoom-errors.ts";
-import type { Decision, IdempotencyRecord } from "./idempotency-store.ts";
+import { type Decision, type IdempotencyRecord, storeKey } from "./idempotency-store.ts";
 import { type ResolvedStart, resolveStart } from "./meeting-time.ts";
 import { checkAlternativeHosts, getMeeting, type MeetingsDeps, withInvitation, zoomCreateBody, zoomPassword } from "./meetings.ts";
+import { isMeetingGone, replayOf } from "./meeting-life.ts";
 import { type ExpectedMeeting, findCreatedMeeting } from "./recovery.ts";
 import type { CreateMeetingRequest, Meeting } from "./schemas.ts";
 import { toMeeting } from "./zoom-meeting.ts";
@@ -16,6 +17,8 @@ import { toMeeting } from "./zoom-meeting.ts";
  *  2. POST to Zoom; on an ambiguous failure (timeout, reset, 5xx, unreadable answer) look for the
  *     meeting among the host's upcoming ones before trying again (recovery.ts);
  *  3. record the meeting id (done) for 24 h+, or release the claim when Zoom surely created nothing.
+ * A done record follows its meeting's life (meeting-life.ts): once the meeting is cancelled through
+ * the API or found deleted in Zoom, the key creates anew, with the same request or a new one.
  * A claim whose lease ran out (its replica died between Zoom's answer and step 3) is taken over by
  * the next retry, which runs the same recovery before creating anything.
  *
@@ -57,17 +60,12 @@ export interface CreateResult {
 type Claim =
   | { readonly kind: "claimed"; readonly record: IdempotencyRecord; readonly recover: boolean }
   | { readonly kind: "done"; readonly meetingId: string }
+  /** Done with another request: refused unless its meeting is gone. */
+  | { readonly kind: "reused"; readonly meetingId: string }
   | { readonly kind: "busy" }
   | { readonly kind: "mismatch" };
 
-/** The store key: organizations never share keys, and the raw key (maybe personal data) is not stored. */
-export function storeKey(organizationId: string, key: string): string {
-  return createHash("sha256")
-    .update(`${organizationId}\0${key}`)
-    .digest("base64url")
-    .slice(0, 40)
-    .replace(/[^A-Za-z0-9_-]/g, "_");
-}
+export { storeKey };
 
 export function fingerprintOf(request: CreateMeetingRequest): string {
   return createHash("sha256").update(canonicalJson(request)).digest("base64url").slice(0, 22);
@@ -84,15 +82,22 @@ export async function createMeetingIdempotently(
   const key = storeKey(request.organizationId, idempotencyKey ?? `booking:${request.bookingId}`);
   const attempt = { fingerprint: fingerprintOf(request), owner: randomUUID(), host };
   const rounds = Math.max(1, Math.ceil(timing.waitMs / timing.pollMs));
+  const gone = new Set<string>();
   for (let round = 0; round < rounds; round++) {
     const now = deps.clock();
-    const claim = await deps.idempotency.transact(key, (current) => decideClaim(current, attempt, now, timing));
-    if (claim.kind === "mismatch")
-      throw new ServiceError(
-        ErrorCode.IdempotencyMismatch,
-        "This idempotency key (or booking id) was used for a different meeting request.",
-      );
-    if (claim.kind === "done") return { meeting: await getMeeting(deps, request.organizationId, claim.meetingId), replayed: true };
+    const claim = await deps.idempotency.transact(key, (current) => decideClaim(current, attempt, now, timing, gone));
+    if (claim.kind === "mismatch") throw reused();
+    if (claim.kind === "reused") {
+      if (!(await isMeetingGone(deps, request.organizationId, claim.meetingId))) throw reused();
+      gone.add(claim.meetingId);
+      continue;
+    }
+    if (claim.kind === "done") {
+      const meeting = await replayOf(deps, request.organizationId, claim.meetingId);
+      if (meeting) return { meeting, replayed: true };
+      gone.add(claim.meetingId);
+      continue;
+    }
     if (claim.kind === "claimed") {
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
       const run = { key, record: claim.record, recover: claim.recover, request, body: {}, expected, timing };
@@ -110,6 +115,10 @@ export async function createMeetingIdempotently(
     "A request with this idempotency key is still creating the meeting; retry shortly.",
     { retryAfterSeconds: 1 },
   );
+}
+
+function reused(): ServiceError {
+  return new ServiceError(ErrorCode.IdempotencyMismatch, "This idempotency key (or booking id) was used for a different meeting request.");
 }
 
 /** The host the booking names, or the organization's default (hostPolicy); `me` is the admin who connected. */
@@ -135,27 +144,34 @@ async function createBody(deps: MeetingsDeps, request: CreateMeetingRequest, sta
   return zoomCreateBody(request, start, await zoomPassword(deps, request, host.id));
 }
 
-/** Pure: what a request does with the key's current record. */
+/**
+ * Pure: what a request does with the key's current record. `gone` holds meetings this request saw
+ * gone (cancelled or deleted in Zoom): a done record naming one is replaced by a fresh claim.
+ */
 export function decideClaim(
   current: IdempotencyRecord | undefined,
   attempt: { fingerprint: string; owner: string; host: string },
   now: number,
   timing: IdempotencyTiming,
+  gone: ReadonlySet<string> = new Set(),
 ): Decision<Claim> {
-  if (current && current.fingerprint !== attempt.fingerprint) return { result: { kind: "mismatch" } };
-  if (current?.state === "done" && current.meetingId !== undefined) return { result: { kind: "done", meetingId: current.meetingId } };
-  if (current && current.leaseUntil > now) return { result: { kind: "busy" } };
+  const meetingId = current?.state === "done" ? current.meetingId : undefined;
+  if (meetingId !== undefined && !gone.has(meetingId))
+    return { result: current?.fingerprint === attempt.fingerprint ? { kind: "done", meetingId } : { kind: "reused", meetingId } };
+  const pending = current?.state === "pending" ? current : undefined;
+  if (pending && pending.fingerprint !== attempt.fingerprint) return { result: { kind: "mismatch" } };
+  if (pending && pending.leaseUntil > now) return { result: { kind: "busy" } };
   // NB: a taken-over claim keeps its claimedAt: recovery must see meetings the dead owner created.
   const record: IdempotencyRecord = {
     fingerprint: attempt.fingerprint,
     state: "pending",
     owner: attempt.owner,
-    claimedAt: current?.claimedAt ?? now,
+    claimedAt: pending?.claimedAt ?? now,
     leaseUntil: now + timing.leaseMs,
     expiresAt: now + timing.ttlMs,
     host: attempt.host,
   };
-  return { change: { put: record }, result: { kind: "claimed", record, recover: current !== undefined } };
+  return { change: { put: record }, result: { kind: "claimed", record, recover: pending !== undefined } };
 }
 
 interface ClaimRun {

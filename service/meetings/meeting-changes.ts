@@ -1,5 +1,6 @@
 import { ErrorCode, ServiceError } from "../errors.ts";
 import { createMeetingIdempotently } from "./idempotent-create.ts";
+import { isNotFound, markMeetingGone } from "./meeting-life.ts";
 import { resolveStart, utcString } from "./meeting-time.ts";
 import { checkAlternativeHosts, dropUndefined, getMeeting, type MeetingsDeps, meetingPath, zoomSettings } from "./meetings.ts";
 import { zoomRecurrence } from "./recurrence.ts";
@@ -42,6 +43,8 @@ export async function updateMeeting(deps: MeetingsDeps, id: string, request: Upd
 /**
  * Cancelling a meeting (or occurrence) that is already gone is success; in progress or ended is a
  * 409 with the reason. Zoom's notification e-mails are off unless asked: the booking app sends its own.
+ * A cancelled meeting (not an occurrence) marks its booking's record: creating the booking again
+ * makes a new meeting (meeting-life.ts).
  */
 export async function deleteMeeting(deps: MeetingsDeps, id: string, query: DeleteMeetingQuery): Promise<void> {
   const zoomQuery = {
@@ -58,12 +61,10 @@ export async function deleteMeeting(deps: MeetingsDeps, id: string, query: Delet
       retry: "idempotent",
     });
   } catch (error) {
-    if (error instanceof ServiceError && error.code === ErrorCode.NotFound) {
-      deps.logger.info({ meetingId: id, occurrenceId: query.occurrenceId }, "meeting already gone");
-      return;
-    }
-    throw error;
+    if (!isNotFound(error)) throw error;
+    deps.logger.info({ meetingId: id, occurrenceId: query.occurrenceId }, "meeting already gone");
   }
+  if (query.occurrenceId === undefined) await markMeetingGone(deps, query.organizationId, id);
 }
 
 /**
@@ -104,6 +105,8 @@ async function changeHost(deps: MeetingsDeps, id: string, request: UpdateMeeting
       current.password && /^[a-zA-Z0-9@\-_*]{1,10}$/.test(current.password) ? { policy: "custom", value: current.password } : undefined,
   };
   const created = await createMeetingIdempotently(deps, dropUndefined({ ...create }) as CreateMeetingRequest, `rehost:${id}:${next.id}`);
+  // NB: the successor first: the booking's record names the old meeting, and its create must replay the new one.
+  await markMeetingGone(deps, organizationId, id, created.meeting.id);
   await deleteMeeting(deps, id, { organizationId });
   deps.logger.info({ meetingId: id, newMeetingId: created.meeting.id }, "meeting moved to another host");
   return created.meeting;

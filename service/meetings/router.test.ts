@@ -87,7 +87,7 @@ describe("the meetings API on the happy path", () => {
     await service.client.deleteMeeting("acme", created.id);
     await service.client.deleteMeeting("acme", created.id);
     expect(zoom.inspect().meetings[0]?.deleted).toBe(true);
-    expect((await failure(service.client.getMeeting("acme", created.id))).code).toBe(ErrorCode.NotFound);
+    expect((await failure(service.client.getMeeting("acme", created.id))).code).toBe(ErrorCode.MeetingGone);
   });
 
   it("refuses to cancel a meeting in progress or ended with 409 and the reason", async () => {

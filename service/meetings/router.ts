@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { createMeetingIdempotently, DEFAULT_TIMING, type IdempotencyTiming } from "./idempotent-create.ts";
 import { deleteMeeting, updateMeeting } from "./meeting-changes.ts";
+import { unlessGone } from "./meeting-life.ts";
 import { getMeeting, type MeetingsDeps } from "./meetings.ts";
 import { jsonBody, parseOr400 } from "./request-parsing.ts";
 import { CreateMeetingRequest, DeleteMeetingQuery, MeetingParams, OrganizationQuery, UpdateMeetingRequest } from "./schemas.ts";
@@ -32,13 +33,13 @@ export function createMeetingsRouter(deps: MeetingsRouterDeps): Router {
   router.get("/v1/meetings/:id", async (req, res) => {
     const { id } = parseOr400(MeetingParams, req.params, "path");
     const { organizationId } = parseOr400(OrganizationQuery, req.query, "query");
-    res.json(await getMeeting(deps, organizationId, id));
+    res.json(await unlessGone(deps, organizationId, id, () => getMeeting(deps, organizationId, id)));
   });
 
   router.patch("/v1/meetings/:id", jsonBody(), async (req, res) => {
     const { id } = parseOr400(MeetingParams, req.params, "path");
     const body = parseOr400(UpdateMeetingRequest, req.body, "body");
-    res.json(await updateMeeting(deps, id, body));
+    res.json(await unlessGone(deps, body.organizationId, id, () => updateMeeting(deps, id, body), body.occurrenceId));
   });
 
   router.delete("/v1/meetings/:id", async (req, res) => {

@@ -13,6 +13,17 @@ import { publicPaths } from "./public-paths.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
 
+/** What a create answers in every state of its key's record (meetings/meeting-life.ts). */
+const CREATE_ANSWERS = [
+  "Created, or the earlier result replayed. By the state of the key's record (kept 25 h):",
+  "none or expired: a new meeting (201).",
+  "pending (another request is creating it): waits up to 10 s for it, then 409 IDEMPOTENCY_IN_PROGRESS with Retry-After;",
+  "if that request's replica died (lease of 2 min lapsed), this one takes over: the meeting it may have created is looked up at Zoom, else created (201).",
+  "done and its meeting exists: that meeting as Zoom has it now, e.g. rescheduled by PATCH, or the new host's meeting after a host change (201, header Idempotent-Replayed: true).",
+  "done but its meeting was cancelled (DELETE of the meeting, not of one occurrence) or deleted in Zoom: a new meeting (201), with this request's body.",
+  "A different body under the same key: 422 IDEMPOTENCY_KEY_REUSED while the key's meeting exists or is being created.",
+].join(" ");
+
 const ErrorBody = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
@@ -180,7 +191,7 @@ export function openApiDocument(): Json {
           parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: schema(IdempotencyKeyHeader, "input") }],
           requestBody: { required: true, content: json(CreateMeetingRequest, "input") },
           responses: {
-            201: { description: "Created, or the earlier result replayed (header Idempotent-Replayed: true)", content: json(Meeting) },
+            201: { description: CREATE_ANSWERS, content: json(Meeting) },
             ...errors(
               ...UPSTREAM,
               ErrorCode.AmbiguousTime,
@@ -198,7 +209,7 @@ export function openApiDocument(): Json {
         get: {
           summary: "Read a meeting (with a fresh start URL)",
           parameters: [idPath, orgQuery],
-          responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.NotFound) },
+          responses: { 200: { description: "The meeting", content: json(Meeting) }, ...errors(...UPSTREAM, ErrorCode.MeetingGone) },
         },
         patch: {
           summary:
@@ -209,6 +220,7 @@ export function openApiDocument(): Json {
             200: { description: "The updated meeting", content: json(Meeting) },
             ...errors(
               ...UPSTREAM,
+              ErrorCode.MeetingGone,
               ErrorCode.NotFound,
               ErrorCode.AmbiguousTime,
               ErrorCode.ZoomDailyLimit,

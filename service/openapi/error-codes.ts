@@ -5,7 +5,8 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
   BAD_REQUEST:
     "400: a field is missing, malformed or unknown; `details.field` names its path (e.g. `body.settings.waitingRoom`, `query.organizationId`, `path.id`, `header`), including `body.host` when the hostPolicy is required and no host is named. Impossible dates and times (a 30th of February, 24:61) and time-zone aliases are refused here, never rolled over.",
   UNAUTHORIZED: "401: missing or wrong bearer token (the `<name>-zoom-api-token` Secret).",
-  NOT_FOUND: "404: the meeting does not exist in Zoom (deleted or ended).",
+  NOT_FOUND:
+    "404: no such route, or an occurrence (occurrenceId) that does not exist in a series that does; a meeting that no longer exists answers MEETING_GONE.",
   PAYLOAD_TOO_LARGE: "413: the body exceeds 16 KiB (16384 bytes is accepted, 16385 is not); `details.field` is `body`.",
   CONNECTION_MISSING: "409: the organization has not connected Zoom yet: start the connection flow.",
   REAUTHORIZATION_REQUIRED: "409: Zoom revoked or killed the connection's grant: an admin must connect Zoom again. Retrying does not help.",
@@ -14,7 +15,9 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
     "409: another request with the same Idempotency-Key / booking id is still creating the meeting; retry after Retry-After.",
   IDEMPOTENCY_KEY_REUSED: "422: the Idempotency-Key / booking id was used with a different request body.",
   IDEMPOTENCY_STORE_UNAVAILABLE:
-    "503: the state ConfigMap (idempotency records, organization settings) cannot be read or written (full, unreachable or contended); nothing was created. Retry later.",
+    "503: the idempotency store (its shard ConfigMaps) or the state ConfigMap (organization settings) cannot be read or written: `details.reason` is full (the key's shard is at its size limit), conflict (contended) or kubernetes (API server unreachable or refusing); nothing was created. Retry after Retry-After.",
+  MEETING_GONE:
+    "404: GET or PATCH of a meeting (or series) that no longer exists in Zoom (deleted there, or expired). Its booking's idempotency record is released: a create with the same Idempotency-Key / booking id makes a new meeting.",
   MEETING_IN_PROGRESS: "409: the meeting is running; Zoom refuses to delete it.",
   MEETING_ENDED: "409: the meeting has ended; Zoom refuses to delete it.",
   AMBIGUOUS_TIME:

@@ -1,19 +1,24 @@
 // The idempotency store on the real control plane, acting as the tenant's ServiceAccount under the
-// chart's own Role: records are claimed exactly once across "replicas", pruned, bounded, and the
-// service needs no permission beyond its state ConfigMap.
-import { type ApiException, CoreV1Api } from "@kubernetes/client-node";
+// chart's own Role: records are claimed exactly once across "replicas", sharded so that different
+// keys never queue on one object, expired without a sweep, bounded per shard, and the service
+// reads and writes no ConfigMap beyond its state ConfigMap and its shards.
+import { type ApiException, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { minimalProps } from "../../charts/tenant/test-fixtures.ts";
+import { idempotencyShardName } from "../../common/tenant/idempotency-shards.ts";
 import { ErrorCode, ServiceError } from "../../service/errors.ts";
-import { ConfigMapIdempotencyStore, RECORD_PREFIX } from "../../service/meetings/configmap-idempotency-store.ts";
-import { DEFAULT_TIMING, decideClaim } from "../../service/meetings/idempotent-create.ts";
+import { ConfigMapIdempotencyStore, shardOf } from "../../service/meetings/configmap-idempotency-store.ts";
 import type { IdempotencyRecord } from "../../service/meetings/idempotency-store.ts";
+import { DEFAULT_TIMING, decideClaim } from "../../service/meetings/idempotent-create.ts";
+import { parseRecords } from "../../service/meetings/record-codec.ts";
+import { createMetrics } from "../../service/metrics.ts";
 import { clusterEnv, kubectl, userKubeConfig, useNamespace } from "../support/cluster-env.ts";
 
 const ns = useNamespace("idem");
 const STATE = "acme-zoom-state";
 let serviceApi: CoreV1Api;
+let serviceKc: KubeConfig;
 
 beforeAll(async () => {
   // NB: ownerReferences dropped: the owning ZoomIntegration does not exist here, and the garbage
@@ -30,39 +35,47 @@ beforeAll(async () => {
     `system:serviceaccounts:${ns.name}`,
   ]);
   serviceApi = kc.makeApiClient(CoreV1Api);
+  serviceKc = kc;
 });
 
-function replica(now: () => number = Date.now, maxBytes?: number): ConfigMapIdempotencyStore {
-  return new ConfigMapIdempotencyStore({
-    api: serviceApi,
-    namespace: ns.name,
-    name: STATE,
-    now,
-    ...(maxBytes === undefined ? {} : { maxBytes }),
-  });
+function replica(options: { now?: () => number; maxShardBytes?: number; metrics?: ReturnType<typeof createMetrics> } = {}) {
+  return new ConfigMapIdempotencyStore({ kc: serviceKc, namespace: ns.name, name: STATE, ...options });
 }
 
 const attempt = (owner: string) => ({ fingerprint: "fp-1", owner, host: "me" });
+const claim = (store: ConfigMapIdempotencyStore, key: string, owner: string, now = Date.now()) =>
+  store.transact(key, (current) => decideClaim(current, attempt(owner), now, DEFAULT_TIMING));
 
-async function stateData(): Promise<Record<string, string>> {
-  const map = await clusterEnv().kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: STATE, namespace: ns.name });
-  return map.data ?? {};
+const admin = () => clusterEnv().kc.makeApiClient(CoreV1Api);
+async function shardKeys(key: string): Promise<string[]> {
+  const map = await admin().readNamespacedConfigMap({ name: idempotencyShardName(STATE, shardOf(key)), namespace: ns.name });
+  return Object.keys(parseRecords(map.data));
 }
 
-describe("the ConfigMap idempotency store", () => {
-  it("lets exactly one of 20 concurrent claims across two replicas win", async () => {
+/** `count` keys that hash to one shard: to test what shares an object. */
+function keysInOneShard(prefix: string, count: number): string[] {
+  const target = shardOf(`${prefix}-0`);
+  const keys: string[] = [];
+  for (let i = 0; keys.length < count; i++) if (shardOf(`${prefix}-${i}`) === target) keys.push(`${prefix}-${i}`);
+  return keys;
+}
+
+describe("the sharded ConfigMap idempotency store", () => {
+  it("lets exactly one of 20 concurrent claims of one key across two replicas win", async () => {
     const [a, b] = [replica(), replica()];
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b).transact("race", (current) => decideClaim(current, attempt(`owner-${i}`), Date.now(), DEFAULT_TIMING)),
-      ),
-    );
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => claim(i % 2 ? a : b, "race", `owner-${i}`)));
     expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(1);
     expect(claims.filter((c) => c.kind === "busy")).toHaveLength(19);
   });
 
-  it("shows a completed record to another replica, and keeps other keys of the ConfigMap", async () => {
-    await kubectl(["patch", "configmap", STATE, "-n", ns.name, "--type=merge", "-p", '{"data":{"tokens.lock":"part-1"}}']);
+  it("claims 200 different keys at once across two replicas without a single refusal", async () => {
+    const [a, b] = [replica(), replica()];
+    const claims = await Promise.all(Array.from({ length: 200 }, (_, i) => claim(i % 2 ? a : b, `many-${i}`, `owner-${i}`)));
+    expect(claims.filter((c) => c.kind === "claimed")).toHaveLength(200);
+  });
+
+  it("shows a completed record to another replica, in a shard the state ConfigMap owns, leaving the state ConfigMap alone", async () => {
+    await kubectl(["patch", "configmap", STATE, "-n", ns.name, "--type=merge", "-p", '{"data":{"settings.x":"kept"}}']);
     const now = Date.now();
     const done: IdempotencyRecord = {
       fingerprint: "fp-1",
@@ -75,39 +88,49 @@ describe("the ConfigMap idempotency store", () => {
       meetingId: "9007199254740993",
     };
     await replica().transact("done-key", () => ({ change: { put: done }, result: undefined }));
-    const seen = await replica().transact("done-key", (current) => decideClaim(current, attempt("other"), Date.now(), DEFAULT_TIMING));
-    expect(seen).toEqual({ kind: "done", meetingId: "9007199254740993" });
-    expect((await stateData())["tokens.lock"]).toBe("part-1");
+    expect(await claim(replica(), "done-key", "other")).toEqual({ kind: "done", meetingId: "9007199254740993" });
+    const shard = await admin().readNamespacedConfigMap({ name: idempotencyShardName(STATE, shardOf("done-key")), namespace: ns.name });
+    const state = await admin().readNamespacedConfigMap({ name: STATE, namespace: ns.name });
+    expect(shard.metadata?.ownerReferences?.map((o) => o.uid)).toEqual([state.metadata?.uid]);
+    expect(state.data).toEqual({ "settings.x": "kept" });
   });
 
-  it("prunes expired records on the next write", async () => {
+  it("reads expired records as absent and drops them with the next write to their shard", async () => {
     let now = Date.now();
-    const store = replica(() => now);
-    await store.transact("short-lived", (current) => decideClaim(current, attempt("x"), now, DEFAULT_TIMING));
-    expect(Object.keys(await stateData())).toContain(`${RECORD_PREFIX}short-lived`);
+    const store = replica({ now: () => now });
+    const [old, fresh] = keysInOneShard("expiry", 2) as [string, string];
+    await claim(store, old, "x", now);
+    expect(await shardKeys(old)).toContain(old);
     now += DEFAULT_TIMING.ttlMs + 1;
-    await store.transact("fresh", (current) => decideClaim(current, attempt("y"), now, DEFAULT_TIMING));
-    const keys = Object.keys(await stateData());
-    expect(keys).not.toContain(`${RECORD_PREFIX}short-lived`);
-    expect(keys).toContain(`${RECORD_PREFIX}fresh`);
+    expect(await store.transact(old, (current) => ({ result: current }))).toBeUndefined();
+    await claim(store, fresh, "y", now);
+    const keys = await shardKeys(fresh);
+    expect(keys).not.toContain(old);
+    expect(keys).toContain(fresh);
   });
 
-  it("refuses a new claim with IDEMPOTENCY_STORE_UNAVAILABLE when the ConfigMap is full", async () => {
-    const error = await replica(Date.now, 100)
-      .transact("one-too-many", (current) => decideClaim(current, attempt("z"), Date.now(), DEFAULT_TIMING))
-      .catch((e: unknown) => e);
+  it("refuses a new claim in a full shard with 503 reason full and a Retry-After, counted, and reports the fill first", async () => {
+    const metrics = createMetrics();
+    const [first, second] = keysInOneShard("full", 2) as [string, string];
+    await claim(replica({ maxShardBytes: 150, metrics }), first, "a");
+    const fill = (await metrics.registry.getSingleMetric("zio_service_idempotency_shard_fill_ratio")?.get())?.values[0]?.value;
+    expect(fill).toBeGreaterThan(0.5);
+    const error = await claim(replica({ maxShardBytes: 150, metrics }), second, "b").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).code).toBe(ErrorCode.IdempotencyStoreUnavailable);
     expect((error as ServiceError).details).toMatchObject({ reason: "full" });
+    expect((error as ServiceError).retryAfterSeconds).toBeGreaterThan(3600);
+    expect(await metrics.registry.metrics()).toContain(`zio_service_idempotency_store_refusals_total{reason="full"} 1`);
   });
 
-  it("runs on least privilege: the ServiceAccount can touch no other ConfigMap", async () => {
+  it("runs on least privilege: it may create a ConfigMap (RBAC cannot limit create by name) but read or change none but its own", async () => {
     await kubectl(["create", "configmap", "someone-else", "-n", ns.name]);
     const read = await serviceApi.readNamespacedConfigMap({ name: "someone-else", namespace: ns.name }).catch((e: unknown) => e);
     expect((read as ApiException<unknown>).code).toBe(403);
-    const create = await serviceApi
-      .createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "mine" } } })
-      .catch((e: unknown) => e);
-    expect((create as ApiException<unknown>).code).toBe(403);
+    await serviceApi.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: "mine" } } });
+    const own = await serviceApi.readNamespacedConfigMap({ name: "mine", namespace: ns.name }).catch((e: unknown) => e);
+    expect((own as ApiException<unknown>).code).toBe(403);
+    const list = await serviceApi.listNamespacedConfigMap({ namespace: ns.name }).catch((e: unknown) => e);
+    expect((list as ApiException<unknown>).code).toBe(403);
   });
 });
