@@ -80,6 +80,8 @@ describe("the service's mount contract", () => {
             { key: "state-key", path: "state-key" },
             { key: "previous-token", path: "previous-token" },
             { key: "previous-token-expires-at", path: "previous-token-expires-at" },
+            { key: "previous-state-key", path: "previous-state-key" },
+            { key: "previous-state-key-expires-at", path: "previous-state-key-expires-at" },
           ],
           defaultMode: 0o440,
         },

@@ -102,6 +102,8 @@ function podVolumes(props: ResolvedTenantProps, names: TenantNames): k8s.Volume[
       [FileName.StateKey, FileName.StateKey],
       [FileName.PreviousApiToken, FileName.PreviousApiToken],
       [FileName.PreviousApiTokenExpiresAt, FileName.PreviousApiTokenExpiresAt],
+      [FileName.PreviousStateKey, FileName.PreviousStateKey],
+      [FileName.PreviousStateKeyExpiresAt, FileName.PreviousStateKeyExpiresAt],
     ]),
   ];
   if (webhook) volumes.push(secretVolume(Volume.Webhook, webhook.name, [[webhook.key, FileName.WebhookSecretToken]]));

@@ -67,6 +67,10 @@ export interface ApiTokenProps {
   readonly token: string;
   /** Key the service uses to encrypt and sign OAuth state. */
   readonly stateKey: string;
+  /** The state key a rotation replaced: opens (never seals) values until `expiresAt` (RFC 3339). Default: none. */
+  readonly previousStateKey?: { readonly key: string; readonly expiresAt: string } | undefined;
+  /** The state-key rotation request (annotation value) the state key answers; recorded on the Secret. Default: none. */
+  readonly stateKeyRotation?: string | undefined;
   /** The token a rotation replaced, accepted until `expiresAt` (RFC 3339). Default: none. */
   readonly previous?: { readonly token: string; readonly expiresAt: string } | undefined;
   /** The rotation request (annotation value) the token answers; recorded on the Secret. Default: none. */

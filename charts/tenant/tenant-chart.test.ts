@@ -85,6 +85,8 @@ describe("identity and permissions", () => {
       "state-key": Buffer.from("state-key-value").toString("base64"),
       "previous-token": "",
       "previous-token-expires-at": "",
+      "previous-state-key": "",
+      "previous-state-key-expires-at": "",
     });
     expect(secret).not.toHaveProperty("stringData");
     expect(secret.metadata.annotations).toBeUndefined();
@@ -103,6 +105,35 @@ describe("identity and permissions", () => {
     expect(secret.metadata.annotations).toEqual({ "bookingops.dev/api-token-rotation": "2026-06" });
     expect(Buffer.from(secret.data["previous-token"] ?? "", "base64").toString()).toBe("old");
     expect(Buffer.from(secret.data["previous-token-expires-at"] ?? "", "base64").toString()).toBe("2026-06-01T13:00:00.000Z");
+  });
+
+  it("renders a state-key rotation's previous key, its expiry and the rotation it answers, beside the token's", () => {
+    const rotated = renderTenant(
+      minimalProps({
+        apiToken: {
+          token: "t",
+          stateKey: "new-key",
+          previousStateKey: { key: "old-key", expiresAt: "2026-06-01T12:30:00.000Z" },
+          rotation: "2026-05",
+          stateKeyRotation: "k-2",
+        },
+      }),
+    );
+    const secret = only(rotated, "Secret", "acme-zoom-api-token") as unknown as {
+      metadata: { annotations?: object };
+      data: Record<string, string>;
+    };
+    const decoded = Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+    expect(secret.metadata.annotations).toEqual({
+      "bookingops.dev/api-token-rotation": "2026-05",
+      "bookingops.dev/state-key-rotation": "k-2",
+    });
+    expect(decoded).toMatchObject({
+      "state-key": "new-key",
+      "previous-state-key": "old-key",
+      "previous-state-key-expires-at": "2026-06-01T12:30:00.000Z",
+      "previous-token": "",
+    });
   });
 });
 

@@ -5,7 +5,7 @@ import { ApiObject, Chart, JsonPatch } from "cdk8s";
 import * as kplus from "cdk8s-plus-27";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
-import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey } from "../../common/tenant/contract.ts";
+import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey, STATE_KEY_ROTATION_ANNOTATION } from "../../common/tenant/contract.ts";
 import { idempotencyShardNames } from "../../common/tenant/idempotency-shards.ts";
 import {
   API_PORT,
@@ -79,16 +79,22 @@ export class TenantChart extends Chart {
     // NB: no data field at all, so the operator's field manager never owns (or prunes) the service's data.
     new k8s.KubeSecret(this, "tokens-secret", { metadata: { name: names.tokensSecret }, type: "Opaque" });
     // NB: data, not stringData: stringData is write-only, so server-side apply would see a change every time.
-    // NB: the previous-token keys are always present (empty when unused): the pod mounts them by key.
-    const { token, stateKey, previous, rotation } = props.apiToken;
+    // NB: the previous-* keys are always present (empty when unused): the pod mounts them by key.
+    const { token, stateKey, previous, rotation, previousStateKey, stateKeyRotation } = props.apiToken;
+    const annotations = {
+      ...(rotation ? { [API_TOKEN_ROTATION_ANNOTATION]: rotation } : {}),
+      ...(stateKeyRotation ? { [STATE_KEY_ROTATION_ANNOTATION]: stateKeyRotation } : {}),
+    };
     new k8s.KubeSecret(this, "api-token-secret", {
-      metadata: { name: names.apiTokenSecret, ...(rotation ? { annotations: { [API_TOKEN_ROTATION_ANNOTATION]: rotation } } : {}) },
+      metadata: { name: names.apiTokenSecret, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
       type: "Opaque",
       data: {
         [ApiTokenKey.Token]: base64(token),
         [ApiTokenKey.StateKey]: base64(stateKey),
         [ApiTokenKey.PreviousToken]: base64(previous?.token ?? ""),
         [ApiTokenKey.PreviousTokenExpiresAt]: base64(previous?.expiresAt ?? ""),
+        [ApiTokenKey.PreviousStateKey]: base64(previousStateKey?.key ?? ""),
+        [ApiTokenKey.PreviousStateKeyExpiresAt]: base64(previousStateKey?.expiresAt ?? ""),
       },
     });
     // NB: the service rewrites this one on every booking: see UNWATCHED_LABELS.

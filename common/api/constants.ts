@@ -22,6 +22,18 @@ export const FINALIZER = `${GROUP}/zoom-grant`;
 export const ROTATE_API_TOKEN_ANNOTATION = `${GROUP}/rotate-api-token`;
 /** How long the replaced token stays valid after a rotation: 24 h, time for every client to re-read the Secret. */
 export const API_TOKEN_OVERLAP_SECONDS = 24 * 60 * 60;
+/**
+ * On a ZoomIntegration: any new value rotates the service's state key (which seals connect links and
+ * the OAuth state), independently of the API token. Values sealed with the old key still open for
+ * STATE_KEY_OVERLAP_SECONDS, so consent flows in progress survive.
+ */
+export const ROTATE_STATE_KEY_ANNOTATION = `${GROUP}/rotate-state-key`;
+/**
+ * How long the replaced state key still opens sealed values: 30 min. NB: a sealed value lives 10 min
+ * at most (service/oauth/flow-state.ts FLOW_TTL_MS); the rest covers the time kubelet takes to update
+ * the mounted files (pods keep sealing with the old key until then) and clock skew.
+ */
+export const STATE_KEY_OVERLAP_SECONDS = 30 * 60;
 
 /** The one server-side-apply field manager for everything the operator writes. */
 export const FIELD_MANAGER = "zoom-integration-operator";
@@ -73,6 +85,8 @@ export const Reason = {
   // Events only
   /** A new value of the rotate-api-token annotation gave the booking app a new API token. */
   ApiTokenRotated: "ApiTokenRotated",
+  /** A new value of the rotate-state-key annotation gave the service a new state key. */
+  StateKeyRotated: "StateKeyRotated",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

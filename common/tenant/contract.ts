@@ -44,6 +44,10 @@ export const FileName = {
   PreviousApiToken: "previous-token",
   /** RFC 3339 end of the rotation's overlap period; empty when there is no previous token. */
   PreviousApiTokenExpiresAt: "previous-token-expires-at",
+  /** The state key a rotation replaced: opens (never seals) values until PreviousStateKeyExpiresAt; empty when none. */
+  PreviousStateKey: "previous-state-key",
+  /** RFC 3339 end of the state key's overlap period; empty when there is no previous state key. */
+  PreviousStateKeyExpiresAt: "previous-state-key-expires-at",
   WebhookSecretToken: "secret-token",
 } as const;
 
@@ -53,6 +57,8 @@ export const ApiTokenKey = {
   StateKey: FileName.StateKey,
   PreviousToken: FileName.PreviousApiToken,
   PreviousTokenExpiresAt: FileName.PreviousApiTokenExpiresAt,
+  PreviousStateKey: FileName.PreviousStateKey,
+  PreviousStateKeyExpiresAt: FileName.PreviousStateKeyExpiresAt,
 } as const;
 
 /**
@@ -60,6 +66,8 @@ export const ApiTokenKey = {
  * current token answers. A different value on the ZoomIntegration asks for a new token.
  */
 export const API_TOKEN_ROTATION_ANNOTATION = "bookingops.dev/api-token-rotation";
+/** On the api-token Secret: the value of ROTATE_STATE_KEY_ANNOTATION that its current state key answers. */
+export const STATE_KEY_ROTATION_ANNOTATION = "bookingops.dev/state-key-rotation";
 
 /** Probe paths, served on the API port. */
 export const ProbePath = { Readiness: "/readyz", Liveness: "/healthz" } as const;

@@ -1,73 +1,105 @@
-// The booking app's bearer token and the service's state key: generated once, then kept. A new
-// value of the ZoomIntegration's rotate-api-token annotation replaces the token (never the state
-// key, so consent flows in progress survive); the replaced one stays valid for an overlap period.
+// The booking app's bearer token and the service's state key: generated once, then kept. Each
+// rotates on its own annotation (a new value of rotate-api-token replaces the token, of
+// rotate-state-key the state key, never both); the replaced value stays valid for an overlap period,
+// so the booking app has time to re-read the token and consent flows in progress survive.
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import type { ApiTokenProps } from "../../charts/tenant/props.ts";
-import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey } from "../../common/tenant/contract.ts";
+import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey, STATE_KEY_ROTATION_ANNOTATION } from "../../common/tenant/contract.ts";
 import { httpStatus } from "../errors.ts";
 
 export interface RotationRequest {
-  /** The annotation's value on the ZoomIntegration; undefined when it has none. */
+  /** The rotate-api-token annotation's value on the ZoomIntegration; undefined when it has none. */
   readonly requested: string | undefined;
+  /** The rotate-state-key annotation's value on the ZoomIntegration; undefined when it has none. */
+  readonly requestedStateKey: string | undefined;
   readonly now: Date;
   readonly overlapMs: number;
+  readonly stateKeyOverlapMs: number;
 }
 
+type Random = (n: number) => Buffer;
+
 const decode = (v: string | undefined) => (v ? Buffer.from(v, "base64").toString("utf8") : "");
+const fresh = (random: Random) => random(32).toString("base64url");
+const until = (now: Date, ms: number) => new Date(now.getTime() + ms).toISOString();
 
 export function fromSecret(s: V1Secret | undefined): ApiTokenProps | undefined {
-  const token = decode(s?.data?.[ApiTokenKey.Token]);
-  const stateKey = decode(s?.data?.[ApiTokenKey.StateKey]);
+  const read = (key: string) => decode(s?.data?.[key]);
+  const [token, stateKey] = [read(ApiTokenKey.Token), read(ApiTokenKey.StateKey)];
   if (!token || !stateKey) return undefined;
-  const previousToken = decode(s?.data?.[ApiTokenKey.PreviousToken]);
-  const expiresAt = decode(s?.data?.[ApiTokenKey.PreviousTokenExpiresAt]);
+  const [previousToken, expiresAt] = [read(ApiTokenKey.PreviousToken), read(ApiTokenKey.PreviousTokenExpiresAt)];
+  const [previousKey, keyExpiresAt] = [read(ApiTokenKey.PreviousStateKey), read(ApiTokenKey.PreviousStateKeyExpiresAt)];
   const rotation = s?.metadata?.annotations?.[API_TOKEN_ROTATION_ANNOTATION];
+  const stateKeyRotation = s?.metadata?.annotations?.[STATE_KEY_ROTATION_ANNOTATION];
   return {
     token,
     stateKey,
     ...(previousToken && expiresAt ? { previous: { token: previousToken, expiresAt } } : {}),
+    ...(previousKey && keyExpiresAt ? { previousStateKey: { key: previousKey, expiresAt: keyExpiresAt } } : {}),
     ...(rotation ? { rotation } : {}),
+    ...(stateKeyRotation ? { stateKeyRotation } : {}),
   };
 }
 
-export function generateApiToken(random: (n: number) => Buffer = randomBytes): ApiTokenProps {
-  return { token: random(32).toString("base64url"), stateKey: random(32).toString("base64url") };
+export function generateApiToken(random: Random = randomBytes): ApiTokenProps {
+  return { token: fresh(random), stateKey: fresh(random) };
+}
+
+function rotateToken(p: ApiTokenProps, r: RotationRequest, random: Random): ApiTokenProps {
+  if (!r.requested || r.requested === p.rotation) return p;
+  return { ...p, token: fresh(random), previous: { token: p.token, expiresAt: until(r.now, r.overlapMs) }, rotation: r.requested };
+}
+
+function rotateStateKey(p: ApiTokenProps, r: RotationRequest, random: Random): ApiTokenProps {
+  if (!r.requestedStateKey || r.requestedStateKey === p.stateKeyRotation) return p;
+  const previousStateKey = { key: p.stateKey, expiresAt: until(r.now, r.stateKeyOverlapMs) };
+  return { ...p, stateKey: fresh(random), previousStateKey, stateKeyRotation: r.requestedStateKey };
+}
+
+const ended = (previous: { expiresAt: string } | undefined, now: Date) =>
+  previous !== undefined && Date.parse(previous.expiresAt) <= now.getTime();
+
+function dropEnded(p: ApiTokenProps, now: Date): ApiTokenProps {
+  const [token, key] = [ended(p.previous, now), ended(p.previousStateKey, now)];
+  if (!token && !key) return p;
+  const { previous, previousStateKey, ...rest } = p;
+  return { ...rest, ...(previous && !token ? { previous } : {}), ...(previousStateKey && !key ? { previousStateKey } : {}) };
 }
 
 /** Pure: what the Secret should hold next, given what it holds and what the ZoomIntegration asks. */
-export function nextApiToken(
-  existing: ApiTokenProps | undefined,
-  { requested, now, overlapMs }: RotationRequest,
-  random: (n: number) => Buffer = randomBytes,
-): ApiTokenProps {
-  // A first token answers the current request: creating a CR with the annotation rotates nothing.
-  if (!existing) return { ...generateApiToken(random), ...(requested ? { rotation: requested } : {}) };
-  if (requested && requested !== existing.rotation) {
-    const expiresAt = new Date(now.getTime() + overlapMs).toISOString();
+export function nextApiToken(existing: ApiTokenProps | undefined, request: RotationRequest, random: Random = randomBytes): ApiTokenProps {
+  // A first Secret answers the current requests: creating a CR with the annotations rotates nothing.
+  if (!existing) {
+    const { requested, requestedStateKey } = request;
     return {
-      token: random(32).toString("base64url"),
-      stateKey: existing.stateKey,
-      previous: { token: existing.token, expiresAt },
-      rotation: requested,
+      ...generateApiToken(random),
+      ...(requested ? { rotation: requested } : {}),
+      ...(requestedStateKey ? { stateKeyRotation: requestedStateKey } : {}),
     };
   }
-  if (existing.previous && Date.parse(existing.previous.expiresAt) <= now.getTime()) {
-    const { previous: _expired, ...rest } = existing;
-    return rest;
-  }
-  return existing;
+  // NB: nothing to change returns `existing` itself (each step returns its input untouched).
+  return dropEnded(rotateStateKey(rotateToken(existing, request, random), request, random), request.now);
 }
 
-/** When the overlap ends (the reconciler comes back then to drop the previous token). */
+/** When the next overlap ends (the reconciler comes back then to drop the replaced value). */
 export function overlapEndsInMs(props: ApiTokenProps, now: Date): number | undefined {
-  return props.previous ? Math.max(0, Date.parse(props.previous.expiresAt) - now.getTime()) + 1000 : undefined;
+  const ends = [props.previous, props.previousStateKey].flatMap((p) => (p ? [Date.parse(p.expiresAt)] : []));
+  return ends.length > 0 ? Math.max(0, Math.min(...ends) - now.getTime()) + 1000 : undefined;
+}
+
+export interface EnsuredApiToken {
+  readonly apiToken: ApiTokenProps;
+  /** The token was replaced in this pass. */
+  readonly rotated: boolean;
+  /** The state key was replaced in this pass. */
+  readonly stateKeyRotated: boolean;
 }
 
 /**
  * The values the api-token Secret should hold. NB: the cache may lag behind our own write, and
- * acting on a stale copy would silently generate or rotate the booking app's token again, so
- * anything that would change the token is confirmed with a direct read first.
+ * acting on a stale copy would silently generate or rotate the token or the state key again, so
+ * anything that would change either is confirmed with a direct read first.
  */
 export async function ensureApiToken(
   kc: KubeConfig,
@@ -75,10 +107,12 @@ export async function ensureApiToken(
   name: string,
   namespace: string,
   request: RotationRequest,
-): Promise<{ apiToken: ApiTokenProps; rotated: boolean }> {
+): Promise<EnsuredApiToken> {
   const fromCache = fromSecret(cached);
   const next = nextApiToken(fromCache, request);
-  if (fromCache && next.token === fromCache.token) return { apiToken: next, rotated: false };
+  if (fromCache && next.token === fromCache.token && next.stateKey === fromCache.stateKey) {
+    return { apiToken: next, rotated: false, stateKeyRotated: false };
+  }
   let live: V1Secret | undefined;
   try {
     live = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace });
@@ -87,5 +121,9 @@ export async function ensureApiToken(
   }
   const base = fromSecret(live);
   const apiToken = nextApiToken(base, request);
-  return { apiToken, rotated: base !== undefined && apiToken.token !== base.token };
+  return {
+    apiToken,
+    rotated: base !== undefined && apiToken.token !== base.token,
+    stateKeyRotated: base !== undefined && apiToken.stateKey !== base.stateKey,
+  };
 }

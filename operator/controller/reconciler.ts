@@ -2,7 +2,15 @@
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { API_TOKEN_OVERLAP_SECONDS, DeletionPolicy, FINALIZER, Reason, ROTATE_API_TOKEN_ANNOTATION } from "../../common/api/constants.ts";
+import {
+  API_TOKEN_OVERLAP_SECONDS,
+  DeletionPolicy,
+  FINALIZER,
+  Reason,
+  ROTATE_API_TOKEN_ANNOTATION,
+  ROTATE_STATE_KEY_ANNOTATION,
+  STATE_KEY_OVERLAP_SECONDS,
+} from "../../common/api/constants.ts";
 import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
@@ -111,7 +119,7 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
 
 interface Applied {
   readonly applyError?: ReconcileError | undefined;
-  /** While a rotated API token's overlap runs: when to come back to drop the previous token. */
+  /** While a rotation's overlap runs: when to come back to drop the replaced token or state key. */
   readonly requeueAfterMs?: number | undefined;
   /** The chart refused the props; the status already says so. */
   readonly invalidSpec?: boolean;
@@ -127,8 +135,15 @@ async function applyTenant(
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
   const now = (deps.now ?? (() => new Date()))();
-  const request = { requested: zi.metadata.annotations?.[ROTATE_API_TOKEN_ANNOTATION], now, overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000 };
-  const { apiToken, rotated } = await ensureApiToken(
+  const annotations = zi.metadata.annotations ?? {};
+  const request = {
+    requested: annotations[ROTATE_API_TOKEN_ANNOTATION],
+    requestedStateKey: annotations[ROTATE_STATE_KEY_ANNOTATION],
+    now,
+    overlapMs: API_TOKEN_OVERLAP_SECONDS * 1000,
+    stateKeyOverlapMs: STATE_KEY_OVERLAP_SECONDS * 1000,
+  };
+  const { apiToken, rotated, stateKeyRotated } = await ensureApiToken(
     deps.kc,
     ownedSecret(deps.caches, names.apiTokenSecret, ns),
     names.apiTokenSecret,
@@ -150,6 +165,10 @@ async function applyTenant(
   if (rotated && !applyError) {
     const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
     await deps.writer.event(zi, { reason: Reason.ApiTokenRotated, message, warning: false });
+  }
+  if (stateKeyRotated && !applyError) {
+    const message = `rotated the state key in Secret ${names.apiTokenSecret} (request "${apiToken.stateKeyRotation}"); links and OAuth states sealed with the previous key open until ${apiToken.previousStateKey?.expiresAt}`;
+    await deps.writer.event(zi, { reason: Reason.StateKeyRotated, message, warning: false });
   }
   return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
 }

@@ -11,7 +11,7 @@ import { START_PATH } from "../../common/tenant/names.ts";
 import { ServiceError } from "../errors.ts";
 import { EventReason, type EventRecorder } from "../kube/event-recorder.ts";
 import type { ServiceMetrics } from "../metrics.ts";
-import type { MountedSecrets } from "../runtime/mounted-secrets.ts";
+import { type MountedSecrets, unsealingKeys } from "../runtime/mounted-secrets.ts";
 import type { TokenManager } from "../tokens/token-manager.ts";
 import type { TokenSecretStore } from "../tokens/token-secret-store.ts";
 import { type TokenSet, ZoomOAuthError, type ZoomOAuthClient } from "../zoom/zoom-oauth-client.ts";
@@ -39,7 +39,8 @@ export interface ConnectFlowProps {
 export type CallbackResult = { kind: "redirect"; url: string; clearCookie: boolean } | { kind: "marketplace" };
 
 export function createConnectFlow(p: ConnectFlowProps) {
-  const stateKey = () => p.secrets.current().stateKey;
+  const sealingKey = () => p.secrets.current().stateKey;
+  const openingKeys = () => unsealingKeys(p.secrets.current(), p.now());
   const landing = (path: string | undefined, outcome: ConnectOutcome) =>
     afterConnectUrl(p.publicOrigin, path ?? p.afterConnectPath, outcome);
 
@@ -109,7 +110,7 @@ export function createConnectFlow(p: ConnectFlowProps) {
   return {
     /** The URL the booking app sends its admin to (valid 10 minutes, one visit). */
     startAuthorization(organizationId: string, returnPath: string | undefined) {
-      const { ticket, expiresAt } = issueTicket(stateKey(), { org: organizationId, returnPath }, p.now(), p.random);
+      const { ticket, expiresAt } = issueTicket(sealingKey(), { org: organizationId, returnPath }, p.now(), p.random);
       const url = new URL(START_PATH, p.publicOrigin);
       url.searchParams.set("ticket", ticket);
       return { authorizationUrl: url.toString(), expiresAt: new Date(expiresAt).toISOString() };
@@ -120,7 +121,7 @@ export function createConnectFlow(p: ConnectFlowProps) {
      * visit consumes the ticket (across replicas): a second visit gets `used`, and nothing is linked.
      */
     async beginAtZoom(ticket: string): Promise<{ zoomUrl: string; cookieValue: string } | { errorUrl: string } | { used: true }> {
-      const opened = openTicket(stateKey(), ticket, p.now());
+      const opened = openTicket(openingKeys(), ticket, p.now());
       if ("failure" in opened)
         return {
           errorUrl: landing(undefined, { zoom: "error", reason: opened.failure === "expired_state" ? "link_expired" : "invalid_link" }),
@@ -131,7 +132,7 @@ export function createConnectFlow(p: ConnectFlowProps) {
         return { used: true };
       }
       if (consumed === "storage_unavailable") return { errorUrl: landing(opened.ok.returnPath, { zoom: "error", reason: consumed }) };
-      const issued = issueState(stateKey(), opened.ok, p.now(), p.random);
+      const issued = issueState(sealingKey(), opened.ok, p.now(), p.random);
       const url = new URL("/oauth/authorize", p.oauthBaseUrl);
       url.search = new URLSearchParams({
         response_type: "code",
@@ -146,7 +147,7 @@ export function createConnectFlow(p: ConnectFlowProps) {
 
     async completeCallback(query: { code?: string; state?: string; error?: string }, cookie: string | undefined): Promise<CallbackResult> {
       if (!query.state) return { kind: "marketplace" };
-      const opened = openState(stateKey(), query.state, cookie, p.now());
+      const opened = openState(openingKeys(), query.state, cookie, p.now());
       if ("failure" in opened) return fail(opened.failure);
       const state = opened.ok;
       if (query.error) return fail(/^[a-z_]{1,40}$/.test(query.error) ? query.error : "zoom_error", state.returnPath);

@@ -7,9 +7,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { createPkce, type Pkce } from "./pkce.ts";
-import { seal, unseal } from "./sealed.ts";
+import { type StateKeys, seal, unseal } from "./sealed.ts";
 
-/** How long an admin has from the booking app's link to Zoom's redirect back. */
+/**
+ * How long an admin has from the booking app's link to Zoom's redirect back. NB: also the longest
+ * life of a sealed value, so the operator's STATE_KEY_OVERLAP_SECONDS must stay well above it.
+ */
 export const FLOW_TTL_MS = 10 * 60_000;
 
 const Ticket = z.object({ org: z.string().min(1), returnPath: z.string().optional(), exp: z.number(), nonce: z.string() });
@@ -34,8 +37,9 @@ export function issueTicket(
   return { ticket: seal(stateKey, "start-ticket", payload, random), expiresAt: exp };
 }
 
-export function openTicket(stateKey: string, sealed: string, now: number): Opened<Ticket> {
-  const parsed = Ticket.safeParse(unseal(stateKey, "start-ticket", sealed));
+/** Values are sealed with the current state key only, and opened with any key still accepted. */
+export function openTicket(keys: StateKeys, sealed: string, now: number): Opened<Ticket> {
+  const parsed = Ticket.safeParse(unseal(keys, "start-ticket", sealed));
   if (!parsed.success) return { failure: "invalid_state" };
   return parsed.data.exp <= now ? { failure: "expired_state" } : { ok: parsed.data };
 }
@@ -64,8 +68,8 @@ export function issueState(stateKey: string, ticket: Ticket, now: number, random
   return { state: seal(stateKey, "oauth-state", payload, random), cookieValue, pkce, nonce };
 }
 
-export function openState(stateKey: string, sealed: string, cookieValue: string | undefined, now: number): Opened<FlowState> {
-  const parsed = State.safeParse(unseal(stateKey, "oauth-state", sealed));
+export function openState(keys: StateKeys, sealed: string, cookieValue: string | undefined, now: number): Opened<FlowState> {
+  const parsed = State.safeParse(unseal(keys, "oauth-state", sealed));
   if (!parsed.success) return { failure: "invalid_state" };
   if (parsed.data.exp <= now) return { failure: "expired_state" };
   if (!cookieValue || !sameBinding(bindingOf(cookieValue), parsed.data.binding)) return { failure: "browser_mismatch" };

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { watchSecretFiles } from "./mounted-secrets.ts";
+import { readSecretFiles, unsealingKeys, watchSecretFiles } from "./mounted-secrets.ts";
 
 async function files(clientSecret: string) {
   const dir = await mkdtemp(join(tmpdir(), "zio-secrets-"));
@@ -47,5 +47,18 @@ describe("the mounted Secrets", () => {
     await expect(
       watchSecretFiles({ credentialsDir: "/nonexistent", apiTokenDir: "/nonexistent", webhookSecretFile: undefined }),
     ).rejects.toThrow();
+  });
+
+  it("read a state-key rotation's previous key, which opens sealed values only until its overlap ends", async () => {
+    const { dir, props } = await files("first");
+    expect((await readSecretFiles(props)).previousStateKey).toBeUndefined();
+    await writeFile(join(dir, "a", "previous-state-key"), "old-key\n");
+    await writeFile(join(dir, "a", "previous-state-key-expires-at"), "");
+    expect((await readSecretFiles(props)).previousStateKey).toBeUndefined();
+    await writeFile(join(dir, "a", "previous-state-key-expires-at"), "2026-06-01T12:30:00.000Z");
+    const secrets = await readSecretFiles(props);
+    expect(secrets.previousStateKey).toEqual({ key: "old-key", expiresAt: "2026-06-01T12:30:00.000Z" });
+    expect(unsealingKeys(secrets, Date.parse("2026-06-01T12:29:59Z"))).toEqual({ current: "key", previous: "old-key" });
+    expect(unsealingKeys(secrets, Date.parse("2026-06-01T12:30:00Z"))).toEqual({ current: "key" });
   });
 });

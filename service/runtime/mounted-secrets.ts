@@ -1,9 +1,10 @@
 // The Secrets mounted as files: client credentials, the booking app's bearer token, the state key
-// and the webhook Secret Token. Kubelet swaps the files in place when a Secret changes, so they
+// (each with the value a rotation replaced, during its overlap) and the webhook Secret Token. Kubelet swaps the files in place when a Secret changes, so they
 // are re-read periodically and on demand: a rotated client secret works without a restart.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FileName } from "../../common/tenant/contract.ts";
+import type { StateKeys } from "../oauth/sealed.ts";
 
 export interface Secrets {
   readonly clientId: string;
@@ -11,7 +12,10 @@ export interface Secrets {
   readonly apiToken: string;
   /** The token a rotation replaced, accepted until `expiresAt`; absent outside an overlap period. */
   readonly previousApiToken?: { readonly token: string; readonly expiresAt: string } | undefined;
+  /** Seals new values (the start ticket, the OAuth state). */
   readonly stateKey: string;
+  /** The state key a rotation replaced: still opens values it sealed until `expiresAt`, never seals. */
+  readonly previousStateKey?: { readonly key: string; readonly expiresAt: string } | undefined;
   /** Absent when no webhook Secret is configured: webhooks are then refused. */
   readonly webhookSecretToken: string | undefined;
 }
@@ -38,7 +42,7 @@ async function readTrimmed(file: string): Promise<string> {
   return value;
 }
 
-/** An optional file: missing or empty reads as "" (the previous-token keys are empty outside a rotation). */
+/** An optional file: missing or empty reads as "" (the previous-* keys are empty outside a rotation). */
 async function readOptional(file: string): Promise<string> {
   try {
     return (await readFile(file, "utf8")).trim();
@@ -48,24 +52,39 @@ async function readOptional(file: string): Promise<string> {
   }
 }
 
-async function readPreviousApiToken(dir: string): Promise<Secrets["previousApiToken"]> {
-  const [token, expiresAt] = await Promise.all([
-    readOptional(join(dir, FileName.PreviousApiToken)),
-    readOptional(join(dir, FileName.PreviousApiTokenExpiresAt)),
-  ]);
-  return token && expiresAt ? { token, expiresAt } : undefined;
+/** A replaced value and the end of its overlap; undefined unless both files hold something. */
+async function readPrevious(valueFile: string, expiresAtFile: string): Promise<{ value: string; expiresAt: string } | undefined> {
+  const [value, expiresAt] = await Promise.all([readOptional(valueFile), readOptional(expiresAtFile)]);
+  return value && expiresAt ? { value, expiresAt } : undefined;
+}
+
+/** The state keys that may open a sealed value at `now`: the previous one only until its overlap ends. */
+export function unsealingKeys(secrets: Secrets, now: number): StateKeys {
+  const previous = secrets.previousStateKey;
+  const accepted = previous !== undefined && now < Date.parse(previous.expiresAt);
+  return { current: secrets.stateKey, ...(accepted ? { previous: previous.key } : {}) };
 }
 
 export async function readSecretFiles(files: SecretFiles): Promise<Secrets> {
-  const [clientId, clientSecret, apiToken, stateKey, webhookSecretToken, previousApiToken] = await Promise.all([
+  const api = (name: string) => join(files.apiTokenDir, name);
+  const [clientId, clientSecret, apiToken, stateKey, webhookSecretToken, previousToken, previousKey] = await Promise.all([
     readTrimmed(join(files.credentialsDir, FileName.ClientId)),
     readTrimmed(join(files.credentialsDir, FileName.ClientSecret)),
-    readTrimmed(join(files.apiTokenDir, FileName.ApiToken)),
-    readTrimmed(join(files.apiTokenDir, FileName.StateKey)),
+    readTrimmed(api(FileName.ApiToken)),
+    readTrimmed(api(FileName.StateKey)),
     files.webhookSecretFile === undefined ? undefined : readTrimmed(files.webhookSecretFile),
-    readPreviousApiToken(files.apiTokenDir),
+    readPrevious(api(FileName.PreviousApiToken), api(FileName.PreviousApiTokenExpiresAt)),
+    readPrevious(api(FileName.PreviousStateKey), api(FileName.PreviousStateKeyExpiresAt)),
   ]);
-  return { clientId, clientSecret, apiToken, previousApiToken, stateKey, webhookSecretToken };
+  return {
+    clientId,
+    clientSecret,
+    apiToken,
+    previousApiToken: previousToken && { token: previousToken.value, expiresAt: previousToken.expiresAt },
+    stateKey,
+    previousStateKey: previousKey && { key: previousKey.value, expiresAt: previousKey.expiresAt },
+    webhookSecretToken,
+  };
 }
 
 /** Loads the files now and re-reads them every `intervalMs` (default 10 s). */

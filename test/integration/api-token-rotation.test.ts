@@ -79,6 +79,7 @@ describe("API token rotation", () => {
     const t2 = decode(rotated, "token");
     expect(decode(rotated, "previous-token")).toBe(t1);
     expect(decode(rotated, "state-key")).toBe(stateKey);
+    expect(decode(rotated, "previous-state-key")).toBe("");
     expect(rotated.metadata?.annotations?.["bookingops.dev/api-token-rotation"]).toBe("2026-12-01");
     const expiresAt = Date.parse(decode(rotated, "previous-token-expires-at"));
     expect(expiresAt).toBeGreaterThanOrEqual(before + API_TOKEN_OVERLAP_SECONDS * 1000 - 5_000);
