@@ -33,11 +33,12 @@ const service = buildService({
   secrets,
   log,
   // The booking app's meetings and users API, and its OpenAPI document, on the internal port.
-  apiRouters: (tokens) => {
+  apiRouters: (tokens, metrics) => {
     const zoom = new ZoomApi({ tokens, logger: log });
-    const state = { api: kc.makeApiClient(CoreV1Api), namespace: config.namespace, name: config.stateConfigMap };
-    const idempotency = new ConfigMapIdempotencyStore(state);
-    const settings = createConfigMapSettingsStore(state);
+    const state = { namespace: config.namespace, name: config.stateConfigMap };
+    // NB: `kc`, not a client-node API: the store's shards go through pooled connections (raw-client.ts).
+    const idempotency = new ConfigMapIdempotencyStore({ kc, ...state, metrics });
+    const settings = createConfigMapSettingsStore({ api: kc.makeApiClient(CoreV1Api), ...state });
     const hosts = createHostDirectory({ zoom, clock: Date.now });
     const deps = { zoom, idempotency, settings, hosts, clock: Date.now, random: Math.random, logger: log };
     return [createMeetingsRouter(deps), createUsersRouter(deps), createHostsRouter(deps), createOpenApiRouter()];
