@@ -113,12 +113,71 @@ describe("TokenManager", () => {
     expect(zoom.calls.refresh).toBe(1);
   });
 
-  it("takes over the lock of a holder that crashed once the lock expired", async () => {
+  it("takes over a crashed holder's lock only once it went unchanged for its ttl on this replica's clock", async () => {
     const { replicas, zoom, store, clock } = await setup();
-    await store.update((d) => void d.locks.set(grantKey("org-1"), { holder: "crashed", id: "x", until: T0 + 30_000 }));
-    clock.now = T0 + 31_000;
-    expect((await replicas[0]!.refreshAfterRejection("org-1", "at-0")).accessToken).toBe("at-1");
+    await store.update((d) => void d.locks.set(grantKey("org-1"), { holder: "crashed", id: "x", ttlMs: 15_000, renewals: 0 }));
+    // NB: the lock carries no time: however late this replica's clock is, it waits 15 s from first sight.
+    clock.now = T0 + 10 * 60_000;
+    const refreshed = replicas[0]!.refreshAfterRejection("org-1", "at-0");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(zoom.calls.refresh).toBe(0);
+    clock.now += 14_000;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(zoom.calls.refresh).toBe(0);
+    clock.now += 1_000;
+    expect((await refreshed).accessToken).toBe("at-1");
     expect(zoom.calls.refresh).toBe(1);
+  });
+
+  it("waits again when the holder renews its lock, however long the refresh takes", async () => {
+    const { replicas, zoom, store, clock } = await setup();
+    const key = grantKey("org-1");
+    await store.update((d) => void d.locks.set(key, { holder: "slow", id: "x", ttlMs: 15_000, renewals: 0 }));
+    const refreshed = replicas[1]!.refreshAfterRejection("org-1", "at-0");
+    for (let renewals = 1; renewals <= 3; renewals++) {
+      await new Promise((r) => setTimeout(r, 30));
+      clock.now += 8_000; // 24 s in all: past a first sighting's 15 s, so only the renewals keep the lock
+
+      await store.update((d) => void d.locks.set(key, { holder: "slow", id: "x", ttlMs: 15_000, renewals }));
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    expect(zoom.calls.refresh).toBe(0);
+    clock.now += 15_000;
+    expect((await refreshed).accessToken).toBe("at-1");
+    expect(zoom.calls).toEqual({ refresh: 1, reused: 0 });
+  });
+
+  it("aborts the call to Zoom at the refresh deadline, releases the lock and counts a timeout", async () => {
+    const { store, clock } = await setup();
+    let aborted = false;
+    const hanging: ZoomOAuthClient = {
+      refresh: (_token, signal) =>
+        new Promise((_resolve, reject) =>
+          signal?.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("aborted"));
+          }),
+        ),
+      exchangeCode: async () => Promise.reject(new Error("unused")),
+      revoke: async () => true,
+      me: async () => ({ userId: "user", accountId: "acct" }),
+    };
+    const metrics = createMetrics();
+    const events: EventRecorder = { record: async () => undefined };
+    const manager = createTokenManager({
+      store,
+      zoom: hanging,
+      events,
+      metrics,
+      log,
+      now: () => clock.now,
+      holder: "a",
+      refreshDeadlineMs: 50,
+    });
+    await expect(manager.refreshAfterRejection("org-1", "at-0")).rejects.toThrow("aborted");
+    expect(aborted).toBe(true);
+    expect((await store.read()).locks.size).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString("zio_service_token_refreshes_total")).toContain('result="timeout"} 1');
   });
 
   it("turns invalid_grant into ReauthorizationRequired once, with an Event, and never calls Zoom again", async () => {
@@ -131,6 +190,14 @@ describe("TokenManager", () => {
     expect(recorded).toEqual(["ReauthorizationRequired"]);
     const connections = readConnections((await store.read()).secret.metadata?.annotations).connections;
     expect(connections).toMatchObject([{ organizationId: "org-1", state: "ReauthorizationRequired" }]);
+  });
+
+  it("re-reads the Secret before answering REAUTHORIZATION_REQUIRED, so a reconnect through another replica counts at once", async () => {
+    const { replicas, zoom, store } = await setup();
+    zoom.kill();
+    await expect(replicas[0]!.refreshAfterRejection("org-1", "at-0")).rejects.toMatchObject({ code: ErrorCode.ReauthorizationRequired });
+    await store.update((d) => void d.grants.set(grantKey("org-1"), grant({ accessToken: "at-new", refreshToken: "rt-new" })));
+    expect((await replicas[0]!.get("org-1")).accessToken).toBe("at-new");
   });
 
   it("answers CONNECTION_MISSING for an organization that never connected", async () => {
