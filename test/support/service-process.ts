@@ -14,6 +14,8 @@ export interface ServiceProcess {
   readonly lines: string[];
   /** SIGTERM; resolves with the exit code once the process is gone. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: nothing runs after it); resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -52,6 +54,10 @@ export async function startServiceProcess(
     stop: async () => {
       if (isAlive(child.pid!)) child.kill("SIGTERM");
       return exited(child);
+    },
+    kill: async () => {
+      if (isAlive(child.pid!)) child.kill("SIGKILL");
+      await exited(child);
     },
   };
 }

@@ -34,7 +34,8 @@ async function handle(ctx: EmulatorContext, faults: FaultPlan, req: IncomingMess
   const fault = faults.take(key);
   const token = key === TOKEN_ROUTE ? trackTokenRequest(ctx, res) : undefined;
   if (fault && (await beforeHandling(fault, req, res))) return;
-  if (fault?.kind === "latency" && fault.abandonIfClosed && (res.closed || req.socket.destroyed)) {
+  // NB: a killed client's kernel sends FIN: the socket has ended (half-open), not yet been destroyed.
+  if (fault?.kind === "latency" && fault.abandonIfClosed && (res.closed || req.socket.destroyed || req.socket.readableEnded)) {
     if (token) token.result = "abandoned";
     return;
   }
