@@ -9,6 +9,7 @@ import type { ServiceTenant } from "./service-tenant.ts";
 
 export interface ServiceProcess {
   readonly podName: string;
+  readonly pid: number;
   readonly publicUrl: string;
   readonly apiUrl: string;
   readonly lines: string[];
@@ -48,6 +49,7 @@ export async function startServiceProcess(
   );
   return {
     podName,
+    pid: child.pid!,
     publicUrl: `http://127.0.0.1:${ports.publicPort}`,
     apiUrl,
     lines,
