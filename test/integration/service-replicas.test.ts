@@ -14,7 +14,9 @@ import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts"
 
 const ORG = "org-agree";
 /** What the kubelet's preStop sleep does in a cluster: keep serving while balancers notice. */
-const DRAIN = { SHUTDOWN_DELAY_SECONDS: "0.5" };
+const DRAIN = { SHUTDOWN_DELAY_SECONDS: "1" };
+/** How often the balancer reads readiness: endpoint propagation takes about this long. */
+const BALANCER_POLL_MS = 300;
 const RATE_PER_SECOND = 50;
 
 let zoom: ZoomEmulator;
@@ -94,7 +96,7 @@ describe("three replicas of one tenant", () => {
 
   it("roll one replica after another under a steady stream through a readiness-following balancer without a failed request", async () => {
     await connectThrough(replicas[0]!);
-    const proxy = await startReadinessProxy();
+    const proxy = await startReadinessProxy(BALANCER_POLL_MS);
     proxy.setBackends(replicas.map((r) => r.apiUrl));
     await new Promise((r) => setTimeout(r, 300));
     const failures: string[] = [];
@@ -112,11 +114,11 @@ describe("three replicas of one tenant", () => {
     for (let i = 0; i < 3; i++) {
       const fresh = await replica();
       proxy.setBackends([...replicas.map((r) => r.apiUrl), fresh.apiUrl]);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 2 * BALANCER_POLL_MS));
       const old = replicas.shift()!;
       replicas.push(fresh);
       const exit = old.stop();
-      await new Promise((r) => setTimeout(r, 1000)); // NB: the balancer drops it only once it answers not-ready
+      await new Promise((r) => setTimeout(r, 1500)); // NB: the balancer drops it only once it answers not-ready
       proxy.setBackends(replicas.map((r) => r.apiUrl));
       expect(await exit).toBe(0);
     }
