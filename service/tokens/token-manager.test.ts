@@ -147,6 +147,44 @@ describe("TokenManager", () => {
     expect(zoom.calls).toEqual({ refresh: 1, reused: 0 });
   });
 
+  it("renews its own lock every third of its ttl while a slow refresh runs, and releases it once the tokens are stored", async () => {
+    const { store, clock, replicas } = await setup();
+    const key = grantKey("org-1");
+    const seen = new Set<number>();
+    const slow: ZoomOAuthClient = {
+      async refresh() {
+        // NB: the injected sleep runs 20x faster: 600 ms real is 12 s of lock time, past a 5 s renewal interval twice.
+        for (let i = 0; i < 12; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const lock = (await store.read()).locks.get(key);
+          if (lock) seen.add(lock.renewals);
+        }
+        return { accessToken: "at-slow", refreshToken: "rt-slow", expiresInSeconds: 3599, scopes: [], apiUrl: "https://api.zoom.us" };
+      },
+      exchangeCode: async () => Promise.reject(new Error("unused")),
+      revoke: async () => true,
+      me: async () => ({ userId: "user", accountId: "acct" }),
+    };
+    const events: EventRecorder = { record: async () => undefined };
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms / 20));
+    const holder = createTokenManager({
+      store,
+      zoom: slow,
+      events,
+      metrics: createMetrics(),
+      log,
+      now: () => clock.now,
+      holder: "h",
+      sleep,
+    });
+    const refreshed = holder.refreshAfterRejection("org-1", "at-0");
+    const waiter = replicas[1]!.refreshAfterRejection("org-1", "at-0");
+    expect((await refreshed).accessToken).toBe("at-slow");
+    expect((await waiter).accessToken).toBe("at-slow");
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(2);
+    expect((await store.read()).locks.size).toBe(0);
+  });
+
   it("aborts the call to Zoom at the refresh deadline, releases the lock and counts a timeout", async () => {
     const { store, clock } = await setup();
     let aborted = false;
