@@ -2,7 +2,7 @@
 // of its refresh, let the others take over, and classify from the outside where the kill landed
 // (the emulator times every token request on the wall clock; the tokens Secret shows what was written).
 import { CoreV1Api } from "@kubernetes/client-node";
-import { grantKey, readGrants } from "../../common/tenant/token-secret.ts";
+import { GRANT_KEY_PREFIX, grantKey, readGrants } from "../../common/tenant/token-secret.ts";
 import type { ZoomEmulator } from "../zoom-emulator/index.ts";
 import { clusterEnv } from "./cluster-env.ts";
 import type { ServiceProcess } from "./service-process.ts";
@@ -72,11 +72,16 @@ async function killPoint(zoom: ZoomEmulator, from: number, latencyMs: number): P
   return sleep(Math.random() * (latencyMs + 150));
 }
 
-export async function storedRefreshToken(tenant: ServiceTenant, org: string): Promise<string | undefined> {
-  const secret = await clusterEnv()
-    .kc.makeApiClient(CoreV1Api)
-    .readNamespacedSecret({ name: tenant.tokensSecret, namespace: tenant.namespace });
-  return readGrants(secret.data).find((g) => grantKey(g.organizationId) === grantKey(org))?.refreshToken;
+/** The stored refresh token and who holds the grant's refresh lock, read from the tokens Secret. */
+export async function stored(tenant: ServiceTenant, org: string): Promise<{ refreshToken?: string; lockHolder?: string }> {
+  const core = clusterEnv().kc.makeApiClient(CoreV1Api);
+  const secret = await core.readNamespacedSecret({ name: tenant.tokensSecret, namespace: tenant.namespace });
+  const key = grantKey(org);
+  const lock = secret.metadata?.annotations?.[`bookingops.dev/refresh-lock.${key.slice(GRANT_KEY_PREFIX.length)}`];
+  return {
+    refreshToken: readGrants(secret.data).find((g) => grantKey(g.organizationId) === key)?.refreshToken,
+    lockHolder: lock ? (JSON.parse(lock) as { holder: string }).holder : undefined,
+  };
 }
 
 export async function verify(r: ServiceProcess, tenant: ServiceTenant, org: string): Promise<string> {
@@ -95,7 +100,7 @@ export async function verify(r: ServiceProcess, tenant: ServiceTenant, org: stri
 export async function crashTrial(p: TrialProps): Promise<TrialResult> {
   const { zoom, tenant, organizationId: org } = p;
   const before = zoom.inspect();
-  const tokenBefore = await storedRefreshToken(tenant, org);
+  const tokenBefore = (await stored(tenant, org)).refreshToken;
   zoom.faults.inject("POST /oauth/token", { kind: "latency", ms: p.zoomLatencyMs, abandonIfClosed: true }, { times: 1 });
   zoom.clock.advance(61 * 60_000); // the access token is expired at Zoom: the next call gets a 124, then refreshes
   void verify(p.victim, tenant, org);
@@ -105,18 +110,20 @@ export async function crashTrial(p: TrialProps): Promise<TrialResult> {
   await killPoint(zoom, before.tokenRequests.length, p.zoomLatencyMs);
   const killedAt = Date.now();
   await p.victim.kill();
-  const tokenAfterKill = await storedRefreshToken(tenant, org);
+  const atKill = await stored(tenant, org);
   const answers = await Promise.all(waiting);
   zoom.faults.clear("POST /oauth/token");
   const after = zoom.inspect();
   const requests = after.tokenRequests.slice(before.tokenRequests.length).filter((r) => r.arrivedAt <= killedAt);
   const first = requests[0];
-  const written = tokenAfterKill !== tokenBefore;
+  const written = atKill.refreshToken !== tokenBefore;
+  // NB: the victim may have lost the race for the lock to a survivor, whose refresh is then the first.
+  const holder = atKill.lockHolder === undefined || atKill.lockHolder === p.victim.podName;
   // NB: lost whenever Zoom rotated and the Secret kept the old token, wherever the kill landed.
-  const rotatedUnseen = first?.handledAt !== undefined && first.status === 200 && !written;
+  const rotatedUnseen = holder && first?.handledAt !== undefined && first.status === 200 && !written;
   const reuses = after.reusedRefreshTokens.length - before.reusedRefreshTokens.length;
   return {
-    phase: phaseOf(first, killedAt, written, requests.length),
+    phase: holder ? phaseOf(first, killedAt, written, requests.length) : "not the holder",
     answers,
     grantLost: rotatedUnseen,
     unexplainedReuse: rotatedUnseen ? Math.max(0, reuses - 1) : reuses,
