@@ -52,6 +52,13 @@ describe("loadConfig", () => {
     expect(problems).toContain("ZOOM_AFTER_CONNECT_PATH");
   });
 
+  it("defaults the refresh deadline to 10 s with a lock 5 s longer, and refuses a zero deadline", () => {
+    const c = loadConfig(chartEnv);
+    expect([c.refreshDeadlineMs, c.refreshLockMarginMs, c.shutdownDelayMs]).toEqual([10_000, 5_000, 0]);
+    expect(loadConfig({ ...chartEnv, REFRESH_DEADLINE_SECONDS: "0.5" }).refreshDeadlineMs).toBe(500);
+    expect(() => loadConfig({ ...chartEnv, REFRESH_DEADLINE_SECONDS: "0" })).toThrow(/REFRESH_DEADLINE_SECONDS/);
+  });
+
   it("lets a local run use a plain-HTTP public origin", () => {
     expect(loadConfig({ ...chartEnv, PUBLIC_ORIGIN: "http://localhost:8080" }).redirectUrl).toBe(
       "http://localhost:8080/organization/integration/zoom/redirect",

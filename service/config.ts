@@ -42,6 +42,24 @@ const Schema = z.object({
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address both ports listen on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_GRACE_SECONDS: seconds(0, 120).default(20).describe("how long in-flight requests may finish after SIGTERM"),
+  SHUTDOWN_DELAY_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(60)
+    .default(0)
+    .describe("after SIGTERM: answer not-ready but keep serving this long before closing (the pod's preStop sleep already does)"),
+  REFRESH_DEADLINE_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(60)
+    .default(10)
+    .describe("one overall deadline for a token refresh at Zoom (connect, headers and body)"),
+  REFRESH_LOCK_MARGIN_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(60)
+    .default(5)
+    .describe("how much longer the refresh lock lives than that deadline"),
 });
 
 type Parsed = z.infer<typeof Schema>;
@@ -69,6 +87,9 @@ export interface ServiceConfig {
   readonly bindAddress: string;
   readonly logLevel: Parsed["LOG_LEVEL"];
   readonly shutdownGraceMs: number;
+  readonly shutdownDelayMs: number;
+  readonly refreshDeadlineMs: number;
+  readonly refreshLockMarginMs: number;
 }
 
 export function helpText(): string {
@@ -110,5 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     bindAddress: c.BIND_ADDRESS,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,
+    shutdownDelayMs: Math.round(c.SHUTDOWN_DELAY_SECONDS * 1000),
+    refreshDeadlineMs: Math.round(c.REFRESH_DEADLINE_SECONDS * 1000),
+    refreshLockMarginMs: Math.round(c.REFRESH_LOCK_MARGIN_SECONDS * 1000),
   });
 }

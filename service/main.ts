@@ -72,10 +72,12 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log.info({ signal }, "shutting down: draining in-flight requests");
+  service.drain(); // NB: first of all, so /readyz fails while the servers still answer
+  log.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
   clearInterval(idleTimer);
+  const times = { delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs };
+  await Promise.all([drain(publicServer, times), drain(apiServer, times)]);
   secrets.stop();
-  await Promise.all([drain(publicServer.server, config.shutdownGraceMs), drain(apiServer.server, config.shutdownGraceMs)]);
   log.info({}, "stopped");
   process.exit(0);
 }

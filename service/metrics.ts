@@ -6,8 +6,16 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   readonly requests: Counter<"port" | "route" | "method" | "status">;
   readonly requestSeconds: Histogram<"port" | "route">;
-  /** result: success | reauthorization_required | failed. */
+  /**
+   * result: success | reauthorization_required | failed (Zoom or the network refused) | timeout (the
+   * overall deadline aborted the call) | not_stored (Zoom answered, the new tokens could not be
+   * written: the grant is lost) | superseded (the grant changed meanwhile: reconnected, disconnected).
+   */
   readonly refreshes: Counter<"result">;
+  /** Refresh locks left by another holder (crashed or cut off) that this replica took over. */
+  readonly refreshLockTakeovers: Counter;
+  /** From Zoom's answer to the new tokens being stored: the window in which a crash loses the grant. */
+  readonly refreshPersistSeconds: Histogram;
   /** Refreshes this replica waited for instead of doing (another caller or replica held the lock). */
   readonly refreshWaits: Counter;
   readonly reauthorizationRequired: Counter;
@@ -52,6 +60,17 @@ export function createMetrics(): ServiceMetrics {
     refreshWaits: new Counter({
       name: "zio_service_token_refresh_waits_total",
       help: "Refreshes waited for because another replica held the grant's lock",
+      registers,
+    }),
+    refreshLockTakeovers: new Counter({
+      name: "zio_service_token_refresh_lock_takeovers_total",
+      help: "Refresh locks of another holder taken over after they went unrenewed for their ttl",
+      registers,
+    }),
+    refreshPersistSeconds: new Histogram({
+      name: "zio_service_token_refresh_store_seconds",
+      help: "Time from Zoom's refresh answer until the new tokens were stored (a crash in it loses the grant)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
     reauthorizationRequired: new Counter({

@@ -49,13 +49,25 @@ export function buildService(deps: ServiceDeps) {
     log,
   });
   const zoom = createZoomOAuthClient({ ...config, secrets, dispatcher: deps.dispatcher });
-  const tokens = createTokenManager({ store, zoom, events, metrics, log, now, holder: config.podName, random: deps.random });
+  const tokens = createTokenManager({
+    store,
+    zoom,
+    events,
+    metrics,
+    log,
+    now,
+    holder: config.podName,
+    random: deps.random,
+    refreshDeadlineMs: config.refreshDeadlineMs,
+    lockMarginMs: config.refreshLockMarginMs,
+  });
   const connections = createConnections({ store, tokens, zoom, events, log });
   const flow = createConnectFlow({ ...config, secrets, zoom, store, tokens, events, metrics, log, now, random: deps.random });
 
   let kubeReadyUntil = 0;
+  let draining = false;
   async function ready(): Promise<boolean> {
-    if (!secrets.loaded()) return false;
+    if (draining || !secrets.loaded()) return false;
     if (now() < kubeReadyUntil) return true;
     try {
       await store.read();
@@ -86,7 +98,11 @@ export function buildService(deps: ServiceDeps) {
     ready,
     routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens, metrics) ?? [])],
   });
-  return { publicApp, apiApp, tokens, connections, flow, metrics, store };
+  /** SIGTERM: answer not-ready from now on, so balancers that follow readiness stop sending. */
+  const drain = () => {
+    draining = true;
+  };
+  return { publicApp, apiApp, tokens, connections, flow, metrics, store, drain };
 }
 
 export type Service = ReturnType<typeof buildService>;

@@ -22,7 +22,14 @@ describe("the service's env contract", () => {
       { name: "API_PORT", value: "8081" },
       { name: "ZOOM_CREDENTIALS_DIR", value: "/var/run/zoom/credentials" },
       { name: "ZOOM_API_TOKEN_DIR", value: "/var/run/zoom/api" },
+      { name: "NODE_OPTIONS", value: "--max-old-space-size-percentage=40 --max-semi-space-size=1" },
     ]);
+  });
+
+  it("sleeps in preStop (the image has no shell) within a grace period that covers the service's drain", () => {
+    const pod = podSpec();
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(30);
   });
 
   it("adds the webhook secret file only when a webhook Secret is given", () => {

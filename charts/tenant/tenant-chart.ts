@@ -20,7 +20,7 @@ import {
   tenantLabels,
   tenantNames,
 } from "../../common/tenant/names.ts";
-import { podTemplate } from "./pod-template.ts";
+import { podTemplate, ServiceDeployment } from "./pod-template.ts";
 import { type ResolvedTenantProps, resolveTenantProps, type TenantProps } from "./props.ts";
 import { validateTenantProps } from "./validate-props.ts";
 
@@ -136,7 +136,7 @@ export class TenantChart extends Chart {
 
   private addWorkload(props: ResolvedTenantProps, names: TenantNames): void {
     const matchLabels = selectorLabels(props.name);
-    new k8s.KubeDeployment(this, "deployment", {
+    new ServiceDeployment(this, "deployment", {
       metadata: { name: names.deployment },
       spec: {
         // NB: always set: an absent field would be defaulted by the API server and then fought over.

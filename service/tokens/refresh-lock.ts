@@ -1,9 +1,12 @@
 // The cross-replica refresh lock, as a compare-and-swap on the tokens Secret (the service may not
 // use Leases). To refresh a grant, a replica writes the annotation
-// `bookingops.dev/refresh-lock.<grant hash>` = {holder, id, until} with the resourceVersion it read:
-// of several replicas trying at once exactly one write succeeds, the rest get 409, re-read, see the
-// lock and poll the Secret until the holder has written the new tokens (and removed the lock), then
-// reuse them. `until` lets a replica take over the lock of a holder that crashed.
+// `bookingops.dev/refresh-lock.<grant hash>` = {holder, id, ttlMs, renewals} with the resourceVersion
+// it read: of several replicas trying at once exactly one write succeeds, the rest get 409, re-read,
+// see the lock and poll the Secret until the holder has written the new tokens (and removed the
+// lock), then reuse them. A lock is taken over only once it went unchanged for `ttlMs` as measured
+// on the observer's own clock from when it first saw it (client-go's leader election does the same),
+// so no pod's clock is compared with another's. The holder starts its clock before its lock write
+// lands, so its view of the lock ends first: its Zoom call is aborted before anyone may take over.
 import type { V1OwnerReference } from "@kubernetes/client-node";
 import type { StoredGrant } from "../../common/tenant/token-secret.ts";
 import { type Backoff, retry } from "../../common/retry.ts";
@@ -23,11 +26,28 @@ export interface LockOptions {
   readonly now: () => number;
   readonly random: (n: number) => Buffer;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Longer than one refresh at Zoom can take (its timeout), so a live holder never loses the lock. */
+  /** Longer than one refresh at Zoom can take (its overall deadline) by a margin, so a live holder never loses the lock. */
   readonly lockTtlMs: number;
   readonly waitTimeoutMs: number;
   readonly pollMs: number;
   readonly onWait: () => void;
+  /** A lock left by another holder (crashed, or cut off) was taken over. */
+  readonly onTakeover: () => void;
+  readonly observed: LockObservations;
+}
+
+/** When this process first saw each version of each lock: expiry on our own clock only. */
+export class LockObservations {
+  readonly #seen = new Map<string, { version: string; at: number }>();
+
+  /** How long (ms, our clock) this exact version of the lock has been seen unchanged. */
+  age(key: string, lock: RefreshLock, now: number): number {
+    const version = `${lock.holder}/${lock.id}/${lock.renewals}`;
+    const seen = this.#seen.get(key);
+    if (seen?.version === version) return now - seen.at;
+    this.#seen.set(key, { version, at: now });
+    return 0;
+  }
 }
 
 export type LockResult =
@@ -40,6 +60,8 @@ export type LockResult =
       readonly lock: RefreshLock;
       readonly snapshot: TokensSnapshot;
       readonly owner: V1OwnerReference | undefined;
+      /** Our clock just before the lock write was sent: the lock is ours until acquiredAt + ttlMs at least. */
+      readonly acquiredAt: number;
     };
 
 /** Waits until the grant needs no refresh, or until this replica holds its lock. */
@@ -57,22 +79,73 @@ export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: 
         retryAfterSeconds: 5,
       });
     }
-    if (other && other.until > o.now()) {
+    if (other && o.observed.age(key, other, o.now()) < other.ttlMs) {
       if (!waited) o.onWait();
       waited = true;
       await o.sleep(o.pollMs + Math.floor(Math.random() * o.pollMs));
       continue;
     }
-    const lock: RefreshLock = { holder: o.holder, id: o.random(9).toString("base64url"), until: o.now() + o.lockTtlMs };
+    const lock: RefreshLock = { holder: o.holder, id: o.random(9).toString("base64url"), ttlMs: o.lockTtlMs, renewals: 0 };
     const draft = copyDraft(snapshot);
     draft.locks.set(key, lock);
+    const acquiredAt = o.now();
     try {
       const locked = await o.store.write(snapshot, draft);
-      return { kind: "held", grant, lock, snapshot: locked, owner: snapshot.owner };
+      if (other) o.onTakeover();
+      return { kind: "held", grant, lock, snapshot: locked, owner: snapshot.owner, acquiredAt };
     } catch (error) {
       if (!(error instanceof WriteConflict)) throw error;
     }
   }
+}
+
+export interface LockLease {
+  /** Aborted when the lock is seen taken by another replica: stop the Zoom call. */
+  readonly lost: AbortSignal;
+  /** Stops renewing (waits for a renewal in flight). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Renews a held lock every third of its ttl until stopped, so a holder that is still storing the
+ * new tokens (API server slow or failing) keeps it. A renewal that fails is retried at the next
+ * tick; one that finds the lock gone or someone else's aborts `lost`.
+ */
+export function keepLock(o: LockOptions, key: string, held: Extract<LockResult, { kind: "held" }>): LockLease {
+  const lost = new AbortController();
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const stopping = new Promise<void>((r) => {
+    wake = r;
+  });
+  const renew = async (renewals: number) => {
+    const { result } = await o.store.update((draft) => {
+      const current = draft.locks.get(key);
+      if (current?.id !== held.lock.id) return false;
+      draft.locks.set(key, { ...current, renewals });
+      return true;
+    });
+    return result;
+  };
+  const loop = (async () => {
+    for (let renewals = 1; !stopped; renewals++) {
+      await Promise.race([o.sleep(Math.floor(o.lockTtlMs / 3)), stopping]);
+      if (stopped) return;
+      const ours = await renew(renewals).catch(() => true); // NB: an API failure: the next tick tries again
+      if (!ours) {
+        lost.abort(new Error("the refresh lock was taken over"));
+        return;
+      }
+    }
+  })();
+  return {
+    lost: lost.signal,
+    async stop() {
+      stopped = true;
+      wake();
+      await loop;
+    },
+  };
 }
 
 /** Kubernetes API failures while the new tokens wait to be stored: seconds apart, for a while. */

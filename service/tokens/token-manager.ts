@@ -11,7 +11,7 @@ import { EventReason, type EventRecorder } from "../kube/event-recorder.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { ZoomOAuthError, type ZoomOAuthClient } from "../zoom/zoom-oauth-client.ts";
 import type { AccessGrant, AccessTokens } from "./access-tokens.ts";
-import { acquireRefreshLock, settleRefresh } from "./refresh-lock.ts";
+import { acquireRefreshLock, keepLock, LockObservations, settleRefresh } from "./refresh-lock.ts";
 import type { TokenSecretStore } from "./token-secret-store.ts";
 
 export interface TokenManagerProps {
@@ -29,9 +29,12 @@ export interface TokenManagerProps {
   readonly refreshMarginMs?: number;
   /** Refresh a grant nobody used for this long (default 24 h), so the refresh token never ages out. */
   readonly idleRefreshMs?: number;
-  /** Re-read the Secret after this even when the cached token is valid (default 30 s): sees other replicas' disconnects. */
+  /** Re-read the Secret after this even when the cached token is valid (default 1 s): sees other replicas' changes. */
   readonly cacheMaxAgeMs?: number;
-  readonly lockTtlMs?: number;
+  /** The hard overall deadline of one refresh call to Zoom, from the lock's acquisition (default 10 s). */
+  readonly refreshDeadlineMs?: number;
+  /** How much longer the lock lives than the deadline (default 5 s). */
+  readonly lockMarginMs?: number;
   readonly waitTimeoutMs?: number;
   readonly pollMs?: number;
 }
@@ -59,10 +62,18 @@ export function usableGrant(grant: StoredGrant): AccessGrant {
   return { accessToken: grant.accessToken, apiUrl: grant.apiUrl, accountId: grant.accountId, userId: grant.userId, scopes: grant.scopes };
 }
 
+/** The refresh's outcome as a metric label (closed set, see metrics.ts). */
+function refreshResult(outcome: StoredGrant | Error, signal: AbortSignal, storeError?: unknown): string {
+  if (storeError !== undefined && storeError !== outcome && !(outcome instanceof Error)) return "not_stored";
+  if (!(outcome instanceof Error)) return outcome.state === "ReauthorizationRequired" ? "reauthorization_required" : "success";
+  return signal.aborted ? "timeout" : "failed";
+}
+
 export function createTokenManager(props: TokenManagerProps): TokenManager {
   const margin = props.refreshMarginMs ?? 5 * 60_000;
   const idle = props.idleRefreshMs ?? 24 * 60 * 60_000;
-  const maxAge = props.cacheMaxAgeMs ?? 30_000;
+  const maxAge = props.cacheMaxAgeMs ?? 1000;
+  const deadline = props.refreshDeadlineMs ?? 10_000;
   const cache = new Map<string, { grant: StoredGrant; readAt: number }>();
   const flights = new Map<string, Promise<StoredGrant>>();
   const lockOptions = {
@@ -71,10 +82,12 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
     now: props.now,
     random: props.random ?? randomBytes,
     sleep: props.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
-    lockTtlMs: props.lockTtlMs ?? 30_000,
+    lockTtlMs: deadline + (props.lockMarginMs ?? 5000),
     waitTimeoutMs: props.waitTimeoutMs ?? 45_000,
     pollMs: props.pollMs ?? 100,
     onWait: () => props.metrics.refreshWaits.inc(),
+    onTakeover: () => props.metrics.refreshLockTakeovers.inc(),
+    observed: new LockObservations(),
   };
   const expiresSoon: Need = (g) => Date.parse(g.accessTokenExpiresAt) - margin <= props.now();
   const idleDue: Need = (g) => Date.parse(g.lastRefreshAt ?? g.connectedAt) + idle <= props.now();
@@ -112,20 +125,37 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
       remember(org, held.grant);
       return held.grant;
     }
-    const outcome = await refreshAtZoom(held.grant);
-    const saved = await settleRefresh(lockOptions, grantKey(org), held, outcome);
+    const lease = keepLock(lockOptions, grantKey(org), held);
+    // NB: one overall deadline for the whole call (connect, headers, body), counted from before the
+    // lock write: it ends before any other replica can see the lock expire.
+    const signal = AbortSignal.any([AbortSignal.timeout(Math.max(0, held.acquiredAt + deadline - props.now())), lease.lost]);
+    const outcome = await refreshAtZoom(held.grant, signal);
+    const answeredAt = performance.now();
+    let saved: StoredGrant | undefined;
+    try {
+      saved = await settleRefresh(lockOptions, grantKey(org), held, outcome);
+    } catch (error) {
+      const result = refreshResult(outcome, signal, error);
+      props.metrics.refreshes.inc({ result });
+      if (result === "not_stored")
+        props.log.error({ organizationId: org, err: error }, "refreshed tokens could not be stored: the grant is lost");
+      throw error;
+    } finally {
+      await lease.stop();
+    }
+    props.metrics.refreshPersistSeconds.observe((performance.now() - answeredAt) / 1000);
+    props.metrics.refreshes.inc({ result: saved === outcome ? refreshResult(outcome, signal) : "superseded" });
     remember(org, saved);
     if (!saved) throw new ServiceError(ErrorCode.ConnectionMissing, "the connection was removed during a token refresh");
-    if (!(outcome instanceof Error) && outcome.state === "ReauthorizationRequired") await reportReauthorization(held.owner, outcome);
+    if (saved === outcome && outcome.state === "ReauthorizationRequired") await reportReauthorization(held.owner, outcome);
     return saved;
   }
 
-  /** The refreshed grant, the grant marked ReauthorizationRequired, or a thrown error (the lock is released by the caller's settle). */
-  async function refreshAtZoom(grant: StoredGrant): Promise<StoredGrant | Error> {
+  /** The refreshed grant, the grant marked ReauthorizationRequired, or the error (the lock is released by the caller's settle). */
+  async function refreshAtZoom(grant: StoredGrant, signal: AbortSignal): Promise<StoredGrant | Error> {
     const at = new Date(props.now()).toISOString();
     try {
-      const tokens = await props.zoom.refresh(grant.refreshToken);
-      props.metrics.refreshes.inc({ result: "success" });
+      const tokens = await props.zoom.refresh(grant.refreshToken, signal);
       return {
         ...grant,
         accessToken: tokens.accessToken,
@@ -137,10 +167,8 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
       };
     } catch (error) {
       if (!(error instanceof ZoomOAuthError && error.requiresReauthorization)) {
-        props.metrics.refreshes.inc({ result: "failed" });
         return error instanceof Error ? error : new Error(String(error));
       }
-      props.metrics.refreshes.inc({ result: "reauthorization_required" });
       const code = error.zoomCode === undefined ? "" : ` (${error.zoomCode})`;
       return {
         ...grant,
@@ -168,7 +196,8 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
   return {
     async get(org) {
       const cached = cache.get(org);
-      if (cached && props.now() - cached.readAt < maxAge && (cached.grant.state !== "Connected" || !expiresSoon(cached.grant))) {
+      // NB: a permanent error is never answered from the cache: another replica may have reconnected.
+      if (cached && props.now() - cached.readAt < maxAge && cached.grant.state === "Connected" && !expiresSoon(cached.grant)) {
         return usableGrant(cached.grant);
       }
       return usableGrant(await ensure(org, expiresSoon));

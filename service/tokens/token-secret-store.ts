@@ -17,11 +17,26 @@ import { ErrorCode, ServiceError } from "../errors.ts";
 const LOCK_PREFIX = "bookingops.dev/refresh-lock.";
 const CONSUMED_STATES = "bookingops.dev/consumed-states";
 
-/** A refresh in progress: `until` (ms) lets others take over when the holder crashed. */
+/**
+ * A refresh in progress. NB: no absolute time: another pod's clock is never compared with ours. An
+ * observer measures `ttlMs` from when it first saw this (id, renewals) pair; the holder bumps
+ * `renewals` to extend it (as client-go's leader election does with a Lease).
+ */
 export interface RefreshLock {
   readonly holder: string;
   readonly id: string;
-  readonly until: number;
+  readonly ttlMs: number;
+  readonly renewals: number;
+}
+
+/** A lock written by an older version ({holder, id, until}) lives 30 s from when it is seen. */
+const LEGACY_LOCK_TTL_MS = 30_000;
+
+function parseLock(value: string): RefreshLock | undefined {
+  const lock = parseJson(value) as Partial<RefreshLock> | undefined;
+  if (!lock || typeof lock.holder !== "string" || typeof lock.id !== "string") return undefined;
+  const ttlMs = typeof lock.ttlMs === "number" && lock.ttlMs > 0 ? lock.ttlMs : LEGACY_LOCK_TTL_MS;
+  return { holder: lock.holder, id: lock.id, ttlMs, renewals: typeof lock.renewals === "number" ? lock.renewals : 0 };
 }
 
 /** What a change may edit; maps are keyed by `grantKey(organizationId)`. */
@@ -71,10 +86,8 @@ export function parseSecret(secret: V1Secret): TokensSnapshot {
   const locks = new Map<string, RefreshLock>();
   for (const [key, value] of Object.entries(annotations)) {
     if (!key.startsWith(LOCK_PREFIX)) continue;
-    const lock = parseJson(value) as Partial<RefreshLock> | undefined;
-    if (lock && typeof lock.holder === "string" && typeof lock.id === "string" && typeof lock.until === "number") {
-      locks.set(`${GRANT_KEY_PREFIX}${key.slice(LOCK_PREFIX.length)}`, lock as RefreshLock);
-    }
+    const lock = parseLock(value);
+    if (lock) locks.set(`${GRANT_KEY_PREFIX}${key.slice(LOCK_PREFIX.length)}`, lock);
   }
   const consumed = parseJson(annotations[CONSUMED_STATES] ?? "{}");
   const consumedStates = new Map(

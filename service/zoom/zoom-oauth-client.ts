@@ -75,7 +75,8 @@ const Me = z.object({ id: z.string().min(1), account_id: z.string().min(1) });
 
 export interface ZoomOAuthClient {
   exchangeCode(code: string, verifier: string): Promise<TokenSet>;
-  refresh(refreshToken: string): Promise<TokenSet>;
+  /** `signal` is the refresh's one overall deadline (connect, headers and body). */
+  refresh(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>;
   /** Revokes the grant through the first of its tokens Zoom knows; false when Zoom knows none (already gone). */
   revoke(...tokens: string[]): Promise<boolean>;
   me(apiUrl: string, accessToken: string): Promise<{ userId: string; accountId: string }>;
@@ -83,7 +84,7 @@ export interface ZoomOAuthClient {
 
 export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
   const timeout = props.timeoutMs ?? 10_000;
-  async function call(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string }) {
+  async function call(url: string, init: { method: "GET" | "POST"; headers: Record<string, string>; body?: string; signal?: AbortSignal }) {
     try {
       const res = await request(url, { ...init, dispatcher: props.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
       const text = await res.body.text();
@@ -93,17 +94,18 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
       throw new ServiceError(ErrorCode.ZoomUnavailable, `Zoom could not be reached (${code})`, { cause: error, retryAfterSeconds: 5 });
     }
   }
-  function tokenCall(path: string, form: Record<string, string>) {
+  function tokenCall(path: string, form: Record<string, string>, signal?: AbortSignal) {
     const { clientId, clientSecret } = props.secrets.current();
     const basic = Buffer.from(`${clientId}:${clientSecret}`).toString("base64");
     return call(`${props.oauthBaseUrl}${path}`, {
       method: "POST",
       headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams(form).toString(),
+      ...(signal ? { signal } : {}),
     });
   }
-  async function tokenGrant(form: Record<string, string>): Promise<TokenSet> {
-    const res = await tokenCall("/oauth/token", form);
+  async function tokenGrant(form: Record<string, string>, signal?: AbortSignal): Promise<TokenSet> {
+    const res = await tokenCall("/oauth/token", form, signal);
     if (res.status !== 200) throw oauthError(res.status, res.json);
     const body = TokenBody.safeParse(res.json);
     if (!body.success) throw new ServiceError(ErrorCode.ZoomBadResponse, "Zoom's token response was not understood");
@@ -118,7 +120,7 @@ export function createZoomOAuthClient(props: ZoomOAuthProps): ZoomOAuthClient {
   return {
     exchangeCode: (code, verifier) =>
       tokenGrant({ grant_type: "authorization_code", code, redirect_uri: props.redirectUrl, code_verifier: verifier }),
-    refresh: (refreshToken) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }),
+    refresh: (refreshToken, signal) => tokenGrant({ grant_type: "refresh_token", refresh_token: refreshToken }, signal),
     async revoke(...tokens) {
       const { clientId, clientSecret } = props.secrets.current();
       // NB: revoking twice is harmless, so a Zoom hiccup is retried here rather than left to the booking app.

@@ -9,11 +9,14 @@ import type { ServiceTenant } from "./service-tenant.ts";
 
 export interface ServiceProcess {
   readonly podName: string;
+  readonly pid: number;
   readonly publicUrl: string;
   readonly apiUrl: string;
   readonly lines: string[];
   /** SIGTERM; resolves with the exit code once the process is gone. */
   stop(): Promise<number | null>;
+  /** SIGKILL (a crash: nothing runs after it); resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -46,12 +49,17 @@ export async function startServiceProcess(
   );
   return {
     podName,
+    pid: child.pid!,
     publicUrl: `http://127.0.0.1:${ports.publicPort}`,
     apiUrl,
     lines,
     stop: async () => {
       if (isAlive(child.pid!)) child.kill("SIGTERM");
       return exited(child);
+    },
+    kill: async () => {
+      if (isAlive(child.pid!)) child.kill("SIGKILL");
+      await exited(child);
     },
   };
 }

@@ -7,8 +7,12 @@ import { DAILY_LIMIT_MESSAGE, PER_SECOND_MESSAGE } from "./rate-limits.ts";
  * in injection order, so a test can script "first a 503, then a reset, then normal".
  */
 export type Fault =
-  /** Wait (real time, keep it to a few ms in unit tests), then answer normally. */
-  | { readonly kind: "latency"; readonly ms: number }
+  /**
+   * Wait (real time, keep it to a few ms in unit tests), then answer normally. `abandonIfClosed`: a
+   * request whose client closed the connection during the wait is never handled (Zoom had not read
+   * it yet) and is recorded as `abandoned` in `inspect().tokenRequests`.
+   */
+  | { readonly kind: "latency"; readonly ms: number; readonly abandonIfClosed?: boolean }
   /** Answer with this status instead of handling; default body is Zoom's JSON error shape. */
   | { readonly kind: "status"; readonly status: number; readonly body?: string }
   /** A 429 as Zoom sends it; `retryAfter: null` omits the header, as Zoom sometimes does. */

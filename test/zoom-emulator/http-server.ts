@@ -4,6 +4,7 @@ import { API_ERRORS } from "./errors.ts";
 import { type Fault, type FaultPlan, faultReply } from "./faults.ts";
 import { jsonReply, type Reply } from "./http-core.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import type { TokenRequest } from "./store.ts";
 
 /**
  * The emulator's HTTP front. Plain `node:http` rather than Express: the emulator must never be the
@@ -31,7 +32,13 @@ async function handle(ctx: EmulatorContext, faults: FaultPlan, req: IncomingMess
   const key = match?.route.key ?? "unmatched";
   ctx.store.requestsPerRoute.set(key, (ctx.store.requestsPerRoute.get(key) ?? 0) + 1);
   const fault = faults.take(key);
+  const token = key === TOKEN_ROUTE ? trackTokenRequest(ctx, res) : undefined;
   if (fault && (await beforeHandling(fault, req, res))) return;
+  // NB: a killed client's kernel sends FIN: the socket has ended (half-open), not yet been destroyed.
+  if (fault?.kind === "latency" && fault.abandonIfClosed && (res.closed || req.socket.destroyed || req.socket.readableEnded)) {
+    if (token) token.result = "abandoned";
+    return;
+  }
   const body = method === "GET" || method === "HEAD" ? "" : await readBody(req);
   const early = answerWithoutHandler(fault, match, body);
   if (early || !match || body === undefined) {
@@ -39,9 +46,40 @@ async function handle(ctx: EmulatorContext, faults: FaultPlan, req: IncomingMess
     return;
   }
   const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
+  if (token) noteTokenForm(ctx, token, body);
   const reply = match.route.handler(ctx, { method, path, query, headers: req.headers, body, params: match.params });
+  if (token) {
+    token.handledAt = Date.now();
+    token.status = reply.status;
+    token.result = fault?.kind === "dropResponse" || res.closed ? "lost" : "answered";
+  }
   if (fault?.kind === "dropResponse") req.socket.destroy();
   else write(res, reply);
+}
+
+const TOKEN_ROUTE = "POST /oauth/token";
+
+function trackTokenRequest(ctx: EmulatorContext, res: ServerResponse): TokenRequest {
+  const record: TokenRequest = {
+    arrivedAt: Date.now(),
+    endedAt: undefined,
+    handledAt: undefined,
+    grantType: undefined,
+    grantId: undefined,
+    result: "pending",
+    status: undefined,
+  };
+  ctx.store.tokenRequests.push(record);
+  res.once("close", () => {
+    record.endedAt = Date.now();
+  });
+  return record;
+}
+
+function noteTokenForm(ctx: EmulatorContext, record: TokenRequest, body: string): void {
+  const form = new URLSearchParams(body);
+  record.grantType = form.get("grant_type") ?? undefined;
+  record.grantId = ctx.store.refreshTokens.get(form.get("refresh_token") ?? "");
 }
 
 /** A fault that replaces the answer, an oversized body, or an unknown route. */

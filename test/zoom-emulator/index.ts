@@ -9,7 +9,8 @@
  *   zoom.installFromMarketplace(clientId, login)     // -> redirect_uri?code=.. (no state)
  *   zoom.clock.advance(3_600_000); zoom.clock.set("2025-03-11T00:00:00Z")
  *   zoom.faults.inject("POST /oauth/token", { kind: "dropResponse" }, { times: 1 }); zoom.faults.clear()
- *   zoom.inspect()  // { grants, refreshCalls, reusedRefreshTokens, meetingsPerUser, meetings, requestsPerRoute, webhookDeliveries }
+ *   zoom.inspect()  // { grants, refreshCalls, reusedRefreshTokens, meetingsPerUser, meetings, requestsPerRoute, webhookDeliveries,
+ *                   //   tokenRequests (wall-clock timed), overlappingRefreshes }
  *   zoom.revokeGrant(grantId); zoom.deleteUser(userId); zoom.setAppStatus(clientId, "disabledByZoom")
  *   zoom.regenerateClientSecret(clientId, newSecret)   // the old secret is refused at once
  *   zoom.startMeeting(id); zoom.endMeeting(id)

@@ -1,5 +1,5 @@
 import { timeLimitMinutes } from "./hosts.ts";
-import type { DeleteOptions, GrantEnd, MeetingStatus, PasswordSource, ReusedRefreshToken, Store } from "./store.ts";
+import type { DeleteOptions, GrantEnd, MeetingStatus, PasswordSource, ReusedRefreshToken, Store, TokenRequest } from "./store.ts";
 import type { Delivery, Webhooks } from "./webhooks.ts";
 import { formatUtc } from "./zoom-time.ts";
 
@@ -54,6 +54,26 @@ export interface Inspection {
   /** Requests per route key (`"POST /oauth/token"`), `"unmatched"` for the rest. */
   readonly requestsPerRoute: Readonly<Record<string, number>>;
   readonly webhookDeliveries: readonly Delivery[];
+  /** Every request to `POST /oauth/token`, in arrival order, timed on the wall clock. */
+  readonly tokenRequests: readonly Readonly<TokenRequest>[];
+  /**
+   * Pairs of refresh requests for one grant that Zoom handled while the other was in flight (arrived,
+   * not yet answered or closed): the double refresh rotation makes fatal. Abandoned requests never count.
+   */
+  readonly overlappingRefreshes: number;
+}
+
+/** Handled refreshes of one grant whose [arrivedAt, endedAt] overlap another's. */
+export function overlappingRefreshes(requests: readonly Readonly<TokenRequest>[]): number {
+  const handled = requests.filter((r) => r.grantType === "refresh_token" && r.grantId !== undefined && r.handledAt !== undefined);
+  let pairs = 0;
+  for (const [i, a] of handled.entries()) {
+    for (const b of handled.slice(i + 1)) {
+      const aEnd = a.endedAt ?? Number.POSITIVE_INFINITY;
+      if (a.grantId === b.grantId && b.arrivedAt < aEnd && a.arrivedAt < (b.endedAt ?? Number.POSITIVE_INFINITY)) pairs++;
+    }
+  }
+  return pairs;
 }
 
 export function inspect(store: Store, webhooks: Webhooks): Inspection {
@@ -96,5 +116,7 @@ export function inspect(store: Store, webhooks: Webhooks): Inspection {
     meetings,
     requestsPerRoute: Object.fromEntries(store.requestsPerRoute),
     webhookDeliveries: [...webhooks.deliveries],
+    tokenRequests: store.tokenRequests.map((r) => ({ ...r })),
+    overlappingRefreshes: overlappingRefreshes(store.tokenRequests),
   };
 }

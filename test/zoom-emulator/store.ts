@@ -89,6 +89,24 @@ export interface ReusedRefreshToken {
   readonly at: number;
 }
 
+/**
+ * One request to the token endpoint, timed on the wall clock (Date.now, not the emulator's clock), so
+ * a test can tell which requests were in flight at once and where a client's crash landed.
+ */
+export interface TokenRequest {
+  readonly arrivedAt: number;
+  /** When the answer was written or the connection closed, whichever came first. */
+  endedAt: number | undefined;
+  /** When the handler ran (a refresh rotated the token, or was refused). */
+  handledAt: number | undefined;
+  grantType: string | undefined;
+  /** The grant the presented refresh token belongs to. */
+  grantId: string | undefined;
+  /** answered: handled and written; lost: handled but the client was gone; abandoned: never handled. */
+  result: "pending" | "answered" | "lost" | "abandoned";
+  status: number | undefined;
+}
+
 /** All mutable emulator state. Plain maps: the handlers own the rules, this file owns the shapes. */
 export class Store {
   readonly accounts = new Map<string, SeedAccount>();
@@ -104,6 +122,7 @@ export class Store {
   readonly refreshCalls = new Map<string, number>();
   readonly reusedRefreshTokens: ReusedRefreshToken[] = [];
   readonly requestsPerRoute = new Map<string, number>();
+  readonly tokenRequests: TokenRequest[] = [];
 
   constructor(seed: Seed, now: number) {
     for (const account of seed.accounts) {
