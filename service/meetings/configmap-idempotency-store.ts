@@ -44,6 +44,8 @@ interface StoreOptions {
 
 /** NB: contention is expected (duplicates of one key, other replicas): short pauses, fully jittered. */
 const CONTENTION_BACKOFF: Backoff = { baseMs: 20, maxMs: 200, jitter: 1 };
+/** The API server asked us to slow down (429): wait longer than for a write conflict. */
+const THROTTLED_BACKOFF: Backoff = { baseMs: 250, maxMs: 2_000 };
 const SHARD_LABELS = { "app.kubernetes.io/managed-by": "zoom-integration-service", "app.kubernetes.io/component": "idempotency-shard" };
 
 /** Not settled: another writer came first (409), so the transaction runs again on a fresh read. */
@@ -68,8 +70,9 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
     try {
       const outcome = await retry(() => this.#tryTransact(key, decide), {
         attempts: this.#o.maxAttempts,
-        retryable: () => false,
+        retryable: isThrottled,
         retryResult: (o) => !o.settled,
+        backoffFor: (why) => ("error" in why ? THROTTLED_BACKOFF : undefined),
         random: this.#o.random,
         ...CONTENTION_BACKOFF,
       });
@@ -180,4 +183,12 @@ function statusOf(error: unknown): string {
 
 function unavailable(reason: string, message: string, retryAfterSeconds: number, cause?: unknown): ServiceError {
   return new ServiceError(ErrorCode.IdempotencyStoreUnavailable, message, { details: { reason }, cause, retryAfterSeconds });
+}
+
+/**
+ * NB: the API server's priority and fairness answers 429 to a burst (seen on a busy CI machine when
+ * many keys create their shards at once): it asks for a retry, so the transaction runs again.
+ */
+function isThrottled(error: unknown): boolean {
+  return error instanceof ServiceError && statusCodeOf(error.cause) === 429;
 }
