@@ -23,14 +23,16 @@ const OPERATOR_RESOURCES = [
  */
 export async function apiserverWrites(): Promise<number> {
   const res = await kubectl(["get", "--raw", "/metrics"]);
-  return res.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("apiserver_request_total{"))
-    .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
-    // NB: a refused request wrote nothing (e.g. a stopped test's process writing into its deleted
-    // namespace answers 404); only writes the API server carried out count.
-    .filter((l) => /code="2\d\d"/.test(l))
-    .filter((l) => OPERATOR_RESOURCES.some((k) => l.includes(`resource="${k}"`)))
-    .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  return (
+    res.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("apiserver_request_total{"))
+      .filter((l) => /verb="(APPLY|PATCH|POST|PUT|DELETE)"/.test(l))
+      // NB: a refused request wrote nothing (e.g. a stopped test's process writing into its deleted
+      // namespace answers 404); only writes the API server carried out count.
+      .filter((l) => /code="2\d\d"/.test(l))
+      .filter((l) => OPERATOR_RESOURCES.some((k) => l.includes(`resource="${k}"`)))
+      .filter((l) => !(l.includes('resource="deployments"') && l.includes('subresource="status"')))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0)
+  );
 }
