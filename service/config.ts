@@ -5,6 +5,7 @@ import { ConfigError, configProblems } from "../common/config-error.ts";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { Env as ContractEnv, FileName } from "../common/tenant/contract.ts";
+import type { KubeSource } from "./kube/kube-access.ts";
 import { API_PORT, APP_HOST_PREFIX, PUBLIC_PORT, REDIRECT_PATH } from "../common/tenant/names.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -54,6 +55,9 @@ const Schema = z.object({
     .max(60)
     .default(10)
     .describe("one overall deadline for a token refresh at Zoom (connect, headers and body)"),
+  KUBECONFIG: z.string().optional().describe("local runs only: a kubeconfig file (else the pod's ServiceAccount, else ~/.kube/config)"),
+  KUBERNETES_SERVICE_HOST: z.string().optional().describe("set in every pod: the API server's address, with the ServiceAccount's token"),
+  KUBERNETES_SERVICE_PORT: z.string().optional().describe("set in every pod: the API server's port"),
   REFRESH_LOCK_MARGIN_SECONDS: z.coerce
     .number()
     .min(0.1)
@@ -90,13 +94,15 @@ export interface ServiceConfig {
   readonly shutdownDelayMs: number;
   readonly refreshDeadlineMs: number;
   readonly refreshLockMarginMs: number;
+  /** Where the Kubernetes credentials come from (service/kube/kube-access.ts). */
+  readonly kube: KubeSource;
 }
 
 export function helpText(): string {
   const lines = Object.entries(Schema.shape).map(([key, schema]) => `  ${key.padEnd(26)} ${schema.description ?? ""}`);
   return (
     "Usage: npm run service\n\nRuns the per-tenant Zoom service (OAuth connect flow, tokens, webhooks). Kubernetes access:\n" +
-    "in-cluster config in a pod, else KUBECONFIG / ~/.kube/config.\n\nEnvironment:\n" +
+    "KUBECONFIG, else the pod's ServiceAccount, else ~/.kube/config.\n\nEnvironment:\n" +
     `${lines.join("\n")}\n`
   );
 }
@@ -134,5 +140,6 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     shutdownDelayMs: Math.round(c.SHUTDOWN_DELAY_SECONDS * 1000),
     refreshDeadlineMs: Math.round(c.REFRESH_DEADLINE_SECONDS * 1000),
     refreshLockMarginMs: Math.round(c.REFRESH_LOCK_MARGIN_SECONDS * 1000),
+    kube: Object.freeze({ kubeconfig: c.KUBECONFIG, serviceHost: c.KUBERNETES_SERVICE_HOST, servicePort: c.KUBERNETES_SERVICE_PORT }),
   });
 }

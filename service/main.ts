@@ -1,9 +1,9 @@
 // The service process: only wiring. `npm run service -- --help`.
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "../common/logger.ts";
 import { configOrExit } from "../common/config-error.ts";
 import { helpText, loadConfig } from "./config.ts";
 import { drain, listen } from "./http/listen.ts";
+import { loadKubeAccess } from "./kube/kube-access.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
 import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";
 import { createMeetingsRouter } from "./meetings/router.ts";
@@ -21,8 +21,8 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
 }
 const config = configOrExit(() => loadConfig(process.env));
 const log = createLogger({ level: config.logLevel, name: "zoom-service" });
-const kc = new KubeConfig();
-kc.loadFromDefault(); // in-cluster config in a pod, KUBECONFIG or ~/.kube/config elsewhere
+// NB: not client-node's KubeConfig: its import alone would cost ~70 MiB of the pod's RSS.
+const kc = await loadKubeAccess(config.kube);
 
 const secrets = await watchSecretFiles(config, {
   onError: (err) => log.warn({ err }, "could not re-read the mounted Secrets; keeping the previous values"),
@@ -36,9 +36,8 @@ const service = buildService({
   apiRouters: (tokens, metrics) => {
     const zoom = new ZoomApi({ tokens, logger: log });
     const state = { namespace: config.namespace, name: config.stateConfigMap };
-    // NB: `kc`, not a client-node API: the store's shards go through pooled connections (raw-client.ts).
     const idempotency = new ConfigMapIdempotencyStore({ kc, ...state, metrics });
-    const settings = createConfigMapSettingsStore({ api: kc.makeApiClient(CoreV1Api), ...state });
+    const settings = createConfigMapSettingsStore({ kc, ...state });
     const hosts = createHostDirectory({ zoom, clock: Date.now });
     const deps = { zoom, idempotency, settings, hosts, clock: Date.now, random: Math.random, logger: log };
     return [createMeetingsRouter(deps), createUsersRouter(deps), createHostsRouter(deps), createOpenApiRouter()];

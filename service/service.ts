@@ -1,8 +1,8 @@
 // Builds the service's object graph from its dependencies (no listening, no process state), so
 // main.ts and the tests assemble the very same thing.
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Router } from "express";
 import type { Dispatcher } from "undici";
+import type { KubeAccess } from "../common/kube/raw-client.ts";
 import type { Logger } from "../common/logger.ts";
 import type { ServiceConfig } from "./config.ts";
 import { createConnectionRouter } from "./connections/connection-routes.ts";
@@ -20,7 +20,8 @@ import { createZoomOAuthClient } from "./zoom/zoom-oauth-client.ts";
 
 export interface ServiceDeps {
   readonly config: ServiceConfig;
-  readonly kc: KubeConfig;
+  /** service/kube/kube-access.ts in the process; tests may pass client-node's KubeConfig. */
+  readonly kc: KubeAccess;
   readonly secrets: MountedSecrets;
   readonly log: Logger;
   readonly now?: () => number;
@@ -38,8 +39,7 @@ export function buildService(deps: ServiceDeps) {
   const { config, secrets, log } = deps;
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics();
-  const core = deps.kc.makeApiClient(CoreV1Api);
-  const store = createTokenSecretStore({ core, namespace: config.namespace, name: config.tokensSecret, now });
+  const store = createTokenSecretStore({ kc: deps.kc, namespace: config.namespace, name: config.tokensSecret, now });
   const events = createEventRecorder({
     kc: deps.kc,
     namespace: config.namespace,

@@ -1,9 +1,8 @@
 // Kubernetes Events (core/v1): the one body and the one create call behind the operator's Events
 // (condition transitions, revocation) and the service's (connection changes). What a failed create
 // means is the caller's decision: the operator counts and propagates it, the service logs it.
-import type { KubeConfig } from "@kubernetes/client-node";
 import { MicroTime } from "./micro-time.ts";
-import { rawRequest, resourcePath } from "./raw-client.ts";
+import { type KubeAccess, rawRequest, resourcePath } from "./raw-client.ts";
 
 /** The API server's limit on `message`, in UTF-8 bytes (it measures with Go's `len`). */
 export const EVENT_MESSAGE_LIMIT_BYTES = 1024;
@@ -63,7 +62,7 @@ export function buildEvent(p: EventProps) {
 export type EventBody = ReturnType<typeof buildEvent>;
 
 /** Creates the Event in the involved object's namespace; a refusal is thrown (KubeHttpError). */
-export async function createEvent(kc: KubeConfig, props: EventProps): Promise<void> {
+export async function createEvent(kc: KubeAccess, props: EventProps): Promise<void> {
   const body = buildEvent(props);
   await rawRequest(kc, { method: "POST", path: resourcePath("v1", "events", body.metadata.namespace), body });
 }

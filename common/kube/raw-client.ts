@@ -3,8 +3,18 @@
 // NetworkPolicy peer `{podSelector: {}}` ("every pod of the namespace") vanishes, which turns
 // "only these clients" into "everyone". Anything we apply or compare goes through raw JSON instead.
 import type { RequestOptions } from "node:https";
-import type { Cluster, KubeConfig, KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
+import type { Cluster, KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
 import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
+
+/**
+ * What these requests need of a KubeConfig: the cluster, and the credentials for each request.
+ * client-node's KubeConfig is one; the service's own loader (service/kube/kube-access.ts) is another,
+ * so the service never imports client-node (its import alone costs ~70 MiB of RSS).
+ */
+export interface KubeAccess {
+  getCurrentCluster(): Cluster | null;
+  applyToHTTPSOptions(options: RequestOptions): Promise<void>;
+}
 
 export class KubeHttpError extends Error {
   readonly code: number;
@@ -30,7 +40,7 @@ export interface RawRequest {
 /** Waiting this long for the headers, or between two body chunks, fails a request (undici's timeout errors). */
 const TIMEOUT_MS = 30_000;
 
-export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T> {
+export async function rawRequest<T>(kc: KubeAccess, req: RawRequest): Promise<T> {
   const response = await send(kc, req);
   const text = await response.body.text();
   if (response.statusCode < 200 || response.statusCode >= 300)
@@ -39,7 +49,7 @@ export async function rawRequest<T>(kc: KubeConfig, req: RawRequest): Promise<T>
 }
 
 async function send(
-  kc: KubeConfig,
+  kc: KubeAccess,
   req: RawRequest,
   stream?: { signal: AbortSignal; bodyTimeoutMs: number },
 ): Promise<Dispatcher.ResponseData> {
@@ -74,10 +84,10 @@ function credentialHeaders(credentials: RequestOptions): Record<string, string> 
 }
 
 /** One connection pool per KubeConfig, so requests reuse keep-alive connections. */
-const dispatchers = new WeakMap<KubeConfig, Dispatcher>();
+const dispatchers = new WeakMap<KubeAccess, Dispatcher>();
 
 /** NB: the TLS material is read once per KubeConfig: a rotated client certificate needs a new KubeConfig. */
-function dispatcherFor(kc: KubeConfig, cluster: Cluster, credentials: RequestOptions): Dispatcher {
+function dispatcherFor(kc: KubeAccess, cluster: Cluster, credentials: RequestOptions): Dispatcher {
   let dispatcher = dispatchers.get(kc);
   if (dispatcher) return dispatcher;
   if (cluster.proxyUrl?.startsWith("socks")) throw new Error(`the raw Kubernetes client cannot use the SOCKS proxy ${cluster.proxyUrl}`);
@@ -96,7 +106,7 @@ export function resourcePath(apiVersion: string, plural: string, namespace?: str
 }
 
 /** Server-side apply of one object as JSON (valid apply YAML), with force, under `fieldManager`. */
-export function serverSideApply(kc: KubeConfig, obj: KubernetesObject, plural: string, fieldManager: string): Promise<KubernetesObject> {
+export function serverSideApply(kc: KubeAccess, obj: KubernetesObject, plural: string, fieldManager: string): Promise<KubernetesObject> {
   return rawRequest(kc, {
     method: "PATCH",
     path: resourcePath(obj.apiVersion ?? "", plural, obj.metadata?.namespace, obj.metadata?.name),
@@ -119,7 +129,7 @@ export type FetchPage<T extends KubernetesObject> = (continueToken: string | und
  * page's resourceVersion: the pages are one consistent snapshot, so a watch starts from there.
  */
 export function listAllPages<T extends KubernetesObject>(
-  kc: KubeConfig,
+  kc: KubeAccess,
   req: Pick<RawRequest, "path" | "query" | "accept">,
   pageSize = LIST_PAGE_SIZE,
 ): Promise<KubernetesListObject<T> & { pages: number }> {
@@ -181,7 +191,7 @@ async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): P
   };
 }
 
-export async function rawList(kc: KubeConfig, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
+export async function rawList(kc: KubeAccess, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
   const { pages: _pages, ...list } = await listAllPages(kc, {
     path: resourcePath(apiVersion, plural, namespace),
     query: { labelSelector },
@@ -194,7 +204,7 @@ export const PARTIAL_OBJECT_METADATA = "application/json;as=PartialObjectMetadat
 export const PARTIAL_OBJECT_METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /** The metadata of one object (as PartialObjectMetadata), or undefined when it does not exist. */
-export async function rawGetMetadata(kc: KubeConfig, apiVersion: string, plural: string, namespace: string, name: string) {
+export async function rawGetMetadata(kc: KubeAccess, apiVersion: string, plural: string, namespace: string, name: string) {
   try {
     return await rawRequest<KubernetesObject>(kc, {
       method: "GET",
@@ -219,7 +229,7 @@ export interface WatchEvent<T = KubernetesObject> {
  * when the resourceVersion is too old). Silence beyond the server's timeout counts as a dead connection.
  */
 export async function* rawWatch(
-  kc: KubeConfig,
+  kc: KubeAccess,
   req: Pick<RawRequest, "path" | "query" | "accept"> & { readonly timeoutSeconds: number },
   signal: AbortSignal,
   /** Called once the server has accepted the watch (200), before any event: the watch works again. */

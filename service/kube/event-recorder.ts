@@ -2,9 +2,10 @@
 // owns the tokens Secret (so `kubectl describe zoomintegration` shows them). Events are best
 // effort: a failure is logged, never fails the request that caused it. Messages carry no secrets.
 // The Event itself is built and created by common/kube/events.ts, as the operator's are.
-import type { KubeConfig, V1OwnerReference } from "@kubernetes/client-node";
+import type { V1OwnerReference } from "@kubernetes/client-node";
 import { API_VERSION, KIND } from "../../common/api/constants.ts";
 import { createEvent, type InvolvedObject } from "../../common/kube/events.ts";
+import type { KubeAccess } from "../../common/kube/raw-client.ts";
 import type { Logger } from "../../common/logger.ts";
 
 export const EventReason = {
@@ -33,7 +34,7 @@ export interface EventRecorder {
 }
 
 export interface EventRecorderProps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly namespace: string;
   readonly integrationName: string;
   readonly podName: string;

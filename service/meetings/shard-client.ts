@@ -1,11 +1,12 @@
-import { ApiException, type CoreV1Api, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
-import { KubeHttpError, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import type { CoreV1Api, V1ConfigMap } from "@kubernetes/client-node";
+import { type KubeAccess, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 /**
- * The three calls the idempotency store makes on its shard ConfigMaps. Preferably over raw JSON with
- * a KubeConfig: NB: client-node 2.0 builds a new undici Agent for every request, so each call pays a
- * TLS handshake (measured ~25 ms per GET on the bench plane); raw-client.ts keeps one pool per
- * KubeConfig. The CoreV1Api form remains for callers that hold only an API client.
+ * The three calls the idempotency and settings stores make on ConfigMaps. Preferably over raw JSON
+ * with a KubeAccess (what the service does: it never loads client-node). NB: client-node 2.0 builds a
+ * new undici Agent for every request, so each call pays a TLS handshake (measured ~25 ms per GET on
+ * the bench plane); raw-client.ts keeps one pool per KubeAccess. The CoreV1Api form remains for
+ * tests that hold only an API client.
  */
 export interface ShardClient {
   /** undefined when the ConfigMap does not exist. */
@@ -15,12 +16,15 @@ export interface ShardClient {
   create(map: V1ConfigMap): Promise<void>;
 }
 
-export type ShardClientSource = { readonly kc: KubeConfig } | { readonly api: CoreV1Api };
+export type ShardClientSource = { readonly kc: KubeAccess } | { readonly api: CoreV1Api };
 
-/** The HTTP status of a failed call, from either client; undefined for network errors. */
+/**
+ * The HTTP status of a failed call, from either client (client-node's ApiException and raw-client's
+ * KubeHttpError both carry it as a numeric `code`); undefined for network errors, whose codes are strings.
+ */
 export function statusCodeOf(error: unknown): number | undefined {
-  if (error instanceof ApiException || error instanceof KubeHttpError) return error.code;
-  return undefined;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "number" ? code : undefined;
 }
 
 export function shardClient(source: ShardClientSource, namespace: string): ShardClient {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { ApiException, type CoreV1Api } from "@kubernetes/client-node";
 import { retry } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import { type ShardClientSource, shardClient, statusCodeOf } from "../meetings/shard-client.ts";
 import { decodeSettings, type OrganizationSettings, type OrganizationSettingsStore } from "./organization-settings.ts";
 
 /**
@@ -14,12 +14,12 @@ import { decodeSettings, type OrganizationSettings, type OrganizationSettingsSto
 export const SETTINGS_PREFIX = "settings.";
 const CACHE_MS = 5_000;
 
-export interface ConfigMapSettingsStoreOptions {
-  readonly api: CoreV1Api;
+/** `kc` (raw JSON, pooled connections: what the service uses) or `api`. */
+export type ConfigMapSettingsStoreOptions = ShardClientSource & {
   readonly namespace: string;
   readonly name: string;
   readonly now?: () => number;
-}
+};
 
 export function settingsKey(organizationId: string): string {
   return (
@@ -35,11 +35,14 @@ export function settingsKey(organizationId: string): string {
 export function createConfigMapSettingsStore(options: ConfigMapSettingsStoreOptions): OrganizationSettingsStore {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { readonly until: number; readonly settings: OrganizationSettings }>();
-  const ref = { name: options.name, namespace: options.namespace };
-  const read = () =>
-    options.api.readNamespacedConfigMap(ref).catch((error: unknown) => {
+  const client = shardClient(options, options.namespace);
+  const read = async () => {
+    const map = await client.read(options.name).catch((error: unknown) => {
       throw unavailable("read", error);
     });
+    if (!map) throw unavailable("read", new Error(`the ConfigMap ${options.name} does not exist`), 404);
+    return map;
+  };
   return {
     async get(organizationId) {
       const cached = cache.get(organizationId);
@@ -53,10 +56,10 @@ export function createConfigMapSettingsStore(options: ConfigMapSettingsStoreOpti
         async () => {
           const map = await read();
           const body = { ...map, data: { ...(map.data ?? {}), [settingsKey(organizationId)]: JSON.stringify(settings) } };
-          return options.api.replaceNamespacedConfigMap({ ...ref, body }).then(
+          return client.replace(body).then(
             () => true,
             (error: unknown) => {
-              if (error instanceof ApiException && error.code === 409) return false;
+              if (statusCodeOf(error) === 409) return false;
               throw unavailable("write", error);
             },
           );
@@ -70,8 +73,8 @@ export function createConfigMapSettingsStore(options: ConfigMapSettingsStoreOpti
   };
 }
 
-function unavailable(what: "read" | "write", cause: unknown): ServiceError {
-  const status = cause instanceof ApiException ? `HTTP ${cause.code}` : "network error";
+function unavailable(what: "read" | "write", cause: unknown, code = statusCodeOf(cause)): ServiceError {
+  const status = code === undefined ? "network error" : `HTTP ${code}`;
   return new ServiceError(
     ErrorCode.IdempotencyStoreUnavailable,
     `The state ConfigMap could not be ${what === "read" ? "read" : "written"} (${status}).`,

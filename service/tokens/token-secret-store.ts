@@ -2,7 +2,8 @@
 // annotation (no secrets, read by the operator), refresh locks and consumed OAuth states
 // (annotations). Every write is a compare-and-swap on the resourceVersion, so two replicas can
 // never overwrite each other's changes: a conflict re-reads and re-applies the change.
-import type { CoreV1Api, V1OwnerReference, V1Secret } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1Secret } from "@kubernetes/client-node";
+import { type KubeAccess, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 import {
   CONNECTIONS_ANNOTATION,
   GRANT_KEY_PREFIX,
@@ -117,7 +118,8 @@ export function renderSecret(base: V1Secret, draft: TokensDraft, now: number): V
 }
 
 export interface StoreProps {
-  readonly core: CoreV1Api;
+  /** Raw JSON over pooled connections (common/kube/raw-client.ts). */
+  readonly kc: KubeAccess;
   readonly namespace: string;
   readonly name: string;
   readonly now: () => number;
@@ -127,10 +129,11 @@ const sameContent = (a: V1Secret, b: V1Secret) =>
   JSON.stringify([a.data ?? {}, a.metadata?.annotations ?? {}]) === JSON.stringify([b.data ?? {}, b.metadata?.annotations ?? {}]);
 
 export function createTokenSecretStore(props: StoreProps): TokenSecretStore {
-  const { core, namespace, name } = props;
+  const { kc, namespace, name } = props;
+  const path = resourcePath("v1", "secrets", namespace, name);
   async function read(): Promise<TokensSnapshot> {
     try {
-      return parseSecret(await core.readNamespacedSecret({ name, namespace }));
+      return parseSecret(await rawRequest<V1Secret>(kc, { method: "GET", path }));
     } catch (error) {
       throw kubeError(error, `the tokens Secret ${namespace}/${name} cannot be read`);
     }
@@ -140,7 +143,7 @@ export function createTokenSecretStore(props: StoreProps): TokenSecretStore {
     if (sameContent(body, base.secret)) return base;
     try {
       // NB: a PUT carrying the read resourceVersion is the compare-and-swap: 409 if anyone wrote since.
-      return parseSecret(await core.replaceNamespacedSecret({ name, namespace, body }));
+      return parseSecret(await rawRequest<V1Secret>(kc, { method: "PUT", path, body: { apiVersion: "v1", kind: "Secret", ...body } }));
     } catch (error) {
       if ((error as { code?: unknown }).code === 409) throw new WriteConflict();
       throw kubeError(error, `the tokens Secret ${namespace}/${name} cannot be written`);
