@@ -6,6 +6,7 @@ import { ErrorCode, ServiceError } from "../errors.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { decodeRecord, encodeRecord, parseRecords, RECORDS_KEY, type StoredRecords } from "./record-codec.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
+import { type LegacyRecords, legacyRecords } from "./legacy-idempotency.ts";
 import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } from "./shard-client.ts";
 
 /**
@@ -24,6 +25,9 @@ import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } f
  * (reason full, Retry-After = when its oldest record expires); completing, releasing or cancelling
  * always fits. `zio_service_idempotency_shard_fill_ratio` reports the fullest shard written.
  * The shards are owned by the state ConfigMap, so they go when the tenant goes.
+ * Upgrade: a key with no live record in its shard is looked up among the old single-ConfigMap
+ * records (legacy-idempotency.ts), read but never written, so a create recorded by an old pod
+ * replays on a new one.
  */
 
 /** `kc` (pooled connections, see shard-client.ts) or `api`. */
@@ -58,12 +62,14 @@ export function shardOf(key: string, shards: number = IDEMPOTENCY_SHARDS): numbe
 export class ConfigMapIdempotencyStore implements IdempotencyStore {
   readonly #o: Required<Omit<StoreOptions, "metrics">> & StoreOptions;
   readonly #client: ShardClient;
+  readonly #legacy: LegacyRecords;
   readonly #fill = new Map<number, number>();
   #owner: Promise<V1ConfigMap | undefined> | undefined;
 
   constructor(options: ConfigMapIdempotencyStoreOptions) {
     this.#o = { now: Date.now, maxShardBytes: 48_000, maxAttempts: 20, random: Math.random, ...options };
     this.#client = shardClient(options, options.namespace);
+    this.#legacy = legacyRecords(this.#client, options.name);
   }
 
   async transact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<T> {
@@ -92,7 +98,7 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
     const records = parseRecords(map?.data);
     const now = this.#o.now();
     const found = decodeRecord(records[key]);
-    const current = found && !isExpired(found, now) ? found : undefined;
+    const current = found && !isExpired(found, now) ? found : await this.#findLegacy(key, now);
     const decision = decide(current);
     if (!decision.change || (!map && "remove" in decision.change)) return { settled: true, result: decision.result };
     if ("put" in decision.change) records[key] = encodeRecord(decision.change.put);
@@ -107,6 +113,14 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
     const written = map ? await this.#replace(map, data) : await this.#create(shard, data);
     if (written) this.#observeFill(shard, bytes);
     return written ? { settled: true, result: decision.result } : { settled: false };
+  }
+
+  async #findLegacy(key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    try {
+      return await this.#legacy.find(key, now);
+    } catch (error) {
+      throw unavailable("kubernetes", `The state ConfigMap could not be read for older records (${statusOf(error)}).`, 5, error);
+    }
   }
 
   #observeFill(shard: number, bytes: number): void {

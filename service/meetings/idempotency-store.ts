@@ -52,8 +52,11 @@ export interface IdempotencyStore {
  * The store key: organizations never share keys, and the raw key (maybe personal data) is not
  * stored. 24 base64url characters (144 bits): collisions are out of reach, and records stay small.
  */
+/** Characters of a store key (base64url of sha256). NB: the old single-ConfigMap store used 40 of the same digest. */
+export const STORE_KEY_LENGTH = 24;
+
 export function storeKey(organizationId: string, key: string): string {
-  return createHash("sha256").update(`${organizationId}\0${key}`).digest("base64url").slice(0, 24);
+  return createHash("sha256").update(`${organizationId}\0${key}`).digest("base64url").slice(0, STORE_KEY_LENGTH);
 }
 
 export function isExpired(record: IdempotencyRecord, now: number): boolean {

@@ -1,5 +1,5 @@
 import type { CoreV1Api, V1ConfigMap } from "@kubernetes/client-node";
-import { type KubeAccess, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import { type KubeAccess, PARTIAL_OBJECT_METADATA, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 /**
  * The three calls the idempotency and settings stores make on ConfigMaps. Preferably over raw JSON
@@ -14,6 +14,8 @@ export interface ShardClient {
   /** Rejects with an error whose status statusCodeOf reads (409: stale resourceVersion). */
   replace(map: V1ConfigMap): Promise<void>;
   create(map: V1ConfigMap): Promise<void>;
+  /** The ConfigMap's resourceVersion, read as metadata only (a few hundred bytes however big it is); undefined when absent. */
+  resourceVersion(name: string): Promise<string | undefined>;
 }
 
 export type ShardClientSource = { readonly kc: KubeAccess } | { readonly api: CoreV1Api };
@@ -46,6 +48,15 @@ export function shardClient(source: ShardClientSource, namespace: string): Shard
     async create(map) {
       await rawRequest(kc, { method: "POST", path: path(), body: { apiVersion: "v1", kind: "ConfigMap", ...map } });
     },
+    async resourceVersion(name) {
+      try {
+        const meta = await rawRequest<V1ConfigMap>(kc, { method: "GET", path: path(name), accept: PARTIAL_OBJECT_METADATA });
+        return meta.metadata?.resourceVersion;
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
   };
 }
 
@@ -64,6 +75,9 @@ function apiShardClient(api: CoreV1Api, namespace: string): ShardClient {
     },
     async create(map) {
       await api.createNamespacedConfigMap({ namespace, body: map });
+    },
+    async resourceVersion(name) {
+      return (await this.read(name))?.metadata?.resourceVersion;
     },
   };
 }
