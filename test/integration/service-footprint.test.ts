@@ -38,6 +38,15 @@ interface Footprint {
   readonly idle: number;
   readonly peak: number;
   readonly after: number;
+  /** After the load, from the service's own /metrics: where the memory is. */
+  readonly heap: string;
+}
+
+/** V8's heap (total and used) and memory outside it, from prom-client's default metrics. */
+async function heapOf(apiUrl: string): Promise<string> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const mib = (name: string) => (Number(new RegExp(`^zio_service_${name} (\\S+)$`, "m").exec(text)?.[1]) / 1048576).toFixed(0);
+  return `heap ${mib("nodejs_heap_size_used_bytes")}/${mib("nodejs_heap_size_total_bytes")} MiB, external ${mib("nodejs_external_memory_bytes")} MiB`;
 }
 
 async function createMeetings(apiUrl: string, prefix: string): Promise<number[]> {
@@ -76,8 +85,9 @@ async function measureService(podName: string, nodeOptions: string): Promise<Foo
   const statuses = await createMeetings(svc.apiUrl, podName);
   sampler.stop();
   const after = rssMiB(svc.pid);
+  const heap = await heapOf(svc.apiUrl);
   await svc.stop();
-  return { idle, peak: sampler.peakMiB(), after, statuses };
+  return { idle, peak: sampler.peakMiB(), after, heap, statuses };
 }
 
 async function bareNodeRss(): Promise<number> {
@@ -123,7 +133,7 @@ describe("the service's memory footprint", () => {
     const withClientNode = await measureService("svc-client-node", `${SERVICE_NODE_OPTIONS} --import @kubernetes/client-node`);
     const row = (name: string, f: Footprint) =>
       `  ${name.padEnd(26)} idle ${f.idle.toFixed(0).padStart(4)} MiB (${(f.idle / withClientNode.idle).toFixed(2)}x)  ` +
-      `peak under load ${f.peak.toFixed(0).padStart(4)} MiB (${(f.peak / withClientNode.peak).toFixed(2)}x)  after ${f.after.toFixed(0)} MiB`;
+      `peak under load ${f.peak.toFixed(0).padStart(4)} MiB (${(f.peak / withClientNode.peak).toFixed(2)}x)  after ${f.after.toFixed(0)} MiB (${f.heap})`;
     console.log(
       [
         `[measure] service RSS, ${CREATES} creates at concurrency ${CONCURRENCY} (ratios: against the service with client-node loaded)`,
