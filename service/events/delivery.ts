@@ -42,6 +42,10 @@ const BATCH = 100;
 export function createDelivery(p: DeliveryProps) {
   const observer = new LockObserver();
   const inFlight = new Set<string>();
+  /** Organizations whose delivery should look again once its current run ends. */
+  const again = new Set<string>();
+  /** Organizations this replica recorded events for since the last pass. */
+  const hints = new Set<string>();
   let held: { lock: DeliveryLock; until: number; renewedAt: number } | undefined;
   let stopped = true;
   let wake: () => void = () => undefined;
@@ -81,21 +85,33 @@ export function createDelivery(p: DeliveryProps) {
   /** Time left in our hold: a POST starts only if it can finish inside it. */
   const holding = (needMs: number) => held !== undefined && p.now() + needMs < held.until;
 
-  async function pass(): Promise<void> {
+  /** Delivers the organization's events unless that is under way (then that run looks again when done). */
+  function start(organizationId: string): void {
+    if (inFlight.has(organizationId)) {
+      again.add(organizationId);
+      return;
+    }
+    inFlight.add(organizationId);
+    void deliverOrganization(organizationId)
+      .catch((err) => p.log.warn({ err, organizationId }, "event delivery pass failed"))
+      .finally(() => {
+        inFlight.delete(organizationId);
+        if (again.delete(organizationId)) start(organizationId);
+      });
+  }
+
+  /** Starts the organizations this replica just recorded events for, and (`scan`) every due one. */
+  async function pass(scan: boolean): Promise<void> {
     if (!(await holdLock())) return;
+    const hinted = [...hints];
+    hints.clear();
+    for (const org of hinted) start(org);
+    if (!scan) return;
+    const maps = await Promise.all(Array.from({ length: EVENT_SHARDS }, (_, shard) => p.shards.read(shard, true)));
     let failing = 0;
-    for (let shard = 0; shard < EVENT_SHARDS; shard++) {
-      const logs = logsOf(await p.shards.read(shard, true));
-      for (const log of logs.values()) {
-        if (log.delivery.failingSince !== undefined) failing++;
-        if (!due(log, p.now()) || inFlight.has(log.organizationId)) continue;
-        inFlight.add(log.organizationId);
-        void deliverOrganization(log.organizationId)
-          .catch((err) => p.log.warn({ err, organizationId: log.organizationId }, "event delivery pass failed"))
-          .finally(() => {
-            inFlight.delete(log.organizationId);
-          });
-      }
+    for (const log of maps.flatMap((map) => [...logsOf(map).values()])) {
+      if (log.delivery.failingSince !== undefined) failing++;
+      if (due(log, p.now())) start(log.organizationId);
     }
     p.metrics.eventEndpointsFailing.set(failing);
   }
@@ -105,7 +121,7 @@ export function createDelivery(p: DeliveryProps) {
     for (;;) {
       const log = await p.events.read(organizationId);
       if (!log || !due(log, p.now()) || !holding(p.timeoutMs)) return;
-      const endpoint = (await p.endpoints.list()).get(organizationId);
+      const endpoint = await p.endpoints.forDelivery(organizationId);
       const pending = undelivered(log).slice(0, BATCH);
       let lastOk = log.acked;
       let failure: Extract<PostResult, { ok: false }> | undefined;
@@ -140,15 +156,21 @@ export function createDelivery(p: DeliveryProps) {
     start(): void {
       if (!stopped) return;
       stopped = false;
+      let lastScan = Number.NEGATIVE_INFINITY;
       loop = (async () => {
         while (!stopped) {
-          await pass().catch((err) => p.log.warn({ err }, "event delivery pass failed"));
+          const scan = p.now() - lastScan >= p.pollMs;
+          if (scan) lastScan = p.now();
+          await pass(scan).catch((err) => p.log.warn({ err }, "event delivery pass failed"));
           await Promise.race([sleep(p.pollMs), new Promise<void>((r) => (wake = r))]);
         }
       })();
     },
-    /** Looks for new events now (this replica just recorded some). */
-    wake: () => wake(),
+    /** This replica just recorded events for the organization: deliver them now, not at the next poll. */
+    wake(organizationId?: string): void {
+      if (organizationId) hints.add(organizationId);
+      wake();
+    },
     /** Stops looking; deliveries in flight finish (their acknowledgements are written). */
     async stop(): Promise<void> {
       stopped = true;

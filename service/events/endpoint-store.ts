@@ -114,10 +114,14 @@ export function createEndpointStore(p: EndpointStoreProps) {
     async get(organizationId: string): Promise<Endpoint | undefined> {
       return parse(await readSecret()).get(organizationId);
     },
-    async list(): Promise<Map<string, Endpoint>> {
-      if (cached && p.now() - cached.at < (p.cacheMs ?? 2000)) return cached.endpoints;
-      cached = { at: p.now(), endpoints: parse(await readSecret()) };
-      return cached.endpoints;
+    /**
+     * The organization's endpoint for the delivery loop, from a cache of at most `cacheMs`. NB: a
+     * miss is read again: "no endpoint" lets events count as delivered, so it must not be stale.
+     */
+    async forDelivery(organizationId: string): Promise<Endpoint | undefined> {
+      const fresh = !cached || p.now() - cached.at >= (p.cacheMs ?? 2000) || !cached.endpoints.has(organizationId);
+      if (fresh) cached = { at: p.now(), endpoints: parse(await readSecret()) };
+      return cached?.endpoints.get(organizationId);
     },
     /** Creates or changes the endpoint; the signing secret is made (and answered) on creation only. */
     put(organizationId: string, want: { url: string; types: readonly OutboundEventType[] | null }) {

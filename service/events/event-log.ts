@@ -33,19 +33,65 @@ export interface EventLogProps {
   readonly onExpired?: (count: number) => void;
 }
 
+interface Queued {
+  readonly key: string;
+  readonly organizationId: string;
+  readonly fn: (log: OrgLog) => { log: OrgLog; result: unknown };
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
+
 export function createEventLog(props: EventLogProps) {
   const maxBytes = props.maxShardBytes ?? MAX_SHARD_BYTES;
+  const queues = new Map<number, Queued[]>();
+  const writing = new Set<number>();
 
-  /** Applies `change` to one organization's log (created when absent) and writes the shard. */
+  /**
+   * Group commit: the changes this replica has for one shard while a write of it is in flight go
+   * into its next write together, so a burst of webhooks costs a few writes and few conflicts.
+   */
+  async function drain(shard: number): Promise<void> {
+    if (writing.has(shard)) return;
+    writing.add(shard);
+    try {
+      for (let batch = queues.get(shard) ?? []; batch.length > 0; batch = queues.get(shard) ?? []) {
+        queues.set(shard, []);
+        await commit(shard, batch);
+      }
+    } finally {
+      writing.delete(shard);
+    }
+  }
+
+  async function commit(shard: number, batch: readonly Queued[]): Promise<void> {
+    let outcomes: Outcome[] = [];
+    try {
+      await props.shards.update(shard, (map) => {
+        const planned = plan(logsOf(map), batch, props.now(), maxBytes, props.onExpired);
+        outcomes = planned.outcomes;
+        return planned.data ? { result: undefined, data: planned.data } : { result: undefined };
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.result);
+      else item.reject(o.error);
+    });
+  }
+
+  /** Applies `fn` to one organization's log (created when absent) and writes its shard. */
   function change<T>(organizationId: string, fn: (log: OrgLog) => { log: OrgLog; result: T }): Promise<T> {
-    const key = orgKey(organizationId);
-    return props.shards.update(shardOfOrganization(organizationId), (map) => {
-      const logs = logsOf(map);
-      const before = logs.get(key);
-      const { log, result } = fn(before ?? emptyLog(organizationId));
-      if (log === before) return { result };
-      logs.set(key, log);
-      return { result, data: render(logs, props.now(), maxBytes, props.onExpired, (before?.events.length ?? 0) < log.events.length) };
+    const shard = shardOfOrganization(organizationId);
+    return new Promise<T>((resolve, reject) => {
+      const queue = queues.get(shard) ?? [];
+      queue.push({ key: orgKey(organizationId), organizationId, fn, resolve: resolve as (v: unknown) => void, reject });
+      queues.set(shard, queue);
+      void drain(shard);
     });
   }
 
@@ -60,16 +106,52 @@ export function createEventLog(props: EventLogProps) {
   };
 }
 
+/**
+ * The shard's new data for a batch of changes, and each change's outcome. When the shard would pass
+ * its limit, the changes that add events are refused (`full`) and the rest (acknowledgements,
+ * purges) still written.
+ */
+function plan(
+  logs: Map<string, OrgLog>,
+  batch: readonly Queued[],
+  now: number,
+  maxBytes: number,
+  onExpired: ((n: number) => void) | undefined,
+): { data: Record<string, string> | undefined; outcomes: Outcome[] } {
+  for (let refuseGrowth = false; ; refuseGrowth = true) {
+    const next = new Map(logs);
+    let changed = false;
+    const outcomes: Outcome[] = batch.map((item) => {
+      try {
+        const before = next.get(item.key);
+        const { log, result } = item.fn(before ?? emptyLog(item.organizationId));
+        if (refuseGrowth && log.events.length > (before?.events.length ?? 0)) throw FULL();
+        if (log !== before) {
+          next.set(item.key, log);
+          changed = true;
+        }
+        return { ok: true, result };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+    if (!changed) return { data: undefined, outcomes };
+    const data = render(next, now, maxBytes, onExpired);
+    if (data || refuseGrowth) return { data: data ?? encode(next), outcomes };
+  }
+}
+
+const FULL = () => unavailable("full", "The event log's shard is full of undelivered events; retry later.");
+
 export type EventLog = ReturnType<typeof createEventLog>;
 
-/** The shard's data after expiring old events and making room; throws `full` when growing past the limit. */
+/** The shard's data after expiring old events and making room; undefined when undelivered events alone pass the limit. */
 function render(
   logs: Map<string, OrgLog>,
   now: number,
   maxBytes: number,
   onExpired: ((n: number) => void) | undefined,
-  grew: boolean,
-): Record<string, string> {
+): Record<string, string> | undefined {
   let expired = 0;
   for (const [key, log] of logs) {
     const next = expireEvents(log, now);
@@ -80,10 +162,7 @@ function render(
   let data = encode(logs);
   while (size(data) > maxBytes) {
     const oldest = oldestDelivered(logs);
-    if (!oldest) {
-      if (grew) throw unavailable("full", "The event log's shard is full of undelivered events; retry later.");
-      break; // NB: an acknowledgement or a purge must always be written, even over the limit
-    }
+    if (!oldest) return undefined;
     logs.set(oldest, dropDelivered(logs.get(oldest)!, 50));
     data = encode(logs);
   }

@@ -63,7 +63,7 @@ export function createEventService(p: EventServiceProps) {
   async function record(organizationId: string, events: readonly NewEvent[]): Promise<void> {
     await log.append(organizationId, events);
     for (const e of events) p.metrics.eventsRecorded.inc({ type: e.type });
-    delivery.wake();
+    delivery.wake(organizationId);
   }
 
   return {
@@ -93,7 +93,7 @@ export function createEventService(p: EventServiceProps) {
         ),
       );
       p.metrics.eventsRecorded.inc({ type: "connection.deauthorized" }, organizations.length);
-      delivery.wake();
+      for (const org of organizations) delivery.wake(org);
     },
     /** A connection changed state (connected, missing scopes, reauthorization required). Never throws: logged. */
     async recordConnectionChange(grant: StoredGrant): Promise<void> {

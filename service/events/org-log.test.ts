@@ -5,6 +5,7 @@ import type { NewEvent } from "./event-types.ts";
 import {
   acknowledge,
   appendEvents,
+  DELIVERED_RETENTION_MS,
   emptyLog,
   eventsAfter,
   expireEvents,
@@ -34,11 +35,12 @@ describe("an organization's log", () => {
     expect(log.nextSeq).toBe(4);
   });
 
-  it("keeps undelivered events until their retention ends, counting those dropped unsent", () => {
-    const log = appendEvents(emptyLog("org"), [event("a"), event("b")], T0);
-    expect(expireEvents(log, T0 + RETENTION_MS - 1).log.events).toHaveLength(2);
-    const expired = expireEvents(acknowledge(log, 1, T0), T0 + RETENTION_MS);
-    expect(expired).toMatchObject({ undeliveredDropped: 1, log: { events: [], acked: 2 } });
+  it("keeps delivered events a day for the pull API and undelivered ones three days, counting those dropped unsent", () => {
+    const log = acknowledge(appendEvents(emptyLog("org"), [event("a"), event("b")], T0), 1, T0);
+    expect(expireEvents(log, T0 + DELIVERED_RETENTION_MS - 1).log.events).toHaveLength(2);
+    expect(expireEvents(log, T0 + DELIVERED_RETENTION_MS)).toMatchObject({ undeliveredDropped: 0, log: { events: [{ id: "b" }] } });
+    expect(expireEvents(log, T0 + RETENTION_MS - 1).log.events).toHaveLength(1);
+    expect(expireEvents(log, T0 + RETENTION_MS)).toMatchObject({ undeliveredDropped: 1, log: { events: [], acked: 2 } });
   });
 
   it("backs off after a failure and ends the failure run with the next acknowledgement", () => {

@@ -5,8 +5,14 @@
 import { createHash } from "node:crypto";
 import type { NewEvent, RecordedEvent } from "./event-types.ts";
 
-/** Undelivered events are kept (and retried) this long, delivered ones for the pull API too. */
+/** Undelivered events are kept (and retried) this long. */
 export const RETENTION_MS = 72 * 3_600_000;
+/**
+ * Delivered events stay this long for the pull API (catching up, or polling without an endpoint:
+ * with no endpoint an event counts as delivered at once). NB: shorter than RETENTION_MS because a
+ * busy organization's delivered events would otherwise fill its shard (every write rewrites it).
+ */
+export const DELIVERED_RETENTION_MS = 24 * 3_600_000;
 
 export interface DeliveryState {
   /** Failed attempts in a row for the oldest undelivered event. */
@@ -55,15 +61,16 @@ export function appendEvents(log: OrgLog, events: readonly NewEvent[], now: numb
 
 /** Drops events past retention: returns the log and how many undelivered events were dropped. */
 export function expireEvents(log: OrgLog, now: number): { log: OrgLog; undeliveredDropped: number } {
-  const keep = log.events.filter((e) => e.at + RETENTION_MS > now);
+  const expired = (e: RecordedEvent) => e.at + (e.seq <= log.acked ? DELIVERED_RETENTION_MS : RETENTION_MS) <= now;
+  const keep = log.events.filter((e) => !expired(e));
   if (keep.length === log.events.length) return { log, undeliveredDropped: 0 };
-  const dropped = log.events.filter((e) => e.at + RETENTION_MS <= now);
+  const dropped = log.events.filter(expired);
   const undeliveredDropped = dropped.filter((e) => e.seq > log.acked).length;
   const acked = Math.max(log.acked, ...dropped.map((e) => e.seq));
   return { log: { ...log, events: keep, acked }, undeliveredDropped };
 }
 
-/** Drops the oldest delivered events until `fits` says the log fits (or none are left to drop). */
+/** Drops the oldest `count` delivered events (to make room in a full shard). */
 export function dropDelivered(log: OrgLog, count: number): OrgLog {
   let dropped = 0;
   const events = log.events.filter((e) => !(e.seq <= log.acked && dropped++ < count));

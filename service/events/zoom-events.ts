@@ -1,6 +1,7 @@
 // Zoom's webhook events (ZOOM.md) turned into the booking app's events, one per organization
-// connected to the Zoom account the event is about. Ids are derived from Zoom's event, so Zoom's
-// retry of a delivery we already recorded is recognised (appendEvents skips a known id).
+// connected to the Zoom account the event is about. Ids are derived from Zoom's event (type, time
+// and payload), so Zoom's retry of a delivery we already recorded is recognised (appendEvents skips
+// a known id).
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ZOOM_EVENT_TYPES, type ZoomEventType } from "../../common/tenant/zoom-event-types.ts";
@@ -97,7 +98,8 @@ export function meetingEvents(e: ZoomMeetingEvent, organizations: readonly strin
   };
   const time = new Date(e.event_ts).toISOString();
   return organizations.map((organizationId) => ({
-    id: stableId(organizationId, e.event, String(e.event_ts), meetingId, o.uuid ?? ""),
+    // NB: Zoom's retry repeats the body; two different changes within one millisecond differ in it
+    id: stableId(organizationId, e.event, String(e.event_ts), JSON.stringify(e.payload)),
     type: OUTBOUND_OF[e.event],
     time,
     subject: `meetings/${meetingId}`,

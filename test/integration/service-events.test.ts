@@ -8,20 +8,13 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterEnv, useNamespace } from "../support/cluster-env.ts";
 import { type EventReceiver, startEventReceiver } from "../support/event-receiver.ts";
-import { apiCall, createMeeting, endpointPath, metric, pullAll, webhookTarget } from "../support/events-support.ts";
+import { apiCall, createMeeting, endpointPath, FAST_EVENTS, metric, pullAll, webhookTarget } from "../support/events-support.ts";
 import { eventually } from "../support/eventually.ts";
 import { type RunningService, startBrowserFlow, visit } from "../support/service-harness.ts";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.ts";
 import { prepareServiceTenant, type ServiceTenant } from "../support/service-tenant.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 
-/** Short lock, timeout, poll and backoff, so takeovers and retries happen within a test. */
-export const FAST_EVENTS = {
-  EVENTS_LOCK_TTL_SECONDS: "3",
-  EVENTS_DELIVERY_TIMEOUT_SECONDS: "1",
-  EVENTS_POLL_MS: "100",
-  EVENTS_MAX_BACKOFF_SECONDS: "1",
-};
 // NB: in different event shards (sha1 % 8: 1 and 5), as two real organizations mostly are.
 const A = "org-a";
 const B = "org-b";

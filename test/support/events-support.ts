@@ -3,6 +3,14 @@ import { WEBHOOK_PATH } from "../../common/tenant/names.ts";
 import type { ServiceProcess } from "./service-process.ts";
 import type { ServiceTenant } from "./service-tenant.ts";
 
+/** Short lock, timeout, poll and backoff, so takeovers and retries happen within a test. */
+export const FAST_EVENTS = {
+  EVENTS_LOCK_TTL_SECONDS: "3",
+  EVENTS_DELIVERY_TIMEOUT_SECONDS: "1",
+  EVENTS_POLL_MS: "100",
+  EVENTS_MAX_BACKOFF_SECONDS: "1",
+};
+
 export interface Answer {
   readonly status: number;
   readonly json: Record<string, unknown>;
