@@ -93,8 +93,6 @@ export function buildService(deps: ServiceDeps) {
     random: deps.random,
     onConnectionChange,
   });
-  const organizationsOf = async (accountId: string) =>
-    [...(await store.read()).grants.values()].filter((g) => g.accountId === accountId).map((g) => g.organizationId);
 
   let kubeReadyUntil = 0;
   let draining = false;
@@ -122,7 +120,7 @@ export function buildService(deps: ServiceDeps) {
       createWebhookRouter({
         secrets,
         deauthorize: (accountId) => connections.deauthorize(accountId),
-        organizationsOf,
+        organizationsOf: outbound.endpoints.organizationsOf,
         events: outbound,
         metrics,
         log,

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { retry } from "../../common/retry.ts";
+import { readGrants } from "../../common/tenant/token-secret.ts";
 import { KubeHttpError, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 import type { OutboundEventType } from "./event-types.ts";
 import { newSigningSecret } from "./signing.ts";
@@ -111,6 +112,12 @@ export function createEndpointStore(p: EndpointStoreProps) {
   const pruned = (secrets: readonly SigningSecret[]) => secrets.filter((s) => s.expiresAt === undefined || s.expiresAt > p.now());
 
   return {
+    /** The organizations connected to a Zoom account, read over the pooled connection (the webhook's hot path). */
+    async organizationsOf(accountId: string): Promise<string[]> {
+      return readGrants((await readSecret()).data)
+        .filter((g) => g.accountId === accountId)
+        .map((g) => g.organizationId);
+    },
     async get(organizationId: string): Promise<Endpoint | undefined> {
       return parse(await readSecret()).get(organizationId);
     },

@@ -30,7 +30,8 @@ const ns = useNamespace("svc-ev-delivery", () => replicas.map((r) => `--- ${r.po
 
 /** One Zoom-side edit of the meeting, sent to a replica: one event for ORG. */
 const edit = (r: ServiceProcess) => zoom.meetingWebhooks.edit("acme-client", meetingId, { topic: `edit-${edits++}` }, webhookTarget(r));
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 
 async function holderName(): Promise<string | undefined> {
   const core = clusterEnv().kc.makeApiClient(CoreV1Api);
@@ -67,7 +68,10 @@ beforeAll(async () => {
   const flow = await startBrowserFlow(replicas[0] as unknown as RunningService, zoom, tenant.apiToken, ORG);
   expect((await visit(replicas[0] as unknown as RunningService, flow.redirect, flow.cookie)).location).toContain("zoom=connected");
   meetingId = await createMeeting(tenant, replicas[0]!.apiUrl, ORG, "booking-1");
-  const registered = await apiCall(tenant, replicas[0]!.apiUrl, "PUT", endpointPath(ORG), { url: receiver.url, types: ["meeting.updated"] });
+  const registered = await apiCall(tenant, replicas[0]!.apiUrl, "PUT", endpointPath(ORG), {
+    url: receiver.url,
+    types: ["meeting.updated"],
+  });
   receiver.setSecrets([registered.json["signingSecret"] as string]);
 });
 afterAll(async () => {
@@ -129,7 +133,9 @@ describe("durable delivery", () => {
     await victim.kill();
     const deliveredBeforeKill = receiver.events.length;
     await eventually(() => expect(firstArrivals(receiver.events)).toHaveLength(count), { timeout: 60_000 });
-    console.log(`[measure] kill mid-delivery: ${deliveredBeforeKill}/${count} delivered at the kill, ${receiver.events.length - count} sent twice (same id)`);
+    console.log(
+      `[measure] kill mid-delivery: ${deliveredBeforeKill}/${count} delivered at the kill, ${receiver.events.length - count} sent twice (same id)`,
+    );
     expectInOrderWithoutLoss(count);
     expect(await metric(survivor.apiUrl, "zio_service_event_delivery_lock_takeovers_total")).toBe(1);
     expect(await holderName()).toBe(survivor.podName);
