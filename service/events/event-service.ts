@@ -105,7 +105,8 @@ export function createEventService(p: EventServiceProps) {
         subject: "connection",
         data: { organizationId, accountId, state, ...(missingScopes ? { missingScopes } : {}), ...(reason ? { reason } : {}) },
       };
-      await retry(() => record(organizationId, [event]), { attempts: 5, retryable: () => true, baseMs: 200, maxMs: 2000 }).catch((err) =>
+      // NB: the OAuth callback waits for this: a few quick tries, not a long outage's worth
+      await retry(() => record(organizationId, [event]), { attempts: 3, retryable: () => true, baseMs: 100, maxMs: 400 }).catch((err) =>
         p.log.error({ err, organizationId, type: event.type }, "could not record a connection event"),
       );
     },

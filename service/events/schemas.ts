@@ -8,7 +8,8 @@ export const EndpointRequest = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
     .max(2048)
-    .refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials (user:password@)")
+    // NB: refinements run even when the URL check failed: never construct a URL that may not parse
+    .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), "must not carry credentials (user:password@)")
     .refine((u) => !u.includes("#"), "must not have a fragment")
     .meta({
       description: "Where the events are POSTed (the booking app's receiver).",

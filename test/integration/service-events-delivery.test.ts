@@ -17,8 +17,8 @@ import { prepareServiceTenant, type ServiceTenant } from "../support/service-ten
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 
 const ORG = "org-a";
-const CATCHUP = Number(process.env["ZIO_EVENTS_CATCHUP"] ?? 200);
-const LATENCY_SAMPLES = Number(process.env["ZIO_EVENTS_LATENCY"] ?? 30);
+const CATCHUP = Number(process.env["ZIO_EVENTS_CATCHUP"] ?? 100);
+const LATENCY_SAMPLES = Number(process.env["ZIO_EVENTS_LATENCY"] ?? 20);
 
 let zoom: ZoomEmulator;
 let tenant: ServiceTenant;
