@@ -123,7 +123,8 @@ export function createDelivery(p: DeliveryProps) {
       if (!log || !due(log, p.now()) || !holding(p.timeoutMs)) return;
       const endpoint = await p.endpoints.forDelivery(organizationId);
       const pending = undelivered(log).slice(0, BATCH);
-      let lastOk = log.acked;
+      // NB: nothing left to send but not acknowledged (cannot happen by the log's rules): settle it, never spin
+      let lastOk = pending.length === 0 ? log.nextSeq - 1 : log.acked;
       let failure: Extract<PostResult, { ok: false }> | undefined;
       for (const event of pending) {
         if (endpoint && (endpoint.types === null || endpoint.types.includes(event.type))) {
