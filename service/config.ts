@@ -64,6 +64,16 @@ const Schema = z.object({
     .max(60)
     .default(5)
     .describe("how much longer the refresh lock lives than that deadline"),
+  EVENTS_LOCK_TTL_SECONDS: seconds(3, 600).default(30).describe("the event delivery lock: taken over after this long unrenewed"),
+  EVENTS_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(2000)
+    .describe("how often the delivering replica looks for events recorded by other replicas"),
+  EVENTS_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10).describe("one POST to a booking-app endpoint"),
+  EVENTS_MAX_BACKOFF_SECONDS: seconds(1, 3600).default(300).describe("the longest pause between attempts at a failing endpoint"),
 });
 
 type Parsed = z.infer<typeof Schema>;
@@ -96,6 +106,7 @@ export interface ServiceConfig {
   readonly refreshLockMarginMs: number;
   /** Where the Kubernetes credentials come from (service/kube/kube-access.ts). */
   readonly kube: KubeSource;
+  readonly events: { readonly lockTtlMs: number; readonly pollMs: number; readonly timeoutMs: number; readonly maxBackoffMs: number };
 }
 
 export function helpText(): string {
@@ -115,6 +126,10 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     throw new ConfigError(configProblems(parsed.error));
   }
   const c = parsed.data;
+  if (c.EVENTS_DELIVERY_TIMEOUT_SECONDS * 3 > c.EVENTS_LOCK_TTL_SECONDS)
+    throw new ConfigError([
+      "EVENTS_DELIVERY_TIMEOUT_SECONDS: must be at most a third of EVENTS_LOCK_TTL_SECONDS (a POST must end inside the lock)",
+    ]);
   const publicOrigin = c.PUBLIC_ORIGIN ?? `https://${APP_HOST_PREFIX}${c[ContractEnv.Domain]}`;
   return Object.freeze({
     integrationName: c[ContractEnv.IntegrationName],
@@ -141,5 +156,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     refreshDeadlineMs: Math.round(c.REFRESH_DEADLINE_SECONDS * 1000),
     refreshLockMarginMs: Math.round(c.REFRESH_LOCK_MARGIN_SECONDS * 1000),
     kube: Object.freeze({ kubeconfig: c.KUBECONFIG, serviceHost: c.KUBERNETES_SERVICE_HOST, servicePort: c.KUBERNETES_SERVICE_PORT }),
+    events: Object.freeze({
+      lockTtlMs: c.EVENTS_LOCK_TTL_SECONDS * 1000,
+      pollMs: c.EVENTS_POLL_MS,
+      timeoutMs: Math.round(c.EVENTS_DELIVERY_TIMEOUT_SECONDS * 1000),
+      maxBackoffMs: c.EVENTS_MAX_BACKOFF_SECONDS * 1000,
+    }),
   });
 }

@@ -57,6 +57,8 @@ log.info(
   "zoom service listening",
 );
 
+service.delivery.start();
+
 // Idle grants are refreshed daily; every replica checks hourly and the refresh lock lets one do it.
 const idleTimer = setInterval(
   () => {
@@ -75,7 +77,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
   clearInterval(idleTimer);
   const times = { delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs };
-  await Promise.all([drain(publicServer, times), drain(apiServer, times)]);
+  await Promise.all([drain(publicServer, times), drain(apiServer, times), service.delivery.stop()]);
   secrets.stop();
   log.info({}, "stopped");
   process.exit(0);

@@ -30,6 +30,18 @@ export interface ServiceMetrics {
   readonly idempotencyShardFill: Gauge;
   /** reason: full | conflict | kubernetes (503 IDEMPOTENCY_STORE_UNAVAILABLE). */
   readonly idempotencyRefusals: Counter<"reason">;
+  /** Outbound events recorded, by type (a closed list: service/events/event-types.ts). */
+  readonly eventsRecorded: Counter<"type">;
+  /** POSTs to booking-app endpoints by result: delivered | failed. */
+  readonly eventDeliveries: Counter<"result">;
+  /** From an event being recorded to its endpoint accepting it. */
+  readonly eventDeliverySeconds: Histogram;
+  /** Endpoints whose last attempt failed (seen by the delivering replica): alert when above 0 for long. */
+  readonly eventEndpointsFailing: Gauge;
+  /** Undelivered events dropped after the 72 h retention. */
+  readonly eventsExpired: Counter;
+  /** Delivery locks of another replica taken over after they went unrenewed for their ttl. */
+  readonly eventLockTakeovers: Counter;
 }
 
 export function createMetrics(): ServiceMetrics {
@@ -99,6 +111,39 @@ export function createMetrics(): ServiceMetrics {
       name: "zio_service_idempotency_store_refusals_total",
       help: "Requests refused with IDEMPOTENCY_STORE_UNAVAILABLE, by reason",
       labelNames: ["reason"],
+      registers,
+    }),
+    eventsRecorded: new Counter({
+      name: "zio_service_events_recorded_total",
+      help: "Outbound events recorded for the booking app, by type",
+      labelNames: ["type"],
+      registers,
+    }),
+    eventDeliveries: new Counter({
+      name: "zio_service_event_deliveries_total",
+      help: "POSTs of events to booking-app endpoints, by result",
+      labelNames: ["result"],
+      registers,
+    }),
+    eventDeliverySeconds: new Histogram({
+      name: "zio_service_event_delivery_seconds",
+      help: "From an event being recorded to the booking app's endpoint accepting it",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600, 3600],
+      registers,
+    }),
+    eventEndpointsFailing: new Gauge({
+      name: "zio_service_event_endpoints_failing",
+      help: "Booking-app endpoints whose last delivery attempt failed (reported by the delivering replica)",
+      registers,
+    }),
+    eventsExpired: new Counter({
+      name: "zio_service_events_expired_total",
+      help: "Undelivered events dropped after the 72 h retention",
+      registers,
+    }),
+    eventLockTakeovers: new Counter({
+      name: "zio_service_event_delivery_lock_takeovers_total",
+      help: "Event delivery locks of another replica taken over after they went unrenewed for their ttl",
       registers,
     }),
   };

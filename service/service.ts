@@ -10,6 +10,8 @@ import { createConnections } from "./connections/connections.ts";
 import { createApiApp, createPublicApp } from "./http/apps.ts";
 import { createEventRecorder } from "./kube/event-recorder.ts";
 import { createMetrics, type ServiceMetrics } from "./metrics.ts";
+import { createEventService } from "./events/event-service.ts";
+import { createEventsRouter } from "./events/events-routes.ts";
 import { createConnectFlow } from "./oauth/connect-flow.ts";
 import { createInternalOAuthRouter, createPublicOAuthRouter } from "./oauth/oauth-routes.ts";
 import type { MountedSecrets } from "./runtime/mounted-secrets.ts";
@@ -48,6 +50,21 @@ export function buildService(deps: ServiceDeps) {
     now,
     log,
   });
+  const outbound = createEventService({
+    kc: deps.kc,
+    namespace: config.namespace,
+    integrationName: config.integrationName,
+    stateConfigMap: config.stateConfigMap,
+    tokensSecret: config.tokensSecret,
+    podName: config.podName,
+    now,
+    random: deps.random,
+    metrics,
+    log,
+    dispatcher: deps.dispatcher,
+    delivery: config.events,
+  });
+  const onConnectionChange = outbound.recordConnectionChange;
   const zoom = createZoomOAuthClient({ ...config, secrets, dispatcher: deps.dispatcher });
   const tokens = createTokenManager({
     store,
@@ -60,9 +77,22 @@ export function buildService(deps: ServiceDeps) {
     random: deps.random,
     refreshDeadlineMs: config.refreshDeadlineMs,
     lockMarginMs: config.refreshLockMarginMs,
+    onConnectionChange,
   });
   const connections = createConnections({ store, tokens, zoom, events, log });
-  const flow = createConnectFlow({ ...config, secrets, zoom, store, tokens, events, metrics, log, now, random: deps.random });
+  const flow = createConnectFlow({
+    ...config,
+    secrets,
+    zoom,
+    store,
+    tokens,
+    events,
+    metrics,
+    log,
+    now,
+    random: deps.random,
+    onConnectionChange,
+  });
 
   let kubeReadyUntil = 0;
   let draining = false;
@@ -87,7 +117,15 @@ export function buildService(deps: ServiceDeps) {
         secureCookie: config.publicOrigin.startsWith("https:"),
         appUrl: `${config.publicOrigin}${config.afterConnectPath}`,
       }),
-      createWebhookRouter({ secrets, deauthorize: (accountId) => connections.deauthorize(accountId), metrics, log, now }),
+      createWebhookRouter({
+        secrets,
+        deauthorize: (accountId) => connections.deauthorize(accountId),
+        organizationsOf: outbound.endpoints.organizationsOf,
+        events: outbound,
+        metrics,
+        log,
+        now,
+      }),
     ],
   });
   const apiApp = createApiApp({
@@ -96,13 +134,20 @@ export function buildService(deps: ServiceDeps) {
     apiToken: () => ({ token: secrets.current().apiToken, previous: secrets.current().previousApiToken }),
     healthy: () => true,
     ready,
-    routers: [createInternalOAuthRouter({ flow }), createConnectionRouter(connections), ...(deps.apiRouters?.(tokens, metrics) ?? [])],
+    routers: [
+      createInternalOAuthRouter({ flow }),
+      createConnectionRouter(connections),
+      createEventsRouter(outbound, now),
+      ...(deps.apiRouters?.(tokens, metrics) ?? []),
+    ],
   });
   /** SIGTERM: answer not-ready from now on, so balancers that follow readiness stop sending. */
   const drain = () => {
     draining = true;
   };
-  return { publicApp, apiApp, tokens, connections, flow, metrics, store, drain };
+  /** The event delivery loop: started by main.ts (or a test), stopped before exit. */
+  const delivery = outbound.delivery;
+  return { publicApp, apiApp, tokens, connections, flow, metrics, store, drain, events: outbound, delivery };
 }
 
 export type Service = ReturnType<typeof buildService>;

@@ -52,9 +52,10 @@ describe("every object", () => {
 });
 
 describe("identity and permissions", () => {
-  it("lets the service touch only its tokens Secret, its state ConfigMap, its idempotency shards and Events", () => {
+  it("lets the service touch only its tokens Secret, its state ConfigMap, its idempotency and event shards and Events", () => {
     const data = ["get", "update", "patch", "list", "watch"];
     const shards = Array.from({ length: 512 }, (_, i) => `acme-zoom-state-idem-${i.toString(16).padStart(3, "0")}`);
+    const eventShards = Array.from({ length: 8 }, (_, i) => `acme-zoom-state-events-${i}`);
     expect(only(minimal, "Role").rules).toEqual([
       { apiGroups: [""], resources: ["secrets"], resourceNames: ["acme-zoom-tokens"], verbs: data },
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["acme-zoom-state"], verbs: data },
@@ -62,6 +63,7 @@ describe("identity and permissions", () => {
       { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
       { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
       { apiGroups: [""], resources: ["configmaps"], resourceNames: shards, verbs: ["get", "update"] },
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: eventShards, verbs: ["get", "update"] },
     ]);
   });
 

@@ -6,6 +6,7 @@ import * as kplus from "cdk8s-plus-27";
 import { k8s } from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey, STATE_KEY_ROTATION_ANNOTATION } from "../../common/tenant/contract.ts";
+import { eventShardNames } from "../../common/tenant/event-shards.ts";
 import { idempotencyShardNames } from "../../common/tenant/idempotency-shards.ts";
 import {
   API_PORT,
@@ -70,6 +71,8 @@ export class TenantChart extends Chart {
     // NB: plus writes one rule per resource name: the 512 shards go in one rule instead.
     const shards = { apiGroups: [""], resources: ["configmaps"], resourceNames: idempotencyShardNames(names.stateConfigMap) };
     ApiObject.of(role).addJsonPatch(JsonPatch.add("/rules/-", { ...shards, verbs: [...SERVICE_SHARD_VERBS] }));
+    const eventShards = { apiGroups: [""], resources: ["configmaps"], resourceNames: eventShardNames(names.stateConfigMap) };
+    ApiObject.of(role).addJsonPatch(JsonPatch.add("/rules/-", { ...eventShards, verbs: [...SERVICE_SHARD_VERBS] }));
     role.allow([...SERVICE_EVENT_VERBS], core("events"));
     const binding = new kplus.RoleBinding(this, "role-binding", { metadata: { name: names.roleBinding }, role });
     binding.addSubjects(account);

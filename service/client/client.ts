@@ -4,6 +4,15 @@ import type { BusyPage } from "../hosts/busy.ts";
 import type { CreateMeetingRequest, Meeting, UpdateMeetingRequest } from "../meetings/schemas.ts";
 import type { OrganizationSettings } from "../settings/organization-settings.ts";
 import type { UsersPage, UsersQuery } from "../users/schemas.ts";
+import type { z } from "zod";
+import type { CloudEvent, OutboundEventType } from "../events/event-types.ts";
+import type { EndpointCreated, EndpointView, EventsPage, RotatedSecret } from "../events/schemas.ts";
+
+export { verifyWebhook, WebhookVerificationError } from "./webhook-verifier.ts";
+export type { CloudEvent, OutboundEventType };
+export type EventEndpoint = z.infer<typeof EndpointView>;
+export type CreatedEventEndpoint = z.infer<typeof EndpointCreated>;
+export type EventsPageAnswer = z.infer<typeof EventsPage>;
 
 /**
  * The booking app's view of the service: typed calls, the bearer token on each, errors as
@@ -103,6 +112,21 @@ export interface ZoomIntegrationClient {
   putSettings(organizationId: string, settings: OrganizationSettings): Promise<OrganizationSettings>;
   /** One page of a host's scheduled Zoom meetings as busy intervals (series expanded). */
   busyTimes(query: BusyQuery): Promise<BusyPage>;
+  /**
+   * Registers (or changes) the organization's event endpoint. `signingSecret` is answered only when
+   * the endpoint is created: keep it with the receiver (verifyWebhook checks deliveries with it).
+   */
+  putEventEndpoint(
+    organizationId: string,
+    endpoint: { url: string; types?: readonly OutboundEventType[] },
+  ): Promise<EventEndpoint & { signingSecret?: string }>;
+  /** The endpoint and its delivery state (Healthy or Failing, pending events, last error). */
+  getEventEndpoint(organizationId: string): Promise<EventEndpoint>;
+  deleteEventEndpoint(organizationId: string): Promise<void>;
+  /** A new signing secret; the previous one keeps signing for `overlapSeconds` (default 1 day). */
+  rotateEventSigningSecret(organizationId: string, overlapSeconds?: number): Promise<z.infer<typeof RotatedSecret>>;
+  /** Events after `after` (the previous page's `next`), oldest first. */
+  pullEvents(query: { organizationId: string; after?: string; limit?: number }): Promise<EventsPageAnswer>;
   openApi(): Promise<Record<string, unknown>>;
 }
 
@@ -177,6 +201,27 @@ export function createZoomIntegrationClient(options: ZoomIntegrationClientOption
       if (query.pageSize !== undefined) params.set("pageSize", String(query.pageSize));
       if (query.pageToken !== undefined) params.set("pageToken", query.pageToken);
       return (await send("GET", `/v1/users?${params}`)).json as UsersPage;
+    },
+    putEventEndpoint: async (organizationId, endpoint) =>
+      (await send("PUT", `${connectionPath(organizationId)}/events/endpoint`, endpoint)).json as CreatedEventEndpoint,
+    getEventEndpoint: async (organizationId) =>
+      (await send("GET", `${connectionPath(organizationId)}/events/endpoint`)).json as EventEndpoint,
+    async deleteEventEndpoint(organizationId) {
+      await send("DELETE", `${connectionPath(organizationId)}/events/endpoint`);
+    },
+    rotateEventSigningSecret: async (organizationId, overlapSeconds) =>
+      (
+        await send(
+          "POST",
+          `${connectionPath(organizationId)}/events/endpoint/secret`,
+          overlapSeconds === undefined ? {} : { overlapSeconds },
+        )
+      ).json as z.infer<typeof RotatedSecret>,
+    async pullEvents(query) {
+      const params = new URLSearchParams({ organizationId: query.organizationId });
+      if (query.after !== undefined) params.set("after", query.after);
+      if (query.limit !== undefined) params.set("limit", String(query.limit));
+      return (await send("GET", `/v1/events?${params}`)).json as EventsPageAnswer;
     },
     openApi: async () => (await send("GET", "/openapi.json")).json as Record<string, unknown>,
   };

@@ -15,6 +15,7 @@ import { createApiApp, createPublicApp } from "./apps.ts";
 const log = createLogger({ level: "silent", name: "test" });
 const secrets = staticSecrets({ clientId: "c", clientSecret: "s", apiToken: "the-api-token", stateKey: "k", webhookSecretToken: "whsec" });
 const deauthorized: string[] = [];
+const recorded: { event: string; orgs: readonly string[]; meetingId?: string }[] = [];
 let api = "";
 let pub = "";
 const servers: { close(): void }[] = [];
@@ -45,7 +46,21 @@ beforeAll(async () => {
     ready: async () => false,
     routers: [router],
   });
-  const webhook = createWebhookRouter({ secrets, deauthorize: async (a) => void deauthorized.push(a), metrics, log, now: Date.now });
+  const webhook = createWebhookRouter({
+    secrets,
+    deauthorize: async (a) => void deauthorized.push(a),
+    organizationsOf: async (accountId) => (accountId === "acct-1" ? ["org-1"] : []),
+    events: {
+      recordMeetingEvent: async (e, orgs) => {
+        recorded.push({ event: e.event, orgs, meetingId: String(e.payload.object.id) });
+        return true;
+      },
+      recordDeauthorization: async (e, orgs) => void recorded.push({ event: e.event, orgs }),
+    },
+    metrics,
+    log,
+    now: Date.now,
+  });
   const publicApp = createPublicApp({ log, metrics, routers: [webhook] });
   for (const [app, set] of [
     [apiApp, (u: string) => (api = u)],
@@ -155,6 +170,20 @@ describe("the webhook endpoint", () => {
     const deauth = JSON.stringify({ event: "app_deauthorized", payload: { account_id: "acct-1", user_id: "u" } });
     for (let i = 0; i < 2; i++) expect((await post(deauth, ts, signWebhook("whsec", ts, deauth))).status).toBe(200);
     expect(deauthorized).toEqual(["acct-1", "acct-1"]);
+  });
+
+  it("records meeting events (big ids intact) before answering, and names a malformed one's field", async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const body = '{"event":"meeting.updated","event_ts":1,"payload":{"account_id":"acct-1","object":{"id":98765432109876543,"topic":"x"}}}';
+    expect((await post(body, ts, signWebhook("whsec", ts, body))).status).toBe(200);
+    expect(recorded.at(-1)).toEqual({ event: "meeting.updated", orgs: ["org-1"], meetingId: "98765432109876543" });
+    const bad = JSON.stringify({ event: "meeting.ended", event_ts: 1, payload: { object: { id: 1 } } });
+    const refused = await post(bad, ts, signWebhook("whsec", ts, bad));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: "BAD_REQUEST", details: { field: "body.payload.account_id" } });
+    const foreign = JSON.stringify({ event: "meeting.started", event_ts: 1, payload: { account_id: "other", object: { id: 5 } } });
+    expect((await post(foreign, ts, signWebhook("whsec", ts, foreign))).status).toBe(200);
+    expect(recorded.filter((r) => r.event.startsWith("meeting."))).toHaveLength(1); // not the foreign account's
   });
 
   it("refuses forged and stale deliveries with 401", async () => {

@@ -34,6 +34,8 @@ export interface ConnectFlowProps {
   readonly log: Logger;
   readonly now: () => number;
   readonly random?: (n: number) => Buffer;
+  /** Tells the booking app (service/events): connected, or connected with scopes missing. */
+  readonly onConnectionChange?: (grant: StoredGrant) => Promise<void>;
 }
 
 export type CallbackResult = { kind: "redirect"; url: string; clearCookie: boolean } | { kind: "marketplace" };
@@ -195,6 +197,7 @@ async function announce(p: ConnectFlowProps, owner: V1OwnerReference | undefined
     { organizationId: grant.organizationId, accountId: grant.accountId, connectionState: grant.state, missingScopes: grant.missingScopes },
     "Zoom connected",
   );
+  await p.onConnectionChange?.(grant);
   if (grant.state === "MissingScopes") {
     await p.events.record(
       owner,

@@ -9,6 +9,7 @@ import { UsersPage, UsersQuery } from "../users/schemas.ts";
 import { ConnectionView } from "../connections/connections.ts";
 import { Authorization, AuthorizeBody } from "../oauth/oauth-routes.ts";
 import { ERROR_CODE_DOCS } from "./error-codes.ts";
+import { eventsPaths, eventWebhooks } from "./events-paths.ts";
 import { publicPaths } from "./public-paths.ts";
 
 /** The booking app's API as OpenAPI 3.1, generated from the same zod schemas the handlers parse with. */
@@ -108,6 +109,8 @@ function queryParams(type: z.ZodType, required: readonly string[]): Json[] {
     schema: s,
   }));
 }
+
+const kit = { schema, json, errors, orgPath, queryParams };
 
 export function openApiDocument(): Json {
   return {
@@ -245,8 +248,10 @@ export function openApiDocument(): Json {
           responses: { 200: { description: "A page of users", content: json(UsersPage) }, ...errors(...UPSTREAM) },
         },
       },
+      ...eventsPaths(kit),
       ...publicPaths(schema(ErrorBody)),
     },
+    webhooks: eventWebhooks(kit),
   };
 }
 

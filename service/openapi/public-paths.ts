@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { REDIRECT_PATH, START_PATH, WEBHOOK_PATH } from "../../common/tenant/names.ts";
+import { ZOOM_EVENT_TYPES } from "../../common/tenant/zoom-event-types.ts";
 import { CallbackQuery, StartQuery } from "../oauth/oauth-routes.ts";
 
 /**
@@ -59,7 +60,7 @@ export function publicPaths(errorBody: Json): Json {
     [WEBHOOK_PATH]: {
       ...PUBLIC,
       post: {
-        summary: "Zoom's webhooks (endpoint.url_validation, app_deauthorized), signed with the app's Secret Token",
+        summary: `Zoom's webhooks (endpoint.url_validation, ${ZOOM_EVENT_TYPES.join(", ")}), signed with the app's Secret Token; events are recorded for the booking app before the answer`,
         parameters: [
           { name: "x-zm-request-timestamp", in: "header", required: true, schema: { type: "string" } },
           { name: "x-zm-signature", in: "header", required: true, schema: { type: "string" } },
@@ -67,14 +68,15 @@ export function publicPaths(errorBody: Json): Json {
         requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
         responses: {
           200: {
-            description: "URL validation answered, or app_deauthorized processed",
+            description: "URL validation answered, or the event recorded (and app_deauthorized's tokens deleted)",
             content: { "application/json": { schema: { type: "object" } } },
           },
           204: { description: "A signed event the service does not act on" },
-          400: error("BAD_REQUEST: signed, but not JSON"),
+          400: error("BAD_REQUEST: signed, but not JSON, or a handled event with a malformed field (details.field)"),
           401: error("UNAUTHORIZED: the signature is missing, wrong or older than 5 minutes"),
           404: error("NOT_FOUND: the ZoomIntegration has no webhookSecretRef"),
           413: error("PAYLOAD_TOO_LARGE: more than 64 KiB"),
+          503: error("EVENTS_STORE_UNAVAILABLE: the event could not be recorded; Zoom retries"),
         },
       },
     },

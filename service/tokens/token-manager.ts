@@ -37,6 +37,8 @@ export interface TokenManagerProps {
   readonly lockMarginMs?: number;
   readonly waitTimeoutMs?: number;
   readonly pollMs?: number;
+  /** Tells the booking app (service/events) that a connection needs reauthorization. */
+  readonly onConnectionChange?: (grant: StoredGrant) => Promise<void>;
 }
 
 export interface TokenManager extends AccessTokens {
@@ -185,6 +187,7 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
       { organizationId: grant.organizationId, accountId: grant.accountId, reason: grant.reason },
       "Zoom connection needs reauthorization",
     );
+    await props.onConnectionChange?.(grant);
     await props.events.record(
       owner,
       "Warning",

@@ -1,10 +1,17 @@
-// The Zoom webhook endpoint (public). Zoom wants an answer within 3 s and retries otherwise, so the
-// work gets a budget below that; deliveries are processed idempotently (retries repeat them).
+// The Zoom webhook endpoint (public). Zoom wants an answer within 3 s and retries otherwise.
+// Meeting events and deauthorizations are recorded for the booking app (service/events) *before*
+// the answer: a 2xx means the event is on the Kubernetes API. Deleting a deauthorized account's
+// tokens gets a budget below Zoom's 3 s; everything is idempotent (Zoom's retries repeat it, and
+// recorded events are de-duplicated by an id derived from Zoom's event).
 import express, { type Router } from "express";
 import { z } from "zod";
 import type { Logger } from "../../common/logger.ts";
 import { WEBHOOK_PATH } from "../../common/tenant/names.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import type { EventService } from "../events/event-service.ts";
+import { ZoomDeauthorization, ZoomMeetingEvent } from "../events/zoom-events.ts";
+import { parseOr400 } from "../meetings/request-parsing.ts";
+import { parseZoomJson } from "../zoom/zoom-json.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import type { MountedSecrets } from "../runtime/mounted-secrets.ts";
 import { checkSignature, urlValidationAnswer } from "./signature.ts";
@@ -12,6 +19,9 @@ import { checkSignature, urlValidationAnswer } from "./signature.ts";
 export interface WebhookDeps {
   readonly secrets: MountedSecrets;
   readonly deauthorize: (accountId: string) => Promise<unknown>;
+  /** The organizations connected to a Zoom account (any connection state). */
+  readonly organizationsOf: (accountId: string) => Promise<string[]>;
+  readonly events: Pick<EventService, "recordMeetingEvent" | "recordDeauthorization">;
   readonly metrics: ServiceMetrics;
   readonly log: Logger;
   readonly now: () => number;
@@ -19,11 +29,12 @@ export interface WebhookDeps {
   readonly budgetMs?: number;
 }
 
-const Event = z.discriminatedUnion("event", [
-  z.object({ event: z.literal("endpoint.url_validation"), payload: z.object({ plainToken: z.string().min(1).max(256) }) }),
-  z.object({ event: z.literal("app_deauthorized"), payload: z.object({ account_id: z.string().min(1), user_id: z.string().optional() }) }),
-]);
+const UrlValidation = z.object({
+  event: z.literal("endpoint.url_validation"),
+  payload: z.object({ plainToken: z.string().min(1).max(256) }),
+});
 const Envelope = z.object({ event: z.string() });
+const MEETING_EVENTS = new Set<string>(ZoomMeetingEvent.shape.event.options);
 
 export function createWebhookRouter(deps: WebhookDeps): Router {
   const router = express.Router();
@@ -43,21 +54,36 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       throw new ServiceError(ErrorCode.Unauthorized, "the webhook signature is missing, wrong or stale");
     }
     const body = parseJson(raw);
-    const event = Event.safeParse(body);
-    if (!event.success) {
-      deps.metrics.webhooks.inc({ event: "other", result: "accepted" });
-      deps.log.info({ event: Envelope.safeParse(body).data?.event }, "webhook event ignored");
-      res.status(204).end();
-      return;
-    }
-    if (event.data.event === "endpoint.url_validation") {
+    const kind = Envelope.safeParse(body).data?.event;
+    if (kind === "endpoint.url_validation") {
+      const { payload } = parseOr400(UrlValidation, body, "body");
       deps.metrics.webhooks.inc({ event: "url_validation", result: "accepted" });
-      res.status(200).json(urlValidationAnswer(secretToken, event.data.payload.plainToken));
+      res.status(200).json(urlValidationAnswer(secretToken, payload.plainToken));
       return;
     }
-    await withinBudget(deps, deps.deauthorize(event.data.payload.account_id));
-    deps.metrics.webhooks.inc({ event: "app_deauthorized", result: "accepted" });
-    res.status(200).json({ received: true });
+    if (kind === "app_deauthorized") {
+      const event = parseOr400(ZoomDeauthorization, body, "body");
+      const accountId = event.payload.account_id;
+      await deps.events.recordDeauthorization(event, await deps.organizationsOf(accountId));
+      await withinBudget(deps, deps.deauthorize(accountId));
+      deps.metrics.webhooks.inc({ event: "app_deauthorized", result: "accepted" });
+      res.status(200).json({ received: true });
+      return;
+    }
+    if (kind !== undefined && MEETING_EVENTS.has(kind)) {
+      const event = parseOr400(ZoomMeetingEvent, body, "body");
+      const organizations = await deps.organizationsOf(event.payload.account_id);
+      if (organizations.length > 0 && !(await deps.events.recordMeetingEvent(event, organizations)))
+        throw new ServiceError(ErrorCode.BadRequest, "body.payload.object.id: not a meeting id", {
+          details: { field: "body.payload.object.id" },
+        });
+      deps.metrics.webhooks.inc({ event: kind, result: organizations.length > 0 ? "accepted" : "not_connected" });
+      res.status(200).json({ received: true });
+      return;
+    }
+    deps.metrics.webhooks.inc({ event: "other", result: "accepted" });
+    deps.log.info({ event: kind }, "webhook event ignored");
+    res.status(204).end();
   });
   return router;
 }
@@ -72,10 +98,9 @@ async function withinBudget(deps: WebhookDeps, work: Promise<unknown>): Promise<
   if (outcome === "late") work.catch((error) => deps.log.error({ err: error }, "deauthorization failed after the webhook was answered"));
 }
 
+/** NB: Zoom's meeting ids may exceed 2^53: big integers arrive as strings of their digits. */
 function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch (error) {
-    throw new ServiceError(ErrorCode.BadRequest, "the webhook body is not JSON", { cause: error });
-  }
+  const parsed = parseZoomJson(raw.toString("utf8"));
+  if (!parsed.ok) throw new ServiceError(ErrorCode.BadRequest, "the webhook body is not JSON", { details: { field: "body" } });
+  return parsed.value;
 }

@@ -13,6 +13,7 @@ import { DEFAULT_SEED, parseSeed, type Seed, type SeedInput } from "./seed.ts";
 import { type AppStatus, Store } from "./store.ts";
 import { type UserLevers, userLevers } from "./user-levers.ts";
 import { Webhooks } from "./webhooks.ts";
+import { type MeetingWebhooks, meetingWebhooks } from "./meeting-webhooks.ts";
 
 export interface ZoomEmulatorOptions {
   /** Accounts, users and apps. Default: DEFAULT_SEED (acme with a classic and a granular app, globex). */
@@ -64,6 +65,8 @@ export interface ZoomEmulator extends UserLevers {
   /** The meeting is over: GET answers 3001, DELETE 3007. */
   endMeeting(meetingId: string): void;
   readonly webhooks: Pick<Webhooks, "sendUrlValidation" | "sendDeauthorized" | "runDue" | "idle" | "deliveries">;
+  /** Zoom's meeting events, as a host acting in Zoom itself causes them (meeting-webhooks.ts). */
+  readonly meetingWebhooks: MeetingWebhooks;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function startZoomEmulator(options: ZoomEmulatorOptions = {}): Prom
     faults: { inject: (route, fault, script) => faults.inject(route, fault, script), clear: (route) => faults.clear(route) },
     inspect: () => inspect(store, webhooks),
     webhooks,
+    meetingWebhooks: meetingWebhooks(ctx, webhooks),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,191 @@
+// Delivers recorded events to the organizations' endpoints: at least once, in order per
+// organization (so per meeting), by the delivery lock's holder only (delivery-lock.ts). Each
+// organization is delivered on its own (a slow or failing endpoint waits in its own backoff and
+// never holds up another); a failed attempt backs off exponentially with jitter up to `maxBackoffMs`
+// and is retried for as long as the event is retained (72 h). A crash between a POST and its
+// acknowledgement being written means that event is sent again, with the same id.
+import { EVENT_SHARDS } from "../../common/tenant/event-shards.ts";
+import { type Backoff, backoffDelay, sleep } from "../../common/retry.ts";
+import type { Logger } from "../../common/logger.ts";
+import type { ServiceMetrics } from "../metrics.ts";
+import { decide, type DeliveryLock, LOCK_ANNOTATION, LockObserver, parseLock } from "./delivery-lock.ts";
+import type { EndpointStore } from "./endpoint-store.ts";
+import { type EventLog, logsOf } from "./event-log.ts";
+import { acknowledge, type OrgLog, recordFailure, undelivered } from "./org-log.ts";
+import type { ShardStore } from "./shard-store.ts";
+import { type PostResult, postEvent } from "./webhook-post.ts";
+import type { Dispatcher } from "undici";
+
+export interface DeliveryProps {
+  readonly shards: ShardStore;
+  readonly events: EventLog;
+  readonly endpoints: EndpointStore;
+  /** The CloudEvents `source` of this tenant. */
+  readonly source: string;
+  readonly holder: string;
+  readonly now: () => number;
+  readonly random: (n: number) => Buffer;
+  readonly metrics: ServiceMetrics;
+  readonly log: Logger;
+  readonly dispatcher?: Dispatcher;
+  readonly lockTtlMs: number;
+  /** How often the holder looks for events recorded by other replicas. */
+  readonly pollMs: number;
+  /** One POST's overall deadline. */
+  readonly timeoutMs: number;
+  readonly backoff: Backoff;
+}
+
+/** Events sent per acknowledgement write: a crash resends at most this many. */
+const BATCH = 100;
+
+export function createDelivery(p: DeliveryProps) {
+  const observer = new LockObserver();
+  const inFlight = new Set<string>();
+  /** Organizations whose delivery should look again once its current run ends. */
+  const again = new Set<string>();
+  /** Organizations this replica recorded events for since the last pass. */
+  const hints = new Set<string>();
+  let held: { lock: DeliveryLock; until: number; renewedAt: number } | undefined;
+  let stopped = true;
+  let wake: () => void = () => undefined;
+  let loop: Promise<void> | undefined;
+
+  /** Takes, renews or keeps waiting for the lock; true while this replica holds it. */
+  async function holdLock(): Promise<boolean> {
+    const now = p.now();
+    if (held && now < held.until && now - held.renewedAt < p.lockTtlMs / 3) return true;
+    const before = p.now();
+    const outcome = await p.shards.update(0, (map) => {
+      const annotations = { ...map?.metadata.annotations };
+      const current = parseLock(annotations[LOCK_ANNOTATION]);
+      let next: DeliveryLock;
+      let takeover = false;
+      if (held && current?.id === held.lock.id) next = { ...current, renewals: current.renewals + 1 };
+      else {
+        const decision = decide(current, observer, before);
+        if (decision.kind === "wait") return { result: undefined };
+        takeover = decision.takeover;
+        next = { holder: p.holder, id: p.random(9).toString("base64url"), ttlMs: p.lockTtlMs, renewals: 0 };
+      }
+      annotations[LOCK_ANNOTATION] = JSON.stringify(next);
+      return { result: { lock: next, takeover }, annotations };
+    });
+    if (!outcome) {
+      if (held) p.log.warn({ holder: p.holder }, "event delivery lock lost to another replica");
+      held = undefined;
+      return false;
+    }
+    if (outcome.takeover) p.metrics.eventLockTakeovers.inc();
+    if (!held) p.log.info({ holder: p.holder }, "event delivery lock acquired");
+    held = { lock: outcome.lock, until: before + p.lockTtlMs, renewedAt: before };
+    return true;
+  }
+
+  /** Time left in our hold: a POST starts only if it can finish inside it. */
+  const holding = (needMs: number) => held !== undefined && p.now() + needMs < held.until;
+
+  /** Delivers the organization's events unless that is under way (then that run looks again when done). */
+  function start(organizationId: string): void {
+    if (inFlight.has(organizationId)) {
+      again.add(organizationId);
+      return;
+    }
+    inFlight.add(organizationId);
+    void deliverOrganization(organizationId)
+      .catch((err) => p.log.warn({ err, organizationId }, "event delivery pass failed"))
+      .finally(() => {
+        inFlight.delete(organizationId);
+        if (again.delete(organizationId)) start(organizationId);
+      });
+  }
+
+  /** Starts the organizations this replica just recorded events for, and (`scan`) every due one. */
+  async function pass(scan: boolean): Promise<void> {
+    if (!(await holdLock())) return;
+    const hinted = [...hints];
+    hints.clear();
+    for (const org of hinted) start(org);
+    if (!scan) return;
+    const maps = await Promise.all(Array.from({ length: EVENT_SHARDS }, (_, shard) => p.shards.read(shard, true)));
+    let failing = 0;
+    for (const log of maps.flatMap((map) => [...logsOf(map).values()])) {
+      if (log.delivery.failingSince !== undefined) failing++;
+      if (due(log, p.now())) start(log.organizationId);
+    }
+    p.metrics.eventEndpointsFailing.set(failing);
+  }
+
+  /** Sends the organization's undelivered events in order until none are left, one fails, or the hold ends. */
+  async function deliverOrganization(organizationId: string): Promise<void> {
+    for (;;) {
+      const log = await p.events.read(organizationId);
+      if (!log || !due(log, p.now()) || !holding(p.timeoutMs)) return;
+      const endpoint = await p.endpoints.forDelivery(organizationId);
+      const pending = undelivered(log).slice(0, BATCH);
+      // NB: nothing left to send but not acknowledged (cannot happen by the log's rules): settle it, never spin
+      let lastOk = pending.length === 0 ? log.nextSeq - 1 : log.acked;
+      let failure: Extract<PostResult, { ok: false }> | undefined;
+      for (const event of pending) {
+        if (endpoint && (endpoint.types === null || endpoint.types.includes(event.type))) {
+          if (!holding(p.timeoutMs)) break;
+          const result = await postEvent({ ...p, endpoint, event });
+          p.metrics.eventDeliveries.inc({ result: result.ok ? "delivered" : "failed" });
+          if (!result.ok) {
+            failure = result;
+            break;
+          }
+          p.metrics.eventDeliverySeconds.observe((p.now() - event.at) / 1000);
+        }
+        lastOk = event.seq;
+      }
+      await p.events.change(organizationId, (current) => ({ log: settle(current, lastOk, failure), result: undefined }));
+      if (failure) {
+        p.log.warn({ organizationId, error: failure.error }, "event delivery failed; backing off");
+        return;
+      }
+    }
+  }
+
+  function settle(current: OrgLog, lastOk: number, failure: Extract<PostResult, { ok: false }> | undefined): OrgLog {
+    let next = lastOk > current.acked ? acknowledge(current, lastOk, p.now()) : current;
+    if (failure) next = recordFailure(next, failure.error, p.now(), backoffDelay(next.delivery.attempts + 1, p.backoff));
+    return next;
+  }
+
+  return {
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      let lastScan = Number.NEGATIVE_INFINITY;
+      loop = (async () => {
+        while (!stopped) {
+          const scan = p.now() - lastScan >= p.pollMs;
+          if (scan) lastScan = p.now();
+          await pass(scan).catch((err) => p.log.warn({ err }, "event delivery pass failed"));
+          await Promise.race([sleep(p.pollMs), new Promise<void>((r) => (wake = r))]);
+        }
+      })();
+    },
+    /** This replica just recorded events for the organization: deliver them now, not at the next poll. */
+    wake(organizationId?: string): void {
+      if (organizationId) hints.add(organizationId);
+      wake();
+    },
+    /** Stops looking; deliveries in flight finish (their acknowledgements are written). */
+    async stop(): Promise<void> {
+      stopped = true;
+      wake();
+      await loop;
+      while (inFlight.size > 0) await sleep(20);
+    },
+    holds: () => held !== undefined && p.now() < held.until,
+  };
+}
+
+export type Delivery = ReturnType<typeof createDelivery>;
+
+/** Has undelivered events and is not backing off. */
+function due(log: OrgLog, now: number): boolean {
+  return log.nextSeq - 1 > log.acked && (log.delivery.nextAttemptAt === undefined || log.delivery.nextAttemptAt <= now);
+}
