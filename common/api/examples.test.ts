@@ -24,6 +24,7 @@ describe("examples", () => {
     const result = parseZoomIntegration(await load("examples/tenant/zoomintegration.yaml"));
     if (!result.ok) throw new Error(result.errors.join("\n"));
     const ref = result.value.spec.credentialsSecretRef;
+    if (!ref) throw new Error("the example tenant names no credentials Secret");
     expect(secret.metadata.name).toBe(ref.name);
     expect(Object.keys(secret.stringData).sort()).toEqual([ref.clientIdKey, ref.clientSecretKey].sort());
     for (const value of Object.values(secret.stringData)) expect(value).toMatch(/^EXAMPLE-not-a-real-/);

@@ -1,6 +1,6 @@
 // One reconcile of one ZoomIntegration: guard clauses, then apply or clean up. Domain problems
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   API_TOKEN_OVERLAP_SECONDS,
@@ -11,7 +11,13 @@ import {
   ROTATE_STATE_KEY_ANNOTATION,
   STATE_KEY_OVERLAP_SECONDS,
 } from "../../common/api/constants.ts";
-import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
+import {
+  parseZoomIntegration,
+  redirectUrl,
+  requiredScopes,
+  type ZoomIntegration,
+  type ZoomIntegrationStatus,
+} from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
@@ -32,7 +38,11 @@ import {
   UNWATCHED_KINDS,
 } from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
-import { checkCredentials, referencedSecretNames } from "./credentials.ts";
+import { checkCredentials, clientCredentials, referencedSecretNames, type ResolvedSpec, resolveSecretRefs } from "./credentials.ts";
+import type { CredentialsVerdicts, ZoomVerdict } from "./credentials-verdict.ts";
+import { manifestConfigMap } from "../../charts/tenant/manifest-configmap.ts";
+import { manifestNames } from "../../common/tenant/manifest.ts";
+import { deleteZoomApp, type Provisioned, provision } from "./provisioning.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
 import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
@@ -49,7 +59,14 @@ export interface ReconcilerDeps {
   readonly serviceImage: string;
   readonly revokeTimeoutMs: number;
   readonly now?: () => Date;
+  /** Zoom's verdict on each tenant's Client ID and Secret, asked in the background. */
+  readonly verdicts?: CredentialsVerdicts;
+  /** Provisioning's S2S tokens per tenant. */
+  readonly s2sTokens?: Map<string, { fingerprint: string; token: string; expiresAt: number }>;
 }
+
+/** A ZoomIntegration whose Secret references are resolved (provisioning: the operator's own Secret). */
+export type ResolvedZoomIntegration = ZoomIntegration & { readonly spec: ResolvedSpec };
 
 /** What the queue should do next with this key. */
 export type Outcome = { readonly requeueAfterMs?: number };
@@ -76,12 +93,14 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
     await writeStatus(deps, raw as unknown as ZoomIntegration, status);
     return {}; // permanent until the spec changes: no retry
   }
-  return apply(deps, parsed.value);
+  return apply(deps, { ...parsed.value, spec: resolveSecretRefs(parsed.value.metadata.name ?? "", parsed.value.spec) });
 }
 
-async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<Outcome> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
+  const manifestError = await applyChildren(deps, [manifestConfigMap(manifestProps(zi)) as unknown as KubernetesObject]);
+  const provisioned = zi.spec.provisioning ? await provision({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, zi) : undefined;
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
   const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
@@ -90,9 +109,15 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
     await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
   }
-  let applied: Applied = {};
+  const zoomVerdict = credentials.ok
+    ? askZoom(deps, zi, credentials.checksum, referenced.get(zi.spec.credentialsSecretRef.name))
+    : undefined;
+  let applied: Applied = manifestError ? { applyError: manifestError } : {};
   if (credentials.ok) {
-    applied = await applyTenant(deps, zi, credentials.checksum, holder !== undefined);
+    applied = {
+      ...(await applyTenant(deps, zi, credentials.checksum, holder !== undefined)),
+      ...(manifestError ? { applyError: manifestError } : {}),
+    };
     if (applied.invalidSpec) return {};
   } else {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
@@ -109,12 +134,43 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
       ...(applyError ? { applyError: applyError.message } : {}),
+      ...zoomAppStatus(zi, provisioned, zoomVerdict),
     },
     (deps.now ?? (() => new Date()))(),
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+  const after = [requeueAfterMs, provisioned?.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
+  return after.length === 0 ? {} : { requeueAfterMs: Math.min(...after) };
+}
+
+function manifestProps(zi: ResolvedZoomIntegration) {
+  const name = zi.metadata.name ?? "";
+  const owner = { apiVersion: zi.apiVersion, kind: zi.kind, name, uid: zi.metadata.uid ?? "" };
+  return { name, namespace: zi.metadata.namespace ?? "", owner, domain: zi.spec.domain, scopes: requiredScopes(zi.spec) };
+}
+
+/** Zoom's last verdict on the Client ID and Secret (asked in the background, once per Secret content). */
+function askZoom(
+  deps: ReconcilerDeps,
+  zi: ResolvedZoomIntegration,
+  checksum: string,
+  secret: V1Secret | undefined,
+): ZoomVerdict | undefined {
+  if (!deps.verdicts) return undefined;
+  const { clientId, clientSecret } = clientCredentials(zi.spec.credentialsSecretRef, secret);
+  const key = `${zi.metadata.namespace}/${zi.metadata.name}`;
+  const redirectUri = redirectUrl(zi.spec.domain);
+  return deps.verdicts.verdict(key, { oauthBaseUrl: zi.spec.zoom.oauthBaseUrl, redirectUri, clientId, clientSecret, checksum });
+}
+
+function zoomAppStatus(zi: ResolvedZoomIntegration, provisioned: Provisioned | undefined, zoomVerdict: ZoomVerdict | undefined) {
+  const names = manifestNames(zi.metadata.name ?? "");
+  return {
+    manifestConfigMapName: names.configMap,
+    ...(zoomVerdict ? { zoomVerdict } : {}),
+    ...(provisioned ? { provisioned: { ...provisioned, appSecretName: names.appSecret } } : {}),
+  };
 }
 
 interface Applied {
@@ -128,7 +184,7 @@ interface Applied {
 /** Renders the tenant (without a route when another claim holds the domain) and applies what drifted. */
 async function applyTenant(
   deps: ReconcilerDeps,
-  zi: ZoomIntegration,
+  zi: ResolvedZoomIntegration,
   credentialsChecksum: string,
   domainHeldByOther: boolean,
 ): Promise<Applied> {
@@ -237,9 +293,11 @@ function normaliseTimes(obj: unknown): unknown {
 async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
   if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
   const parsed = parseZoomIntegration(normaliseTimes(zi));
-  const spec = parsed.ok ? parsed.value.spec : undefined;
-  if (spec && (spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
-    const failures = await revokeAll(deps, parsed.ok ? parsed.value : zi);
+  if (parsed.ok && (parsed.value.spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
+    const spec = parsed.value.spec;
+    const resolved: ResolvedZoomIntegration = { ...parsed.value, spec: resolveSecretRefs(zi.metadata.name ?? "", spec) };
+    const failures = await revokeAll(deps, resolved);
+    if (spec.provisioning) failures.push(...(await deleteZoomApp({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, resolved)));
     const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
     const waited = Date.now() - deletedAt;
     if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
@@ -259,7 +317,7 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
   return {};
 }
 
-async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
+async function revokeAll(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<string[]> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
   const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
