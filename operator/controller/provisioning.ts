@@ -38,7 +38,6 @@ export interface ProvisioningDeps {
   readonly dispatcher?: MarketplaceTarget["dispatcher"];
 }
 
-type Verdict = Provisioned["verdict"];
 const asObject = (o: KubeObject) => o as unknown as KubernetesObject;
 
 export type { Provisioned } from "./provisioning-record.ts";

@@ -23,7 +23,7 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
-import { rawGetMetadata } from "../../common/kube/raw-client.ts";
+import { rawGetMetadata, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
@@ -255,7 +255,18 @@ async function liveChild(deps: ReconcilerDeps, obj: KubernetesObject): Promise<K
   const { name = "", namespace = "" } = obj.metadata ?? {};
   if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
   const { apiVersion, plural } = CHILD_KINDS[kind];
+  // NB: the manifest ConfigMap's data is ours (the state ConfigMap's is the service's): read it whole to compare it.
+  if ("data" in obj) return rawGetObject(deps.kc, apiVersion, plural, namespace, name);
   return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
+}
+
+async function rawGetObject(kc: KubeConfig, apiVersion: string, plural: string, namespace: string, name: string) {
+  try {
+    return await rawRequest<KubernetesObject>(kc, { method: "GET", path: resourcePath(apiVersion, plural, namespace, name) });
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 /** The API server's message from an error body (a Status object), never the object we sent. */
