@@ -3,12 +3,15 @@
 import { createHash } from "node:crypto";
 import type { V1Secret } from "@kubernetes/client-node";
 import { Reason } from "../../common/api/constants.ts";
-import type { ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
+import type { ZoomIntegration, ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
 import { APP_SECRET_KEYS, manifestNames } from "../../common/tenant/manifest.ts";
 
 export type CredentialsRef = NonNullable<ZoomIntegrationSpec["credentialsSecretRef"]>;
 /** A spec whose credentials (and, with provisioning, webhook) Secret references are filled in. */
 export type ResolvedSpec = ZoomIntegrationSpec & { readonly credentialsSecretRef: CredentialsRef };
+
+/** A ZoomIntegration whose Secret references are resolved (provisioning: the operator's own Secret). */
+export type ResolvedZoomIntegration = ZoomIntegration & { readonly spec: ResolvedSpec };
 
 /**
  * With provisioning, the credentials and the webhook Secret Token are in the Secret the operator owns

@@ -71,7 +71,7 @@ export interface RecordTarget {
  * The whole Secret for server-side apply. NB: always the complete record: a field left out of an
  * apply is removed, so a partial record would drop the stored credentials.
  */
-export function recordSecret(t: RecordTarget, r: AppRecord): KubeObject {
+export function recordSecret(t: RecordTarget, r: AppRecord, options: { owned: boolean } = { owned: true }): KubeObject {
   const annotations: Record<string, string> = {};
   if (r.identity) annotations[APP_IDENTITY_ANNOTATION] = r.identity;
   if (r.appId) annotations[APP_ID_ANNOTATION] = r.appId;
@@ -92,7 +92,7 @@ export function recordSecret(t: RecordTarget, r: AppRecord): KubeObject {
       namespace: t.namespace,
       labels: tenantLabels(t.name),
       annotations,
-      ownerReferences: [{ ...t.owner, controller: true, blockOwnerDeletion: true }],
+      ...(options.owned ? { ownerReferences: [{ ...t.owner, controller: true, blockOwnerDeletion: true }] } : {}),
     },
     type: "Opaque",
     data,

@@ -78,7 +78,12 @@ export async function provision(deps: ProvisioningDeps, zi: ZoomIntegration): Pr
   const t = recordTarget(zi);
   const manifest = desiredManifest(zi);
   const hash = manifestHash(manifest);
-  const cached = readRecord(ownedSecret(deps.caches, t.secretName, t.namespace));
+  const secret = ownedSecret(deps.caches, t.secretName, t.namespace);
+  const cached = readRecord(secret);
+  // NB: a Secret kept by Retain belongs to no one until a ZoomIntegration of the same name adopts it.
+  if (secret && !secret.metadata?.ownerReferences?.some((r) => r.uid === t.owner.uid)) {
+    await deps.writer.apply(asObject(recordSecret(t, cached)));
+  }
   if (cached.appId && cached.credentials && cached.manifestHash === hash) return ok(cached.appId);
   const s2s = await serverToServer(deps, zi);
   if ("verdict" in s2s) return s2s;
@@ -203,6 +208,18 @@ async function tokenFor(deps: ProvisioningDeps, zi: ZoomIntegration, s2s: Server
   const fresh = await serverToServerToken(target(zi, deps.dispatcher), s2s);
   deps.s2sTokens.set(keyOf(zi), { fingerprint, ...fresh });
   return fresh.token;
+}
+
+/**
+ * On deletion with deletionPolicy Retain: the app stays at Zoom, so its Secret stays too (the owner
+ * reference is dropped before the finalizer goes). A ZoomIntegration re-created with the same name
+ * finds the recorded app and adopts it instead of creating another.
+ */
+export async function releaseZoomApp(deps: Pick<ProvisioningDeps, "kc" | "caches" | "writer">, zi: ZoomIntegration): Promise<void> {
+  const t = recordTarget(zi);
+  const live = ownedSecret(deps.caches, t.secretName, t.namespace) ?? (await readLive(deps.kc, t));
+  if (!live) return;
+  await deps.writer.apply(asObject(recordSecret(t, readRecord(live), { owned: false })));
 }
 
 /** On deletion with deletionPolicy Revoke: deletes the app (by its recorded id, and any of its identity). */

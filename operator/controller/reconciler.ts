@@ -1,6 +1,6 @@
 // One reconcile of one ZoomIntegration: guard clauses, then apply or clean up. Domain problems
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
-import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   API_TOKEN_OVERLAP_SECONDS,
@@ -11,19 +11,13 @@ import {
   ROTATE_STATE_KEY_ANNOTATION,
   STATE_KEY_OVERLAP_SECONDS,
 } from "../../common/api/constants.ts";
-import {
-  parseZoomIntegration,
-  redirectUrl,
-  requiredScopes,
-  type ZoomIntegration,
-  type ZoomIntegrationStatus,
-} from "../../common/api/zoom-integration.ts";
+import { parseZoomIntegration, type ZoomIntegration, type ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
-import { rawGetMetadata, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
@@ -38,11 +32,11 @@ import {
   UNWATCHED_KINDS,
 } from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
-import { checkCredentials, clientCredentials, referencedSecretNames, type ResolvedSpec, resolveSecretRefs } from "./credentials.ts";
-import type { CredentialsVerdicts, ZoomVerdict } from "./credentials-verdict.ts";
+import { checkCredentials, referencedSecretNames, type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
+import type { CredentialsVerdicts } from "./credentials-verdict.ts";
 import { manifestConfigMap } from "../../charts/tenant/manifest-configmap.ts";
-import { manifestNames } from "../../common/tenant/manifest.ts";
-import { deleteZoomApp, type Provisioned, provision } from "./provisioning.ts";
+import { deleteZoomApp, provision, releaseZoomApp } from "./provisioning.ts";
+import { askZoom, manifestProps, rawGetObject, zoomAppStatus } from "./provisioning-step.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
 import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
@@ -64,9 +58,6 @@ export interface ReconcilerDeps {
   /** Provisioning's S2S tokens per tenant. */
   readonly s2sTokens?: Map<string, { fingerprint: string; token: string; expiresAt: number }>;
 }
-
-/** A ZoomIntegration whose Secret references are resolved (provisioning: the operator's own Secret). */
-export type ResolvedZoomIntegration = ZoomIntegration & { readonly spec: ResolvedSpec };
 
 /** What the queue should do next with this key. */
 export type Outcome = { readonly requeueAfterMs?: number };
@@ -142,35 +133,6 @@ async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise
   if (applyError) throw applyError; // retried with backoff; the condition already says why
   const after = [requeueAfterMs, provisioned?.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
   return after.length === 0 ? {} : { requeueAfterMs: Math.min(...after) };
-}
-
-function manifestProps(zi: ResolvedZoomIntegration) {
-  const name = zi.metadata.name ?? "";
-  const owner = { apiVersion: zi.apiVersion, kind: zi.kind, name, uid: zi.metadata.uid ?? "" };
-  return { name, namespace: zi.metadata.namespace ?? "", owner, domain: zi.spec.domain, scopes: requiredScopes(zi.spec) };
-}
-
-/** Zoom's last verdict on the Client ID and Secret (asked in the background, once per Secret content). */
-function askZoom(
-  deps: ReconcilerDeps,
-  zi: ResolvedZoomIntegration,
-  checksum: string,
-  secret: V1Secret | undefined,
-): ZoomVerdict | undefined {
-  if (!deps.verdicts) return undefined;
-  const { clientId, clientSecret } = clientCredentials(zi.spec.credentialsSecretRef, secret);
-  const key = `${zi.metadata.namespace}/${zi.metadata.name}`;
-  const redirectUri = redirectUrl(zi.spec.domain);
-  return deps.verdicts.verdict(key, { oauthBaseUrl: zi.spec.zoom.oauthBaseUrl, redirectUri, clientId, clientSecret, checksum });
-}
-
-function zoomAppStatus(zi: ResolvedZoomIntegration, provisioned: Provisioned | undefined, zoomVerdict: ZoomVerdict | undefined) {
-  const names = manifestNames(zi.metadata.name ?? "");
-  return {
-    manifestConfigMapName: names.configMap,
-    ...(zoomVerdict ? { zoomVerdict } : {}),
-    ...(provisioned ? { provisioned: { ...provisioned, appSecretName: names.appSecret } } : {}),
-  };
 }
 
 interface Applied {
@@ -260,15 +222,6 @@ async function liveChild(deps: ReconcilerDeps, obj: KubernetesObject): Promise<K
   return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
 }
 
-async function rawGetObject(kc: KubeConfig, apiVersion: string, plural: string, namespace: string, name: string) {
-  try {
-    return await rawRequest<KubernetesObject>(kc, { method: "GET", path: resourcePath(apiVersion, plural, namespace, name) });
-  } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
-    throw error;
-  }
-}
-
 /** The API server's message from an error body (a Status object), never the object we sent. */
 function safeMessage(body: string): string {
   try {
@@ -320,6 +273,8 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
       const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
       await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
     }
+  } else if (parsed.ok && parsed.value.spec.provisioning) {
+    await releaseZoomApp(deps, parsed.value); // Retain: the app's Secret outlives the CR
   }
   await deps.writer.setFinalizers(
     zi,

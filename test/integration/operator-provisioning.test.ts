@@ -131,14 +131,24 @@ describe("provisioning the tenant's Zoom app", () => {
     expect(zoom.inspect().grants.find((g) => g.id === grantId)?.ended).toBeDefined();
   });
 
-  it("keeps the app when deletionPolicy is Retain", async () => {
+  it("keeps the app and its Secret when deletionPolicy is Retain, and a re-created ZoomIntegration adopts it", async () => {
     await s2sSecret("keep-s2s");
     await ziApi(kc()).create(ns.name, provisioned("keep", "keep.example", { deletionPolicy: "Retain" }));
     await conditionIs("keep", "AppProvisioned", "True");
     const identity = await identityOf("keep");
+    const appId = liveApps(identity)[0]?.appId;
     await ziApi(kc()).delete(ns.name, "keep");
     await gone("keep");
     expect(liveApps(identity)).toHaveLength(1);
+    const kept = await core().readNamespacedSecret({ name: "keep-zoom-app", namespace: ns.name });
+    expect(kept.metadata?.ownerReferences ?? []).toEqual([]);
+    const created = zoom.marketplace.apps().length;
+    await ziApi(kc()).create(ns.name, provisioned("keep", "keep.example", { deletionPolicy: "Retain" }));
+    await conditionIs("keep", "AppProvisioned", "True");
+    expect((await get("keep")).status?.["zoomAppId" as never]).toBe(appId);
+    expect(zoom.marketplace.apps()).toHaveLength(created);
+    const adopted = await core().readNamespacedSecret({ name: "keep-zoom-app", namespace: ns.name });
+    expect(adopted.metadata?.ownerReferences?.[0]?.uid).toBe((await get("keep")).metadata.uid);
   });
 
   it("never leaves a second app when the operator dies between 'app created' and 'credentials stored'", async () => {
