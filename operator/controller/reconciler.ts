@@ -70,7 +70,11 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outcome> {
   const { namespace, name } = splitKey(key);
   const raw = deps.caches.zoomIntegrations.get(name, namespace) as (KubernetesObject & { status?: ZoomIntegrationStatus }) | undefined;
-  if (!raw) return {}; // deleted: its children go by garbage collection
+  if (!raw) {
+    deps.verdicts?.forget(key);
+    deps.s2sTokens?.delete(key);
+    return {}; // deleted: its children go by garbage collection
+  }
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
   if (!raw.metadata?.finalizers?.includes(FINALIZER)) {
     await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]).catch(goneIsDone);
