@@ -41,7 +41,10 @@ export const FIELD_MANAGER = "zoom-integration-operator";
 export const ConditionType = {
   /** The platform side is done: credentials, service and routing. Does not wait for a human's consent. */
   Ready: "Ready",
-  /** The credentials Secret exists and holds non-empty client id and secret keys. */
+  /**
+   * The credentials Secret exists, holds non-empty client id and secret keys, and Zoom did not reject
+   * them (checked once per Secret content with a token request that cannot succeed: no side effects).
+   */
   CredentialsValid: "CredentialsValid",
   /** The tenant's service Deployment has the minimum number of available replicas. */
   ServiceAvailable: "ServiceAvailable",
@@ -49,6 +52,8 @@ export const ConditionType = {
   Routed: "Routed",
   /** A Zoom account admin has consented and every grant still works (no reauthorization needed). */
   Connected: "Connected",
+  /** With spec.provisioning: the tenant's Zoom app exists and its manifest matches the rendered one. */
+  AppProvisioned: "AppProvisioned",
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -70,6 +75,20 @@ export const Reason = {
   SecretNotFound: "SecretNotFound",
   SecretKeyMissing: "SecretKeyMissing",
   SecretKeyEmpty: "SecretKeyEmpty",
+  /** Zoom answered invalid_client: the Client ID or Secret is wrong (or the app was deleted or disabled). */
+  ZoomRejectedCredentials: "ZoomRejectedCredentials",
+  /** Zoom accepted the Client ID and Secret (a token request with a deliberately invalid code failed on the code only). */
+  ZoomAcceptedCredentials: "ZoomAcceptedCredentials",
+  // AppProvisioned
+  AppInSync: "AppInSync",
+  /** Waiting for the operator's own credentials Secret of a provisioned app. */
+  AppPending: "AppPending",
+  /** The Server-to-Server app lacks marketplace:write:app or marketplace:read:app. */
+  MarketplaceScopesMissing: "MarketplaceScopesMissing",
+  /** Zoom refused the Server-to-Server app's credentials (wrong, deactivated or deleted app). */
+  ServerToServerRejected: "ServerToServerRejected",
+  /** Zoom's Marketplace API failed or refused the request (the message says what Zoom answered). */
+  MarketplaceFailed: "MarketplaceFailed",
   // ServiceAvailable
   DeploymentAvailable: "DeploymentAvailable",
   DeploymentProgressing: "DeploymentProgressing",
@@ -87,6 +106,12 @@ export const Reason = {
   ApiTokenRotated: "ApiTokenRotated",
   /** A new value of the rotate-state-key annotation gave the service a new state key. */
   StateKeyRotated: "StateKeyRotated",
+  /** Provisioning created the tenant's Zoom app (the message names its id). */
+  ZoomAppCreated: "ZoomAppCreated",
+  /** Provisioning replaced the Zoom app's manifest (domain, scopes or event types changed). */
+  ZoomAppUpdated: "ZoomAppUpdated",
+  /** Provisioning deleted the Zoom app on deletion (deletionPolicy Revoke), or an orphan left by an interrupted create. */
+  ZoomAppDeleted: "ZoomAppDeleted",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -74,7 +74,12 @@ describe("the ZoomIntegration CRD", () => {
     expect(at("spec", "credentialsSecretRef")["x-kubernetes-validations"]).toEqual([
       expect.objectContaining({ rule: "self.clientIdKey != self.clientSecretKey", fieldPath: ".clientSecretKey" }),
     ]);
-    expect(at("spec")["x-kubernetes-validations"]).toEqual([expect.objectContaining({ fieldPath: ".webhookSecretRef.key" })]);
+    // Issue 20: exactly one of credentialsSecretRef and provisioning; no webhookSecretRef with provisioning.
+    expect(at("spec")["x-kubernetes-validations"]).toEqual([
+      expect.objectContaining({ rule: "has(self.credentialsSecretRef) != has(self.provisioning)", fieldPath: ".credentialsSecretRef" }),
+      expect.objectContaining({ fieldPath: ".webhookSecretRef" }),
+      expect.objectContaining({ fieldPath: ".webhookSecretRef.key" }),
+    ]);
     expect((root["x-kubernetes-validations"] as unknown[]).length).toBe(2);
   });
 

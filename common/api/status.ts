@@ -23,11 +23,22 @@ export const ZoomIntegrationStatus = z
   .object({
     observedGeneration: z.int().min(0).optional().describe("The metadata.generation this status describes."),
     conditions: Conditions.optional().describe(
-      "Ready, CredentialsValid, ServiceAvailable, Routed and Connected (metav1.Condition, keyed by type).",
+      "Ready, CredentialsValid, ServiceAvailable, Routed, Connected and, with provisioning, AppProvisioned (metav1.Condition, keyed by type).",
     ),
     redirectUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace as the app's OAuth redirect URL."),
     allowListUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace allow list."),
     requiredScopes: setOf(z.string().max(128), 64).optional().describe("Enable exactly these scopes on the Zoom app in the Marketplace."),
+    manifestConfigMapName: z
+      .string()
+      .max(253)
+      .optional()
+      .describe("ConfigMap (key manifest.json) holding the Zoom app's manifest: create or update the app from it."),
+    appSecretName: z
+      .string()
+      .max(253)
+      .optional()
+      .describe("With provisioning: the Secret the operator owns with the provisioned app's clientId, clientSecret and secretToken."),
+    zoomAppId: z.string().max(128).optional().describe("With provisioning: the Zoom Marketplace id of the tenant's app."),
     endpoint: z.string().max(512).optional().describe("In-cluster base URL of the service's API for the booking app."),
     apiTokenSecretName: z.string().max(253).optional().describe("Secret holding the bearer token the booking app sends to the endpoint."),
     connections: mapListOf(Connection, "organizationId", 256).optional().describe("Zoom connections per organization of the booking app."),

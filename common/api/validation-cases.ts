@@ -49,6 +49,8 @@ const GRANULAR_WITHOUT_DELETE = [
   "user:read:list_users:admin",
 ];
 
+const PROVISIONING: JsonObject = { serverToServerSecretRef: { name: "zoom-s2s" }, contactEmail: "platform@acme.example" };
+
 const DOMAIN = "spec.domain";
 const DOMAIN_CASES: InvalidCase[] = [
   { name: "A domain with a scheme is refused.", patch: spec({ domain: "https://acme.example" }), field: DOMAIN },
@@ -78,7 +80,31 @@ const DOMAIN_CASES: InvalidCase[] = [
 ];
 
 const SECRET_CASES: InvalidCase[] = [
-  { name: "A missing credentialsSecretRef is refused.", patch: spec({ credentialsSecretRef: null }), field: "spec.credentialsSecretRef" },
+  {
+    name: "A spec without credentialsSecretRef and without provisioning is refused.",
+    patch: spec({ credentialsSecretRef: null }),
+    field: "spec.credentialsSecretRef",
+  },
+  {
+    name: "A spec with both credentialsSecretRef and provisioning is refused (exactly one path).",
+    patch: spec({ provisioning: PROVISIONING }),
+    field: "spec.credentialsSecretRef",
+  },
+  {
+    name: "Provisioning with a webhookSecretRef is refused (the operator stores the Secret Token itself).",
+    patch: spec({ credentialsSecretRef: null, provisioning: PROVISIONING, webhookSecretRef: { name: "zoom-webhook" } }),
+    field: "spec.webhookSecretRef",
+  },
+  {
+    name: "Provisioning without a contact e-mail is refused (Zoom requires one on every app).",
+    patch: spec({ credentialsSecretRef: null, provisioning: { ...PROVISIONING, contactEmail: null } }),
+    field: "spec.provisioning.contactEmail",
+  },
+  {
+    name: "Provisioning without the Server-to-Server Secret's name is refused.",
+    patch: spec({ credentialsSecretRef: null, provisioning: { ...PROVISIONING, serverToServerSecretRef: { name: null } } }),
+    field: "spec.provisioning.serverToServerSecretRef.name",
+  },
   {
     name: "A credentials Secret reference without a name is refused.",
     patch: spec({ credentialsSecretRef: { name: null } }),

@@ -65,6 +65,32 @@ const WebhookSecretRef = z
       "Without it the service answers no webhooks and detects revoked grants from Zoom's token errors only.",
   );
 
+const ServerToServerSecretRef = z
+  .strictObject({
+    name: objectName("Name of the Secret, in the ZoomIntegration's namespace, holding the Server-to-Server OAuth app's credentials."),
+    accountIdKey: secretKey("Key of the Zoom Account ID in the Secret.").default("accountId"),
+    clientIdKey: secretKey("Key of the Server-to-Server app's Client ID in the Secret.").default("clientId"),
+    clientSecretKey: secretKey("Key of the Server-to-Server app's Client Secret in the Secret.").default("clientSecret"),
+  })
+  .describe(
+    "The Secret with the Account ID, Client ID and Client Secret of a Server-to-Server OAuth app of the tenant's Zoom " +
+      "account holding the scopes marketplace:write:app and marketplace:read:app.",
+  );
+
+const Provisioning = z
+  .strictObject({
+    serverToServerSecretRef: ServerToServerSecretRef,
+    contactEmail: z.email().max(254).describe("The developer contact e-mail Zoom requires on every app it creates."),
+    contactName: z.string().min(1).max(128).default("Platform team").describe("The developer contact name Zoom requires."),
+    companyName: z.string().min(1).max(128).default("Booking").describe("The company name Zoom requires."),
+  })
+  .describe(
+    "Let the operator create the tenant's Zoom General app from its manifest through Zoom's Marketplace API, keep the " +
+      "app's manifest in sync, and store its Client ID, Client Secret and webhook Secret Token in a Secret it owns " +
+      "(status.appSecretName). On deletion, deletionPolicy Revoke also deletes the app; Retain keeps it. " +
+      "Exactly one of credentialsSecretRef and provisioning is set.",
+  );
+
 const Ingress = z
   .strictObject({
     className: objectName("IngressClass of the Ingress; the cluster's default IngressClass when omitted.").optional(),
@@ -118,7 +144,8 @@ const AfterConnectPath = withRules(
 const SpecShape = z
   .strictObject({
     domain: Domain,
-    credentialsSecretRef: CredentialsSecretRef,
+    credentialsSecretRef: CredentialsSecretRef.optional(),
+    provisioning: Provisioning.optional(),
     webhookSecretRef: WebhookSecretRef.optional(),
     scopes: ScopeList,
     routing: Routing.prefault({}),
@@ -133,27 +160,40 @@ const SpecShape = z
       .enum([DeletionPolicy.Revoke, DeletionPolicy.Retain])
       .default(DeletionPolicy.Revoke)
       .describe(
-        "On deletion, Revoke revokes every Zoom grant (which also uninstalls the app from the Zoom account); " +
-          "Retain keeps the grants and the tokens Secret.",
+        "On deletion, Revoke revokes every Zoom grant (which also uninstalls the app from the Zoom account) and, " +
+          "with provisioning, deletes the Zoom app; Retain keeps the grants, the tokens Secret and the app.",
       ),
   })
   .describe("The desired Zoom integration of one booking-app instance.");
 
 // NB: a webhook key that is also a credentials key would make the Client ID or Secret the webhook token.
-export const ZoomIntegrationSpec = withRule(
-  SpecShape,
+export const ZoomIntegrationSpec = withRules(SpecShape, [
+  {
+    rule: "has(self.credentialsSecretRef) != has(self.provisioning)",
+    message:
+      "set exactly one of credentialsSecretRef (an app made by hand in the Zoom Marketplace) and provisioning (the operator creates the app)",
+    fieldPath: ".credentialsSecretRef",
+    check: (spec) => (spec.credentialsSecretRef === undefined) !== (spec.provisioning === undefined),
+  },
+  {
+    rule: "!has(self.provisioning) || !has(self.webhookSecretRef)",
+    message: "must not be set with provisioning: the operator stores the provisioned app's Secret Token itself",
+    fieldPath: ".webhookSecretRef",
+    check: (spec) => spec.provisioning === undefined || spec.webhookSecretRef === undefined,
+  },
   {
     rule:
-      "!has(self.webhookSecretRef) || self.webhookSecretRef.name != self.credentialsSecretRef.name || " +
+      "!has(self.webhookSecretRef) || !has(self.credentialsSecretRef) || self.webhookSecretRef.name != self.credentialsSecretRef.name || " +
       "!(self.webhookSecretRef.key in [self.credentialsSecretRef.clientIdKey, self.credentialsSecretRef.clientSecretKey])",
     message: "key must not be the clientIdKey or clientSecretKey of the same Secret",
     fieldPath: ".webhookSecretRef.key",
+    check: (spec) =>
+      spec.webhookSecretRef === undefined ||
+      spec.credentialsSecretRef === undefined ||
+      spec.webhookSecretRef.name !== spec.credentialsSecretRef.name ||
+      ![spec.credentialsSecretRef.clientIdKey, spec.credentialsSecretRef.clientSecretKey].includes(spec.webhookSecretRef.key),
   },
-  (spec) =>
-    spec.webhookSecretRef === undefined ||
-    spec.webhookSecretRef.name !== spec.credentialsSecretRef.name ||
-    ![spec.credentialsSecretRef.clientIdKey, spec.credentialsSecretRef.clientSecretKey].includes(spec.webhookSecretRef.key),
-);
+]);
 export type ZoomIntegrationSpec = z.output<typeof ZoomIntegrationSpec>;
 /** What a manifest may say: every defaulted field optional. */
 export type ZoomIntegrationSpecInput = z.input<typeof ZoomIntegrationSpec>;
@@ -202,8 +242,9 @@ export const ZoomIntegration = withRules(
     .describe(
       "A ZoomIntegration gives one booking-app instance (https://app.<domain>) its own Zoom OAuth app: the " +
         "operator runs a small service that handles Zoom's OAuth redirect and webhooks and lets the booking app " +
-        "create meetings. Enter status.redirectUrl, status.allowListUrl and status.requiredScopes in the Zoom " +
-        "Marketplace.",
+        "create meetings. Create the Zoom app from the manifest in the ConfigMap named by status.manifestConfigMapName " +
+        "(or enter status.redirectUrl, status.allowListUrl and status.requiredScopes in the Zoom Marketplace), or set " +
+        "spec.provisioning and let the operator create it.",
     ),
   NAME_RULES,
 );

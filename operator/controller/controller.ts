@@ -15,6 +15,7 @@ import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
 import { classify } from "../errors.ts";
 import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
+import { CredentialsVerdicts } from "./credentials-verdict.ts";
 import { reconcile } from "./reconciler.ts";
 
 export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zoom-integration-operator";
@@ -41,13 +42,23 @@ export interface RunningController {
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
+interface ReferencingSpec {
+  readonly credentialsSecretRef?: { name?: string };
+  readonly webhookSecretRef?: { name?: string };
+  readonly provisioning?: { serverToServerSecretRef?: { name?: string } };
+}
+
 /** Keys of the ZoomIntegrations that reference `secretName` in `namespace`. */
 export function referencingKeys(cache: ObjectCache<KubernetesObject>, namespace: string, secretName: string): string[] {
   return cache
     .list(namespace)
     .filter((zi) => {
-      const spec = (zi as { spec?: { credentialsSecretRef?: { name?: string }; webhookSecretRef?: { name?: string } } }).spec;
-      return spec?.credentialsSecretRef?.name === secretName || spec?.webhookSecretRef?.name === secretName;
+      const spec = (zi as { spec?: ReferencingSpec }).spec;
+      return (
+        spec?.credentialsSecretRef?.name === secretName ||
+        spec?.webhookSecretRef?.name === secretName ||
+        spec?.provisioning?.serverToServerSecretRef?.name === secretName
+      );
     })
     .map(keyOf);
 }
@@ -124,6 +135,9 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     log,
     serviceImage: props.serviceImage,
     revokeTimeoutMs: props.revokeTimeoutMs,
+    // NB: a verdict that arrives later enqueues its tenant; `enqueue` drops keys until every cache is filled.
+    verdicts: new CredentialsVerdicts({ enqueue: (key) => enqueue(key) }),
+    s2sTokens: new Map(),
   };
   // NB: informers deliver events while the others are still listing; nothing is queued before every
   // cache is filled (a full enqueue follows), so a reconcile never sees a missing cache.

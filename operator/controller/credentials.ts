@@ -3,7 +3,29 @@
 import { createHash } from "node:crypto";
 import type { V1Secret } from "@kubernetes/client-node";
 import { Reason } from "../../common/api/constants.ts";
-import type { ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
+import type { ZoomIntegration, ZoomIntegrationSpec } from "../../common/api/zoom-integration.ts";
+import { APP_SECRET_KEYS, manifestNames } from "../../common/tenant/manifest.ts";
+
+export type CredentialsRef = NonNullable<ZoomIntegrationSpec["credentialsSecretRef"]>;
+/** A spec whose credentials (and, with provisioning, webhook) Secret references are filled in. */
+export type ResolvedSpec = ZoomIntegrationSpec & { readonly credentialsSecretRef: CredentialsRef };
+
+/** A ZoomIntegration whose Secret references are resolved (provisioning: the operator's own Secret). */
+export type ResolvedZoomIntegration = ZoomIntegration & { readonly spec: ResolvedSpec };
+
+/**
+ * With provisioning, the credentials and the webhook Secret Token are in the Secret the operator owns
+ * (`<name>-zoom-app`): everything downstream (checks, the chart, revocation) reads them like a hand-made one.
+ */
+export function resolveSecretRefs(name: string, spec: ZoomIntegrationSpec): ResolvedSpec {
+  if (spec.credentialsSecretRef) return { ...spec, credentialsSecretRef: spec.credentialsSecretRef };
+  const appSecret = manifestNames(name).appSecret;
+  return {
+    ...spec,
+    credentialsSecretRef: { name: appSecret, clientIdKey: APP_SECRET_KEYS.clientId, clientSecretKey: APP_SECRET_KEYS.clientSecret },
+    webhookSecretRef: { name: appSecret, key: APP_SECRET_KEYS.secretToken },
+  };
+}
 
 export type CredentialsVerdict =
   | { readonly ok: true; readonly checksum: string }
@@ -30,7 +52,7 @@ function keyProblem(secret: V1Secret, key: string): CredentialsVerdict | undefin
 }
 
 /** Names of the Secrets the spec references (credentials, and webhook when set). */
-export function referencedSecretNames(spec: Pick<ZoomIntegrationSpec, "credentialsSecretRef" | "webhookSecretRef">): string[] {
+export function referencedSecretNames(spec: Pick<ResolvedSpec, "credentialsSecretRef" | "webhookSecretRef">): string[] {
   return [spec.credentialsSecretRef.name, ...(spec.webhookSecretRef ? [spec.webhookSecretRef.name] : [])];
 }
 
@@ -38,7 +60,7 @@ export function referencedSecretNames(spec: Pick<ZoomIntegrationSpec, "credentia
  * Checks the credentials Secret (and the webhook Secret when referenced). `secrets` looks a Secret
  * up by name in the ZoomIntegration's namespace.
  */
-export function checkCredentials(spec: ZoomIntegrationSpec, secrets: (name: string) => V1Secret | undefined): CredentialsVerdict {
+export function checkCredentials(spec: ResolvedSpec, secrets: (name: string) => V1Secret | undefined): CredentialsVerdict {
   const ref = spec.credentialsSecretRef;
   const wanted: [string, string][] = [
     [ref.name, ref.clientIdKey],
@@ -56,4 +78,16 @@ export function checkCredentials(spec: ZoomIntegrationSpec, secrets: (name: stri
     hash.update(`${name}\0${key}\0${secret.data?.[key]}\0`);
   }
   return { ok: true, checksum: hash.digest("hex").slice(0, 32) };
+}
+
+/**
+ * The Client ID and Secret themselves, for the one request that asks Zoom about them
+ * (credentials-verdict.ts). NB: never logged, never put into status or Events.
+ */
+export function clientCredentials(ref: CredentialsRef, secret: V1Secret | undefined): { clientId: string; clientSecret: string } {
+  const decode = (key: string) =>
+    Buffer.from(secret?.data?.[key] ?? "", "base64")
+      .toString("utf8")
+      .trim();
+  return { clientId: decode(ref.clientIdKey), clientSecret: decode(ref.clientSecretKey) };
 }

@@ -32,7 +32,11 @@ import {
   UNWATCHED_KINDS,
 } from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
-import { checkCredentials, referencedSecretNames } from "./credentials.ts";
+import { checkCredentials, referencedSecretNames, type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
+import type { CredentialsVerdicts } from "./credentials-verdict.ts";
+import { manifestConfigMap } from "../../charts/tenant/manifest-configmap.ts";
+import { deleteZoomApp, provision, releaseZoomApp } from "./provisioning.ts";
+import { askZoom, manifestProps, rawGetObject, zoomAppStatus } from "./provisioning-step.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { revokeGrants } from "./revoke.ts";
 import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
@@ -49,6 +53,10 @@ export interface ReconcilerDeps {
   readonly serviceImage: string;
   readonly revokeTimeoutMs: number;
   readonly now?: () => Date;
+  /** Zoom's verdict on each tenant's Client ID and Secret, asked in the background. */
+  readonly verdicts?: CredentialsVerdicts;
+  /** Provisioning's S2S tokens per tenant. */
+  readonly s2sTokens?: Map<string, { fingerprint: string; token: string; expiresAt: number }>;
 }
 
 /** What the queue should do next with this key. */
@@ -62,7 +70,11 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outcome> {
   const { namespace, name } = splitKey(key);
   const raw = deps.caches.zoomIntegrations.get(name, namespace) as (KubernetesObject & { status?: ZoomIntegrationStatus }) | undefined;
-  if (!raw) return {}; // deleted: its children go by garbage collection
+  if (!raw) {
+    deps.verdicts?.forget(key);
+    deps.s2sTokens?.delete(key);
+    return {}; // deleted: its children go by garbage collection
+  }
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
   if (!raw.metadata?.finalizers?.includes(FINALIZER)) {
     await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]).catch(goneIsDone);
@@ -76,12 +88,14 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
     await writeStatus(deps, raw as unknown as ZoomIntegration, status);
     return {}; // permanent until the spec changes: no retry
   }
-  return apply(deps, parsed.value);
+  return apply(deps, { ...parsed.value, spec: resolveSecretRefs(parsed.value.metadata.name ?? "", parsed.value.spec) });
 }
 
-async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<Outcome> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
+  const manifestError = await applyChildren(deps, [manifestConfigMap(manifestProps(zi)) as unknown as KubernetesObject]);
+  const provisioned = zi.spec.provisioning ? await provision({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, zi) : undefined;
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
   const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
@@ -90,9 +104,15 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
     await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
   }
-  let applied: Applied = {};
+  const zoomVerdict = credentials.ok
+    ? askZoom(deps, zi, credentials.checksum, referenced.get(zi.spec.credentialsSecretRef.name))
+    : undefined;
+  let applied: Applied = manifestError ? { applyError: manifestError } : {};
   if (credentials.ok) {
-    applied = await applyTenant(deps, zi, credentials.checksum, holder !== undefined);
+    applied = {
+      ...(await applyTenant(deps, zi, credentials.checksum, holder !== undefined)),
+      ...(manifestError ? { applyError: manifestError } : {}),
+    };
     if (applied.invalidSpec) return {};
   } else {
     deps.log.info({ key: `${ns}/${zi.metadata.name}`, reason: credentials.reason }, "waiting for the credentials Secret");
@@ -109,12 +129,14 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
       apiTokenSecretName: names.apiTokenSecret,
       ...(applyError ? { applyError: applyError.message } : {}),
+      ...zoomAppStatus(zi, provisioned, zoomVerdict),
     },
     (deps.now ?? (() => new Date()))(),
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+  const after = [requeueAfterMs, provisioned?.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
+  return after.length === 0 ? {} : { requeueAfterMs: Math.min(...after) };
 }
 
 interface Applied {
@@ -128,7 +150,7 @@ interface Applied {
 /** Renders the tenant (without a route when another claim holds the domain) and applies what drifted. */
 async function applyTenant(
   deps: ReconcilerDeps,
-  zi: ZoomIntegration,
+  zi: ResolvedZoomIntegration,
   credentialsChecksum: string,
   domainHeldByOther: boolean,
 ): Promise<Applied> {
@@ -199,6 +221,8 @@ async function liveChild(deps: ReconcilerDeps, obj: KubernetesObject): Promise<K
   const { name = "", namespace = "" } = obj.metadata ?? {};
   if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
   const { apiVersion, plural } = CHILD_KINDS[kind];
+  // NB: the manifest ConfigMap's data is ours (the state ConfigMap's is the service's): read it whole to compare it.
+  if ("data" in obj) return rawGetObject(deps.kc, apiVersion, plural, namespace, name);
   return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
 }
 
@@ -237,9 +261,11 @@ function normaliseTimes(obj: unknown): unknown {
 async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
   if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
   const parsed = parseZoomIntegration(normaliseTimes(zi));
-  const spec = parsed.ok ? parsed.value.spec : undefined;
-  if (spec && (spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
-    const failures = await revokeAll(deps, parsed.ok ? parsed.value : zi);
+  if (parsed.ok && (parsed.value.spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
+    const spec = parsed.value.spec;
+    const resolved: ResolvedZoomIntegration = { ...parsed.value, spec: resolveSecretRefs(zi.metadata.name ?? "", spec) };
+    const failures = await revokeAll(deps, resolved);
+    if (spec.provisioning) failures.push(...(await deleteZoomApp({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, resolved)));
     const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
     const waited = Date.now() - deletedAt;
     if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
@@ -251,6 +277,8 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
       const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
       await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
     }
+  } else if (parsed.ok && parsed.value.spec.provisioning) {
+    await releaseZoomApp(deps, parsed.value); // Retain: the app's Secret outlives the CR
   }
   await deps.writer.setFinalizers(
     zi,
@@ -259,7 +287,7 @@ async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outc
   return {};
 }
 
-async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
+async function revokeAll(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<string[]> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
   const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);

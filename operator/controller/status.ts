@@ -12,10 +12,12 @@ import {
   type ZoomIntegrationStatus,
 } from "../../common/api/zoom-integration.ts";
 import { readConnections } from "../../common/tenant/token-secret.ts";
-import type { CredentialsVerdict } from "./credentials.ts";
+import type { CredentialsVerdict, ResolvedSpec } from "./credentials.ts";
+import type { ZoomVerdict } from "./credentials-verdict.ts";
+import type { Provisioned } from "./provisioning-record.ts";
 
 export interface Observed {
-  readonly zi: ZoomIntegration;
+  readonly zi: ZoomIntegration & { readonly spec: ResolvedSpec };
   readonly credentials: CredentialsVerdict;
   readonly deployment: V1Deployment | undefined;
   readonly ingress: V1Ingress | undefined;
@@ -26,6 +28,12 @@ export interface Observed {
   readonly applyError?: string;
   readonly endpoint: string;
   readonly apiTokenSecretName: string;
+  /** The ConfigMap with the Zoom app's manifest. */
+  readonly manifestConfigMapName?: string;
+  /** Zoom's verdict on the credentials; absent or unknown: not asked yet, or Zoom unreachable. */
+  readonly zoomVerdict?: ZoomVerdict;
+  /** With spec.provisioning: the AppProvisioned verdict and where the app's credentials are. */
+  readonly provisioned?: Provisioned & { readonly appSecretName: string };
 }
 
 type Verdict = Pick<Condition, "status" | "reason" | "message">;
@@ -72,7 +80,10 @@ function connected(tokens: V1Secret | undefined): Verdict {
 
 function ready(o: Observed, parts: Record<string, Verdict>): Verdict {
   if (o.domainHolder) return domainConflict(o.zi.spec.domain, o.domainHolder);
-  if (!o.credentials.ok) return no(o.credentials.reason, o.credentials.message);
+  if (o.provisioned && o.provisioned.verdict.status !== ConditionStatus.True)
+    return no(o.provisioned.verdict.reason, o.provisioned.verdict.message);
+  const credentials = parts[ConditionType.CredentialsValid]!;
+  if (credentials.status !== ConditionStatus.True) return no(credentials.reason, credentials.message);
   if (o.applyError) return no(Reason.ReconcileFailed, o.applyError);
   for (const type of [ConditionType.ServiceAvailable, ConditionType.Routed]) {
     const v = parts[type]!;
@@ -95,15 +106,34 @@ export function withTransitionTimes(
   });
 }
 
+/** Found in the Secret, then Zoom's own verdict when it has given one. */
+function credentialsValid(o: Observed): Verdict {
+  const secret = o.zi.spec.credentialsSecretRef.name;
+  if (!o.credentials.ok) {
+    if (o.provisioned && o.credentials.reason === Reason.SecretNotFound) {
+      return no(Reason.AppPending, `waiting for provisioning to store the Zoom app's credentials in Secret ${secret}`);
+    }
+    return no(o.credentials.reason, o.credentials.message);
+  }
+  if (o.zoomVerdict?.state === "rejected") {
+    return no(
+      Reason.ZoomRejectedCredentials,
+      `Zoom rejected the Client ID and Client Secret in Secret ${secret} (${o.zoomVerdict.detail}): copy them again from the Zoom app`,
+    );
+  }
+  if (o.zoomVerdict?.state === "accepted")
+    return yes(Reason.ZoomAcceptedCredentials, `Zoom accepted the Client ID and Client Secret in Secret ${secret}`);
+  return yes(Reason.CredentialsFound, `Secret ${secret} holds the client id and secret`);
+}
+
 export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
   const { spec, metadata } = o.zi;
   const parts: Record<string, Verdict> = {
-    [ConditionType.CredentialsValid]: o.credentials.ok
-      ? yes(Reason.CredentialsFound, `Secret ${spec.credentialsSecretRef.name} holds the client id and secret`)
-      : no(o.credentials.reason, o.credentials.message),
+    [ConditionType.CredentialsValid]: credentialsValid(o),
     [ConditionType.ServiceAvailable]: serviceAvailable(o.deployment),
     [ConditionType.Routed]: routed(o.ingress, spec.domain, o.domainHolder),
     [ConditionType.Connected]: connected(o.tokens),
+    ...(o.provisioned ? { [ConditionType.AppProvisioned]: o.provisioned.verdict } : {}),
   };
   const verdicts = { [ConditionType.Ready]: ready(o, parts), ...parts };
   const generation = metadata.generation ?? 0;
@@ -123,6 +153,9 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
     redirectUrl: redirectUrl(spec.domain),
     allowListUrl: allowListUrl(spec.domain),
     requiredScopes: requiredScopes(spec),
+    ...(o.manifestConfigMapName ? { manifestConfigMapName: o.manifestConfigMapName } : {}),
+    ...(o.provisioned ? { appSecretName: o.provisioned.appSecretName } : {}),
+    ...(o.provisioned?.appId ? { zoomAppId: o.provisioned.appId } : {}),
     endpoint: o.endpoint,
     apiTokenSecretName: o.apiTokenSecretName,
     connections,

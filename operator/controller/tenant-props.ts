@@ -2,9 +2,10 @@
 import { API_VERSION, KIND } from "../../common/api/constants.ts";
 import { requiredScopes, type ZoomIntegration } from "../../common/api/zoom-integration.ts";
 import type { ApiTokenProps, TenantProps } from "../../charts/tenant/props.ts";
+import type { ResolvedSpec } from "./credentials.ts";
 
 export interface TenantInputs {
-  readonly zi: ZoomIntegration;
+  readonly zi: ZoomIntegration & { readonly spec: ResolvedSpec };
   readonly credentialsChecksum: string;
   readonly apiToken: ApiTokenProps;
   readonly defaultImage: string;

@@ -12,7 +12,7 @@ import { RELEASE_IMAGE } from "../../common/tenant/contract.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { generateApiToken } from "../../operator/controller/api-token.ts";
 import { CHILD_KINDS, type ChildKind } from "../../operator/controller/caches.ts";
-import { checkCredentials } from "../../operator/controller/credentials.ts";
+import { checkCredentials, resolveSecretRefs } from "../../operator/controller/credentials.ts";
 import { tenantProps } from "../../operator/controller/tenant-props.ts";
 import { withDesiredHash } from "../../operator/runtime/desired-state.ts";
 import { inParallel, sleep, tenths } from "./bench-plane.ts";
@@ -26,10 +26,11 @@ export function floorObjects(i: number, namespace: string): KubernetesObject[] {
   const parsed = parseZoomIntegration({ ...manifest, metadata: { ...manifest.metadata, uid: randomUUID(), generation: 1 } });
   if (!parsed.ok) throw new Error(`the benchmark's tenant ${i} does not parse: ${parsed.errors.join("; ")}`);
   const secret = credentialsSecret(i);
-  const credentials = checkCredentials(parsed.value.spec, (name) => (name === secret.metadata.name ? secret : undefined));
+  const spec = resolveSecretRefs(parsed.value.metadata.name ?? "", parsed.value.spec);
+  const credentials = checkCredentials(spec, (name) => (name === secret.metadata.name ? secret : undefined));
   if (!credentials.ok) throw new Error(`the benchmark's credentials for tenant ${i} are refused: ${credentials.message}`);
   const props = tenantProps({
-    zi: parsed.value,
+    zi: { ...parsed.value, spec },
     credentialsChecksum: credentials.checksum,
     apiToken: generateApiToken(),
     defaultImage: RELEASE_IMAGE,

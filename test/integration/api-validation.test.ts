@@ -195,7 +195,7 @@ describe("the examples apply cleanly", () => {
     return docs.filter((d) => d["kind"] !== "Namespace").map((d) => mergePatch(d, { metadata: { namespace: ns.name } }) as JsonObject);
   }
 
-  it.each(["examples/tenant", "examples/gitops/overlays/acme", "examples/gitops/overlays/globex"])(
+  it.each(["examples/tenant", "examples/provisioning", "examples/gitops/overlays/acme", "examples/gitops/overlays/globex"])(
     "%s applies with kubectl and its ZoomIntegration reads back valid",
     async (dir) => {
       const objects = await render(dir);

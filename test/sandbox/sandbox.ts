@@ -15,6 +15,7 @@ import { eventually } from "../support/eventually.ts";
 import { startOperator, type OperatorProcess } from "../support/operator-process.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 import { connectWithoutBrowser } from "./connect.ts";
+import { createServerToServerSecret, provisioningSpec, S2S_SECRET } from "./provisioning.ts";
 
 export const TENANT = { namespace: "booking-acme", name: "acme", organization: "acme-org", admin: "admin@acme.example" } as const;
 
@@ -50,13 +51,10 @@ async function applyTenant(kc: KubeConfig, zoomUrl: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const { namespace, name } = TENANT;
   await core.createNamespace({ body: { metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } } });
-  await core.createNamespacedSecret({
-    namespace,
-    body: { metadata: { name: "zoom-oauth-client" }, stringData: { clientId: "acme-client", clientSecret: "acme-secret" } },
-  });
+  await createServerToServerSecret(core, namespace);
   const spec = {
     domain: "acme.example",
-    credentialsSecretRef: { name: "zoom-oauth-client" },
+    ...provisioningSpec,
     zoom: { oauthBaseUrl: zoomUrl, apiBaseUrl: zoomUrl },
     // NB: sandbox only: this label asks the pod runner (not kwok) to run the pods for real.
     service: { replicas: 1, podLabels: { [EXTERNAL_READINESS_LABEL]: EXTERNAL_READINESS_VALUE } },
@@ -117,7 +115,10 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     });
     say("4/7", "starting the pod runner (runs the service's pods as real processes on loopback pod IPs)");
     parts.runner = await startPodRunner({ kc, namespaces: [TENANT.namespace], workDir: join(props.dir, "pods") });
-    say("5/7", `applying the example tenant: namespace ${TENANT.namespace}, credentials Secret, ZoomIntegration ${TENANT.name}`);
+    say(
+      "5/7",
+      `applying the example tenant: namespace ${TENANT.namespace}, Server-to-Server Secret ${S2S_SECRET}, ZoomIntegration ${TENANT.name} with provisioning: the operator creates the Zoom app from its manifest`,
+    );
     await applyTenant(kc, parts.zoom.url);
     await conditionTrue(kc, "Ready", 120_000);
     const pod = parts.runner.processes().find((p) => p.ready);

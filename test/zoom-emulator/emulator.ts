@@ -8,6 +8,7 @@ import { createEmulatorServer } from "./http-server.ts";
 import { createIdSource } from "./ids.ts";
 import { type Inspection, inspect } from "./inspection.ts";
 import { checkAuthorize, checkConsenter, consent } from "./oauth-authorize.ts";
+import { type MarketplaceLevers, marketplaceLevers } from "./marketplace-levers.ts";
 import { RateLimiter } from "./rate-limits.ts";
 import { DEFAULT_SEED, parseSeed, type Seed, type SeedInput } from "./seed.ts";
 import { type AppStatus, Store } from "./store.ts";
@@ -64,6 +65,8 @@ export interface ZoomEmulator extends UserLevers {
   startMeeting(meetingId: string): void;
   /** The meeting is over: GET answers 3001, DELETE 3007. */
   endMeeting(meetingId: string): void;
+  /** Server-to-Server apps and the General apps the Marketplace API made (marketplace-levers.ts). */
+  readonly marketplace: MarketplaceLevers;
   readonly webhooks: Pick<Webhooks, "sendUrlValidation" | "sendDeauthorized" | "runDue" | "idle" | "deliveries">;
   /** Zoom's meeting events, as a host acting in Zoom itself causes them (meeting-webhooks.ts). */
   readonly meetingWebhooks: MeetingWebhooks;
@@ -104,6 +107,7 @@ export async function startZoomEmulator(options: ZoomEmulatorOptions = {}): Prom
     ...userLevers(ctx),
     faults: { inject: (route, fault, script) => faults.inject(route, fault, script), clear: (route) => faults.clear(route) },
     inspect: () => inspect(store, webhooks),
+    marketplace: marketplaceLevers(store),
     webhooks,
     meetingWebhooks: meetingWebhooks(ctx, webhooks),
     async close() {

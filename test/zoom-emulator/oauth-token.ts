@@ -2,6 +2,7 @@ import type { EmulatorContext } from "./context.ts";
 import { OAUTH_REASONS, oauthError } from "./errors.ts";
 import { endGrant, grantFromCode, pkceMatches, refreshGrant } from "./grants.ts";
 import { basicCredentials, type EmulatorRequest, formBody, jsonReply, type Reply } from "./http-core.ts";
+import { accountCredentialsGrant, isAccountCredentials } from "./s2s.ts";
 import type { App } from "./store.ts";
 
 /** Basic client authentication; the secret comparison is exact, as Zoom's is. */
@@ -12,8 +13,9 @@ function authenticateClient(ctx: EmulatorContext, request: EmulatorRequest): App
   return app && app.clientSecret === credentials.secret ? app : undefined;
 }
 
-/** `POST /oauth/token`: authorization_code and refresh_token grants. */
+/** `POST /oauth/token`: authorization_code and refresh_token grants, and account_credentials (s2s.ts). */
 export function tokenEndpoint(ctx: EmulatorContext, request: EmulatorRequest): Reply {
+  if (isAccountCredentials(request)) return accountCredentialsGrant(ctx, request);
   const app = authenticateClient(ctx, request);
   if (!app) return oauthError("invalid_client", OAUTH_REASONS.invalidClient);
   const form = formBody(request);

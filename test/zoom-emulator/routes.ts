@@ -2,6 +2,7 @@ import type { EmulatorContext } from "./context.ts";
 import type { EmulatorRequest, Reply } from "./http-core.ts";
 import { joinPage, startPage } from "./meeting-links.ts";
 import { listMeetings } from "./meeting-list.ts";
+import { createApp, deleteApp, getManifest, listApps, putManifest } from "./marketplace.ts";
 import { createMeeting, deleteMeeting, getMeeting, updateMeeting } from "./meetings.ts";
 import { getInvitation } from "./invitation.ts";
 import { authorizeApprove, authorizePage } from "./oauth-authorize.ts";
@@ -38,6 +39,11 @@ export const ROUTES: readonly Route[] = [
   route("PATCH", "/v2/meetings/{meetingId}", updateMeeting),
   route("DELETE", "/v2/meetings/{meetingId}", deleteMeeting),
   route("GET", "/v2/meetings/{meetingId}/invitation", getInvitation),
+  route("POST", "/v2/marketplace/apps", createApp),
+  route("GET", "/v2/marketplace/apps", listApps),
+  route("GET", "/v2/marketplace/apps/{appId}/manifest", getManifest),
+  route("PUT", "/v2/marketplace/apps/{appId}/manifest", putManifest),
+  route("DELETE", "/v2/marketplace/apps/{appId}", deleteApp),
   route("GET", "/s/{meetingId}", startPage),
   route("GET", "/j/{meetingId}", joinPage),
 ];

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startZoomEmulator, type ZoomEmulator } from "../../test/zoom-emulator/index.ts";
+import { CredentialsVerdicts, interpret, probe } from "./credentials-verdict.ts";
+
+describe("interpret: Zoom's answer to a token request with an impossible code", () => {
+  it.each([
+    ["invalid_client is a rejection", 400, '{"reason":"Invalid client_id or client_secret","error":"invalid_client"}', "rejected"],
+    ["invalid_grant means the client was accepted", 400, '{"reason":"Invalid Token!","error":"invalid_grant"}', "accepted"],
+    [
+      "invalid_request (an unknown code) means the client was accepted",
+      400,
+      '{"reason":"Invalid authorization code","error":"invalid_request"}',
+      "accepted",
+    ],
+    ["a 401 is a rejection", 401, '{"reason":"Unauthorized"}', "rejected"],
+  ])("%s", (_name, status, body, state) => {
+    expect(interpret(status, body)?.state).toBe(state);
+  });
+
+  it.each([
+    ["a 429", 429, '{"code":429}'],
+    ["a 503", 503, ""],
+    ["an HTML page from a wrong base URL", 404, "<html>Not Found</html>"],
+    ["a JSON body without an OAuth error", 200, "{}"],
+  ])("gives no verdict for %s", (_name, status, body) => {
+    expect(interpret(status, body)).toBeUndefined();
+  });
+
+  it("quotes Zoom's reason, never the request", () => {
+    expect(interpret(400, '{"reason":"Invalid client_id or client_secret","error":"invalid_client"}')).toEqual({
+      state: "rejected",
+      detail: "invalid_client: Invalid client_id or client_secret",
+    });
+  });
+});
+
+describe("asking the Zoom emulator", () => {
+  let zoom: ZoomEmulator;
+  beforeEach(async () => {
+    zoom = await startZoomEmulator();
+  });
+  afterEach(() => zoom.close());
+  const request = (clientSecret: string) => ({
+    oauthBaseUrl: zoom.url,
+    redirectUri: "https://app.acme.example/organization/integration/zoom/redirect",
+    clientId: "acme-client",
+    clientSecret,
+    checksum: clientSecret,
+  });
+
+  it("tells the right secret from a wrong one without making a grant", async () => {
+    expect((await probe(request("acme-secret"), 2000))?.state).toBe("accepted");
+    expect((await probe(request("wrong"), 2000))?.state).toBe("rejected");
+    expect(zoom.inspect().grants).toHaveLength(0);
+  });
+
+  it("asks once per Secret content, in the background, and enqueues the tenant when the verdict arrives", async () => {
+    const enqueued: string[] = [];
+    const verdicts = new CredentialsVerdicts({ enqueue: (key) => enqueued.push(key), minIntervalMs: 0 });
+    expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("unknown");
+    await expect.poll(() => enqueued).toEqual(["ns/acme"]);
+    expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("rejected");
+    expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("rejected");
+    expect(zoom.inspect().requestsPerRoute["POST /oauth/token"]).toBe(1);
+    verdicts.verdict("ns/acme", request("acme-secret"));
+    await expect.poll(() => verdicts.verdict("ns/acme", request("acme-secret")).state).toBe("accepted");
+    expect(zoom.inspect().requestsPerRoute["POST /oauth/token"]).toBe(2);
+  });
+
+  it("does not ask again within the rate limit when the Secret changes quickly", async () => {
+    const verdicts = new CredentialsVerdicts({ enqueue: () => {}, minIntervalMs: 60_000 });
+    verdicts.verdict("ns/acme", request("wrong"));
+    await expect.poll(() => verdicts.verdict("ns/acme", request("wrong")).state).toBe("rejected");
+    expect(verdicts.verdict("ns/acme", request("acme-secret")).state).toBe("unknown");
+    expect(zoom.inspect().requestsPerRoute["POST /oauth/token"]).toBe(1);
+  });
+
+  it("has no verdict while Zoom is unavailable", async () => {
+    zoom.faults.inject("POST /oauth/token", { kind: "status", status: 503 });
+    expect(await probe(request("acme-secret"), 2000)).toBeUndefined();
+  });
+});
