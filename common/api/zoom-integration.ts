@@ -161,7 +161,8 @@ const SpecShape = z
       .default(DeletionPolicy.Revoke)
       .describe(
         "On deletion, Revoke revokes every Zoom grant (which also uninstalls the app from the Zoom account) and, " +
-          "with provisioning, deletes the Zoom app; Retain keeps the grants, the tokens Secret and the app.",
+          "with provisioning, deletes the Zoom app; Retain keeps the grants, the tokens Secret and the app (and " +
+          "its Secret, which a ZoomIntegration re-created under the same name adopts).",
       ),
   })
   .describe("The desired Zoom integration of one booking-app instance.");

@@ -2,7 +2,7 @@
 // Server-to-Server app's credentials (the Zoom emulator's default one, holding the Marketplace
 // scopes) let the operator create the tenant's Zoom app from its manifest. No value is copied by hand.
 import type { CoreV1Api } from "@kubernetes/client-node";
-import { DEFAULT_S2S_APP } from "../zoom-emulator/s2s.ts";
+import { DEFAULT_S2S_APP } from "../zoom-emulator/index.ts";
 
 export const S2S_SECRET = "zoom-marketplace-s2s";
 

@@ -19,6 +19,7 @@
  *   await zoom.webhooks.sendUrlValidation(clientId, { url }); await zoom.webhooks.sendDeauthorized(clientId, { accountId, userId }, { url })
  *   await zoom.webhooks.runDue()  // retries (5/20/60 min) and 72-hour re-validation, on the emulator clock
  *   await zoom.webhooks.idle()    // every delivery started so far (e.g. by revokeGrant) has finished
+ *   zoom.marketplace.addServerToServerApp({...}); zoom.marketplace.apps()   // S2S apps, apps made by the Marketplace API
  *   await zoom.close()
  *
  * Route keys for faults and counts are in ROUTE_KEYS (e.g. "GET /v2/meetings/{meetingId}"; "*" = all).
@@ -34,6 +35,8 @@ export { generatePasscode, passcodeProblems } from "./passcodes.ts";
 export { MAX_OCCURRENCES } from "./recurrence.ts";
 export { DAILY_LIMIT_MESSAGE, PER_SECOND_LIMITS, PER_SECOND_MESSAGE } from "./rate-limits.ts";
 export { ROUTE_KEYS } from "./routes.ts";
+export type { MarketplaceAppSummary, MarketplaceLevers } from "./marketplace-levers.ts";
+export { DEFAULT_S2S_APP } from "./s2s.ts";
 export { CLASSIC_SCOPES, DEFAULT_SEED, GRANULAR_SCOPES, type PasswordRequirement, type Seed, type SeedInput } from "./seed.ts";
 export type { AppStatus, User } from "./store.ts";
 export type { SeedUserInput, UserChanges } from "./user-levers.ts";
