@@ -55,6 +55,12 @@ const Schema = z.object({
     .max(60)
     .default(10)
     .describe("one overall deadline for a token refresh at Zoom (connect, headers and body)"),
+  IDEMPOTENCY_RECORD_FORMAT: z
+    .enum(["json", "compact"])
+    .default("json")
+    .describe(
+      "how idempotency records are written (both are read): compact halves the bytes per write; set it only once every replica reads it",
+    ),
   KUBECONFIG: z.string().optional().describe("local runs only: a kubeconfig file (else the pod's ServiceAccount, else ~/.kube/config)"),
   KUBERNETES_SERVICE_HOST: z.string().optional().describe("set in every pod: the API server's address, with the ServiceAccount's token"),
   KUBERNETES_SERVICE_PORT: z.string().optional().describe("set in every pod: the API server's port"),
@@ -104,6 +110,8 @@ export interface ServiceConfig {
   readonly shutdownDelayMs: number;
   readonly refreshDeadlineMs: number;
   readonly refreshLockMarginMs: number;
+  /** How the idempotency store writes its records (meetings/record-codec.ts); it always reads both. */
+  readonly idempotencyRecordFormat: Parsed["IDEMPOTENCY_RECORD_FORMAT"];
   /** Where the Kubernetes credentials come from (service/kube/kube-access.ts). */
   readonly kube: KubeSource;
   readonly events: { readonly lockTtlMs: number; readonly pollMs: number; readonly timeoutMs: number; readonly maxBackoffMs: number };
@@ -155,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     shutdownDelayMs: Math.round(c.SHUTDOWN_DELAY_SECONDS * 1000),
     refreshDeadlineMs: Math.round(c.REFRESH_DEADLINE_SECONDS * 1000),
     refreshLockMarginMs: Math.round(c.REFRESH_LOCK_MARGIN_SECONDS * 1000),
+    idempotencyRecordFormat: c.IDEMPOTENCY_RECORD_FORMAT,
     kube: Object.freeze({ kubeconfig: c.KUBECONFIG, serviceHost: c.KUBERNETES_SERVICE_HOST, servicePort: c.KUBERNETES_SERVICE_PORT }),
     events: Object.freeze({
       lockTtlMs: c.EVENTS_LOCK_TTL_SECONDS * 1000,

@@ -4,7 +4,7 @@ import { type Backoff, retry } from "../../common/retry.ts";
 import { IDEMPOTENCY_SHARDS, idempotencyShardName } from "../../common/tenant/idempotency-shards.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
 import type { ServiceMetrics } from "../metrics.ts";
-import { decodeRecord, encodeRecord, parseRecords, RECORDS_KEY, type StoredRecords } from "./record-codec.ts";
+import { decodeRecord, encodeRecord, parseShard, renderShard, type ShardFormat, type StoredRecords } from "./record-codec.ts";
 import { type Decision, type IdempotencyRecord, type IdempotencyStore, isExpired } from "./idempotency-store.ts";
 import { type LegacyRecords, legacyRecords } from "./legacy-idempotency.ts";
 import { type ShardClient, type ShardClientSource, shardClient, statusCodeOf } from "./shard-client.ts";
@@ -38,7 +38,9 @@ interface StoreOptions {
   /** The state ConfigMap (env ZOOM_STATE_CONFIGMAP): the shards' name prefix and owner. */
   readonly name: string;
   readonly now?: () => number;
-  /** Default 48_000 bytes of data per shard. */
+  /** How records are written (both are always read): record-codec.ts. Default `json`. */
+  readonly format?: ShardFormat;
+  /** Default 48_000 bytes of records (as JSON) per shard. */
   readonly maxShardBytes?: number;
   /** Conflicting writes tolerated per transaction. Default 20. */
   readonly maxAttempts?: number;
@@ -67,7 +69,7 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   #owner: Promise<V1ConfigMap | undefined> | undefined;
 
   constructor(options: ConfigMapIdempotencyStoreOptions) {
-    this.#o = { now: Date.now, maxShardBytes: 48_000, maxAttempts: 20, random: Math.random, ...options };
+    this.#o = { now: Date.now, format: "json", maxShardBytes: 48_000, maxAttempts: 20, random: Math.random, ...options };
     this.#client = shardClient(options, options.namespace);
     this.#legacy = legacyRecords(this.#client, options.name);
   }
@@ -95,7 +97,7 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   async #tryTransact<T>(key: string, decide: (current: IdempotencyRecord | undefined) => Decision<T>): Promise<Transacted<T>> {
     const shard = shardOf(key);
     const map = await this.#read(shard);
-    const records = parseRecords(map?.data);
+    const records = parseShard(map);
     const now = this.#o.now();
     const found = decodeRecord(records[key]);
     const current = found && !isExpired(found, now) ? found : await this.#findLegacy(key, now);
@@ -104,13 +106,13 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
     if ("put" in decision.change) records[key] = encodeRecord(decision.change.put);
     else delete records[key];
     const oldest = prune(records, now);
-    const data = { [RECORDS_KEY]: JSON.stringify(records) };
-    const bytes = Buffer.byteLength(data[RECORDS_KEY]);
+    const bytes = Buffer.byteLength(JSON.stringify(records));
     if (current === undefined && "put" in decision.change && bytes > this.#o.maxShardBytes) {
       const seconds = Number.isFinite(oldest) ? Math.max(1, Math.ceil((oldest - now) / 1000)) : 60;
       throw unavailable("full", "The idempotency store's shard for this key is full; retry after its oldest records expire.", seconds);
     }
-    const written = map ? await this.#replace(map, data) : await this.#create(shard, data);
+    const body = renderShard(map, records, this.#o.format);
+    const written = map ? await this.#replace(map, body) : await this.#create(shard, body);
     if (written) this.#observeFill(shard, bytes);
     return written ? { settled: true, result: decision.result } : { settled: false };
   }
@@ -137,9 +139,9 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   }
 
   /** false on a resourceVersion conflict (or a shard deleted meanwhile). */
-  async #replace(map: V1ConfigMap, data: Record<string, string>): Promise<boolean> {
+  async #replace(map: V1ConfigMap, body: ReturnType<typeof renderShard>): Promise<boolean> {
     try {
-      await this.#client.replace({ ...map, data });
+      await this.#client.replace({ ...map, ...body });
       return true;
     } catch (error) {
       const status = statusCodeOf(error);
@@ -149,13 +151,13 @@ export class ConfigMapIdempotencyStore implements IdempotencyStore {
   }
 
   /** false when another writer created the shard first. */
-  async #create(shard: number, data: Record<string, string>): Promise<boolean> {
+  async #create(shard: number, body: ReturnType<typeof renderShard>): Promise<boolean> {
     const owner = await this.#stateConfigMap();
     if (!owner) throw unavailable("kubernetes", "The state ConfigMap does not exist (the operator creates it).", 5);
     const ownerReferences = [{ apiVersion: "v1", kind: "ConfigMap", name: this.#o.name, uid: owner.metadata?.uid ?? "" }];
     const metadata = { name: idempotencyShardName(this.#o.name, shard), labels: SHARD_LABELS, ownerReferences };
     try {
-      await this.#client.create({ metadata, data });
+      await this.#client.create({ metadata, ...body });
       return true;
     } catch (error) {
       if (statusCodeOf(error) === 409) return false;

@@ -20,7 +20,8 @@ const HELP = `npm run bench -- [--mode latency|capacity|churn|all] [options]
            the store's size, etcd growth per 1,000 creates
   churn    --ops N mixed create/delete operations at concurrency 50 (default 2000): server errors
            (goal 0) and every answer by status
-Options: --requests N creates per latency phase (default 1000; 200 at concurrency 1)
+Options: --format json|compact how the store writes its records (default json; record-codec.ts)
+         --requests N creates per latency phase (default 1000; 200 at concurrency 1)
          --concurrency N for capacity (default 16)
 A fresh control plane is started (ZIO_CLUSTER_BIN or the cached build), or ZIO_CLUSTER_DIR's is used.
 `;
@@ -28,6 +29,7 @@ A fresh control plane is started (ZIO_CLUSTER_BIN or the cached build), or ZIO_C
 const { values: flags } = parseArgs({
   options: {
     mode: { type: "string", default: "latency" },
+    format: { type: "string", default: "json" },
     requests: { type: "string", default: "1000" },
     creates: { type: "string", default: "20000" },
     ops: { type: "string", default: "2000" },
@@ -155,11 +157,20 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   if (flags.help) return void process.stdout.write(HELP);
+  if (flags.format !== "json" && flags.format !== "compact") throw new Error(`--format is json or compact, not ${flags.format}\n${HELP}`);
+  const format = flags.format;
   const modes = flags.mode === "all" ? ["latency", "capacity", "churn"] : [flags.mode ?? "latency"];
   const plane = await startBenchPlane(say);
   const zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
   const metrics = createMetrics();
-  const store = new ConfigMapIdempotencyStore({ kc: plane.serviceKc, namespace: plane.namespace, name: plane.stateConfigMap, metrics });
+  console.log(`store format: ${format}`);
+  const store = new ConfigMapIdempotencyStore({
+    kc: plane.serviceKc,
+    namespace: plane.namespace,
+    name: plane.stateConfigMap,
+    metrics,
+    format,
+  });
   const service = await startTestService(zoom, { store, clock: () => zoom.clock.now() });
   const bed = { plane, zoom, service, metrics };
   try {

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { minimalProps } from "../../charts/tenant/test-fixtures.ts";
-import { parseRecords } from "../../service/meetings/record-codec.ts";
+import { parseShard } from "../../service/meetings/record-codec.ts";
 import { issueClientCert } from "../cluster/certs.ts";
 import { type ControlPlaneState, loadState, startControlPlane, stopControlPlane } from "../cluster/control-plane.ts";
 import { repoRoot } from "../cluster/paths.ts";
@@ -119,10 +119,15 @@ export async function storeSize(plane: BenchPlane): Promise<{ shards: number; re
     namespace: plane.namespace,
     labelSelector: "app.kubernetes.io/component=idempotency-shard",
   });
-  const sizes = list.items.map((m) => Object.entries(m.data ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0));
+  // NB: binaryData (the compact format) as the bytes etcd stores, not its base64.
+  const sizes = list.items.map(
+    (m) =>
+      Object.entries(m.data ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0) +
+      Object.entries(m.binaryData ?? {}).reduce((n, [k, v]) => n + k.length + Buffer.from(v, "base64").length, 0),
+  );
   return {
     shards: list.items.length,
-    records: list.items.reduce((n, m) => n + Object.keys(parseRecords(m.data)).length, 0),
+    records: list.items.reduce((n, m) => n + Object.keys(parseShard(m)).length, 0),
     bytes: sizes.reduce((a, b) => a + b, 0),
     largest: Math.max(0, ...sizes),
   };

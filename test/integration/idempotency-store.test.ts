@@ -11,7 +11,7 @@ import { ErrorCode, ServiceError } from "../../service/errors.ts";
 import { ConfigMapIdempotencyStore, shardOf } from "../../service/meetings/configmap-idempotency-store.ts";
 import type { IdempotencyRecord } from "../../service/meetings/idempotency-store.ts";
 import { DEFAULT_TIMING, decideClaim } from "../../service/meetings/idempotent-create.ts";
-import { parseRecords } from "../../service/meetings/record-codec.ts";
+import { parseShard } from "../../service/meetings/record-codec.ts";
 import { createMetrics } from "../../service/metrics.ts";
 import { clusterEnv, kubectl, userKubeConfig, useNamespace } from "../support/cluster-env.ts";
 
@@ -38,7 +38,9 @@ beforeAll(async () => {
   serviceKc = kc;
 });
 
-function replica(options: { now?: () => number; maxShardBytes?: number; metrics?: ReturnType<typeof createMetrics> } = {}) {
+function replica(
+  options: { now?: () => number; maxShardBytes?: number; metrics?: ReturnType<typeof createMetrics>; format?: "json" | "compact" } = {},
+) {
   return new ConfigMapIdempotencyStore({ kc: serviceKc, namespace: ns.name, name: STATE, ...options });
 }
 
@@ -49,7 +51,7 @@ const claim = (store: ConfigMapIdempotencyStore, key: string, owner: string, now
 const admin = () => clusterEnv().kc.makeApiClient(CoreV1Api);
 async function shardKeys(key: string): Promise<string[]> {
   const map = await admin().readNamespacedConfigMap({ name: idempotencyShardName(STATE, shardOf(key)), namespace: ns.name });
-  return Object.keys(parseRecords(map.data));
+  return Object.keys(parseShard(map));
 }
 
 /** `count` keys that hash to one shard: to test what shares an object. */
@@ -121,6 +123,24 @@ describe("the sharded ConfigMap idempotency store", () => {
     expect((error as ServiceError).details).toMatchObject({ reason: "full" });
     expect((error as ServiceError).retryAfterSeconds).toBeGreaterThan(3600);
     expect(await metrics.registry.metrics()).toContain(`zio_service_idempotency_store_refusals_total{reason="full"} 1`);
+  });
+
+  it("shares shards between replicas writing JSON and compact records (the format migration): each sees the other's claims, one form stored at a time", async () => {
+    const [json, compact] = [replica({ format: "json" }), replica({ format: "compact" })];
+    const [k1, k2, k3] = keysInOneShard("formats", 3);
+    expect((await claim(compact, k1!, "c-1")).kind).toBe("claimed");
+    const stored = async () => {
+      const map = await admin().readNamespacedConfigMap({ name: idempotencyShardName(STATE, shardOf(k1!)), namespace: ns.name });
+      const records = parseShard(map);
+      return [Object.keys(map.data ?? {}), Object.keys(map.binaryData ?? {}), [k1, k2, k3].filter((k) => k! in records)];
+    };
+    expect(await stored()).toEqual([[], ["records"], [k1]]);
+    expect((await claim(json, k1!, "j-1")).kind).toBe("busy");
+    expect((await claim(json, k2!, "j-2")).kind).toBe("claimed");
+    expect(await stored()).toEqual([["records"], [], [k1, k2]]);
+    expect((await claim(compact, k2!, "c-2")).kind).toBe("busy");
+    expect((await claim(compact, k3!, "c-3")).kind).toBe("claimed");
+    expect(await stored()).toEqual([[], ["records"], [k1, k2, k3]]);
   });
 
   it("runs on least privilege: it may create a ConfigMap (RBAC cannot limit create by name) but read or change none but its own", async () => {
