@@ -8,6 +8,7 @@ import {
   DELIVERED_RETENTION_MS,
   emptyLog,
   eventsAfter,
+  MAX_DELIVERED_KEPT,
   expireEvents,
   purgeEvents,
   RETENTION_MS,
@@ -41,6 +42,15 @@ describe("an organization's log", () => {
     expect(expireEvents(log, T0 + DELIVERED_RETENTION_MS)).toMatchObject({ undeliveredDropped: 0, log: { events: [{ id: "b" }] } });
     expect(expireEvents(log, T0 + RETENTION_MS - 1).log.events).toHaveLength(1);
     expect(expireEvents(log, T0 + RETENTION_MS)).toMatchObject({ undeliveredDropped: 1, log: { events: [], acked: 2 } });
+  });
+
+  it("keeps only the newest delivered events beyond a cap, never an undelivered one", () => {
+    const ids = Array.from({ length: MAX_DELIVERED_KEPT + 5 }, (_, i) => `e${i}`);
+    const log = acknowledge(appendEvents(emptyLog("org"), ids.map(event), T0), MAX_DELIVERED_KEPT + 2, T0);
+    const { log: kept, undeliveredDropped } = expireEvents(log, T0);
+    expect(undeliveredDropped).toBe(0);
+    expect(kept.events[0]?.seq).toBe(3);
+    expect(kept.events).toHaveLength(MAX_DELIVERED_KEPT + 3);
   });
 
   it("backs off after a failure and ends the failure run with the next acknowledgement", () => {
