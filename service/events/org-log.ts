@@ -97,21 +97,6 @@ export function acknowledge(log: OrgLog, seq: number, now: number): OrgLog {
   return { ...log, acked: seq, delivery: { attempts: 0, lastDeliveredAt: now } };
 }
 
-/** A failed attempt: the next one waits `delayMs`. */
-export function recordFailure(log: OrgLog, error: string, now: number, delayMs: number): OrgLog {
-  const d = log.delivery;
-  return {
-    ...log,
-    delivery: {
-      ...d,
-      attempts: d.attempts + 1,
-      nextAttemptAt: now + delayMs,
-      failingSince: d.failingSince ?? now,
-      lastError: error,
-    },
-  };
-}
-
 /**
  * Deauthorization: every event of the organization goes (they carry the account's Zoom data), only
  * the counters stay so cursors remain valid; the caller appends the deauthorized event.
