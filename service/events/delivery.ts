@@ -5,13 +5,13 @@
 // and is retried for as long as the event is retained (72 h). A crash between a POST and its
 // acknowledgement being written means that event is sent again, with the same id.
 import { EVENT_SHARDS } from "../../common/tenant/event-shards.ts";
-import { type Backoff, backoffDelay, sleep } from "../../common/retry.ts";
+import { type Backoff as RetryBackoff, backoffDelay, sleep } from "../../common/retry.ts";
 import type { Logger } from "../../common/logger.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import { decide, type DeliveryLock, LOCK_ANNOTATION, LockObserver, parseLock } from "./delivery-lock.ts";
 import type { EndpointStore } from "./endpoint-store.ts";
 import { type EventLog, logsOf } from "./event-log.ts";
-import { acknowledge, type OrgLog, recordFailure, undelivered } from "./org-log.ts";
+import { acknowledge, type OrgLog, undelivered } from "./org-log.ts";
 import type { ShardStore } from "./shard-store.ts";
 import { type PostResult, postEvent } from "./webhook-post.ts";
 import type { Dispatcher } from "undici";
@@ -33,11 +33,21 @@ export interface DeliveryProps {
   readonly pollMs: number;
   /** One POST's overall deadline. */
   readonly timeoutMs: number;
-  readonly backoff: Backoff;
+  readonly backoff: RetryBackoff;
 }
 
 /** Events sent per acknowledgement write: a crash resends at most this many. */
 const BATCH = 100;
+/** How often a failing organization's state is written to its log (what GET .../events/endpoint shows). */
+const PERSIST_FAILURES_MS = 60_000;
+
+interface Backoff {
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly failingSince: number;
+  readonly lastError: string;
+  readonly persistedAt: number;
+}
 
 export function createDelivery(p: DeliveryProps) {
   const observer = new LockObserver();
@@ -46,6 +56,8 @@ export function createDelivery(p: DeliveryProps) {
   const again = new Set<string>();
   /** Organizations this replica recorded events for since the last pass. */
   const hints = new Set<string>();
+  /** The backoff of failing organizations this replica delivers to. */
+  const failures = new Map<string, Backoff>();
   let held: { lock: DeliveryLock; until: number; renewedAt: number } | undefined;
   let stopped = true;
   let wake: () => void = () => undefined;
@@ -139,7 +151,10 @@ export function createDelivery(p: DeliveryProps) {
         }
         lastOk = event.seq;
       }
-      await p.events.change(organizationId, (current) => ({ log: settle(current, lastOk, failure), result: undefined }));
+      if (!failure) failures.delete(organizationId);
+      const backoff = failure ? fail(organizationId, log, failure.error) : undefined;
+      if (lastOk > log.acked || backoff?.persist)
+        await p.events.change(organizationId, (current) => ({ log: settle(current, lastOk, backoff), result: undefined }));
       if (failure) {
         p.log.warn({ organizationId, error: failure.error }, "event delivery failed; backing off");
         return;
@@ -147,10 +162,39 @@ export function createDelivery(p: DeliveryProps) {
     }
   }
 
-  function settle(current: OrgLog, lastOk: number, failure: Extract<PostResult, { ok: false }> | undefined): OrgLog {
-    let next = lastOk > current.acked ? acknowledge(current, lastOk, p.now()) : current;
-    if (failure) next = recordFailure(next, failure.error, p.now(), backoffDelay(next.delivery.attempts + 1, p.backoff));
-    return next;
+  /**
+   * A failed attempt: the backoff lives in memory; the log (what the API reports) is written on the
+   * first failure of a run and then at most once a minute. NB: every write of the log rewrites the
+   * organization's backlog, which a failing endpoint makes large: one write per retry would compete
+   * with the webhooks' appends. A new holder starts the backoff again at its first step.
+   */
+  function fail(organizationId: string, log: OrgLog, error: string): Backoff & { persist: boolean } {
+    const previous = failures.get(organizationId);
+    const attempts = (previous?.attempts ?? log.delivery.attempts) + 1;
+    const now = p.now();
+    const persist = log.delivery.failingSince === undefined || now - (previous?.persistedAt ?? 0) >= PERSIST_FAILURES_MS;
+    const state: Backoff = {
+      attempts,
+      nextAttemptAt: now + backoffDelay(attempts, p.backoff),
+      failingSince: previous?.failingSince ?? log.delivery.failingSince ?? now,
+      lastError: error,
+      persistedAt: persist ? now : (previous?.persistedAt ?? 0),
+    };
+    failures.set(organizationId, state);
+    return { ...state, persist };
+  }
+
+  function settle(current: OrgLog, lastOk: number, backoff: Backoff | undefined): OrgLog {
+    const next = lastOk > current.acked ? acknowledge(current, lastOk, p.now()) : current;
+    if (!backoff) return next;
+    const { attempts, nextAttemptAt, failingSince, lastError } = backoff;
+    return { ...next, delivery: { ...next.delivery, attempts, nextAttemptAt, failingSince, lastError } };
+  }
+
+  /** Has undelivered events and is not backing off (the backoff in memory wins over the stored one). */
+  function due(log: OrgLog, now: number): boolean {
+    const nextAttemptAt = failures.get(log.organizationId)?.nextAttemptAt ?? log.delivery.nextAttemptAt;
+    return log.nextSeq - 1 > log.acked && (nextAttemptAt === undefined || nextAttemptAt <= now);
   }
 
   return {
@@ -184,8 +228,3 @@ export function createDelivery(p: DeliveryProps) {
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;
-
-/** Has undelivered events and is not backing off. */
-function due(log: OrgLog, now: number): boolean {
-  return log.nextSeq - 1 > log.acked && (log.delivery.nextAttemptAt === undefined || log.delivery.nextAttemptAt <= now);
-}

@@ -8,10 +8,10 @@ import {
   DELIVERED_RETENTION_MS,
   emptyLog,
   eventsAfter,
+  MAX_DELIVERED_KEPT,
   expireEvents,
   purgeEvents,
   RETENTION_MS,
-  recordFailure,
   undelivered,
 } from "./org-log.ts";
 
@@ -43,13 +43,21 @@ describe("an organization's log", () => {
     expect(expireEvents(log, T0 + RETENTION_MS)).toMatchObject({ undeliveredDropped: 1, log: { events: [], acked: 2 } });
   });
 
-  it("backs off after a failure and ends the failure run with the next acknowledgement", () => {
-    let log = appendEvents(emptyLog("org"), [event("a"), event("b")], T0);
-    log = recordFailure(recordFailure(log, "HTTP 500", T0, 1000), "timeout", T0 + 1000, 2000);
-    expect(log.delivery).toEqual({ attempts: 2, nextAttemptAt: T0 + 3000, failingSince: T0, lastError: "timeout" });
-    log = acknowledge(log, 1, T0 + 5000);
+  it("keeps only the newest delivered events beyond a cap, never an undelivered one", () => {
+    const ids = Array.from({ length: MAX_DELIVERED_KEPT + 5 }, (_, i) => `e${i}`);
+    const log = acknowledge(appendEvents(emptyLog("org"), ids.map(event), T0), MAX_DELIVERED_KEPT + 2, T0);
+    const { log: kept, undeliveredDropped } = expireEvents(log, T0);
+    expect(undeliveredDropped).toBe(0);
+    expect(kept.events[0]?.seq).toBe(3);
+    expect(kept.events).toHaveLength(MAX_DELIVERED_KEPT + 3);
+  });
+
+  it("ends a failure run with the next acknowledgement", () => {
+    const delivery = { attempts: 2, nextAttemptAt: T0 + 3000, failingSince: T0, lastError: "timeout" };
+    const log = acknowledge({ ...appendEvents(emptyLog("org"), [event("a"), event("b")], T0), delivery }, 1, T0 + 5000);
     expect(log.delivery).toEqual({ attempts: 0, lastDeliveredAt: T0 + 5000 });
     expect(undelivered(log).map((e) => e.id)).toEqual(["b"]);
+    expect(acknowledge(log, 1, T0 + 6000)).toBe(log);
   });
 
   it("forgets every event on a purge but keeps counting, so cursors stay valid", () => {

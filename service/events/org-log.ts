@@ -13,6 +13,13 @@ export const RETENTION_MS = 72 * 3_600_000;
  * busy organization's delivered events would otherwise fill its shard (every write rewrites it).
  */
 export const DELIVERED_RETENTION_MS = 24 * 3_600_000;
+/**
+ * And at most this many of them per organization. NB: an organization's events are one value, so
+ * every write rewrites them all (~450 bytes each): without a cap a busy organization's day of
+ * delivered events would make each webhook's write hundreds of kB (measured: answers to Zoom past
+ * its 3 s limit at ~1,000 retained events with two writers).
+ */
+export const MAX_DELIVERED_KEPT = 200;
 
 export interface DeliveryState {
   /** Failed attempts in a row for the oldest undelivered event. */
@@ -61,7 +68,10 @@ export function appendEvents(log: OrgLog, events: readonly NewEvent[], now: numb
 
 /** Drops events past retention: returns the log and how many undelivered events were dropped. */
 export function expireEvents(log: OrgLog, now: number): { log: OrgLog; undeliveredDropped: number } {
-  const expired = (e: RecordedEvent) => e.at + (e.seq <= log.acked ? DELIVERED_RETENTION_MS : RETENTION_MS) <= now;
+  const delivered = log.events.filter((e) => e.seq <= log.acked);
+  const keptFrom = delivered[delivered.length - MAX_DELIVERED_KEPT]?.seq ?? 0;
+  const expired = (e: RecordedEvent) =>
+    e.seq <= log.acked ? e.seq < keptFrom || e.at + DELIVERED_RETENTION_MS <= now : e.at + RETENTION_MS <= now;
   const keep = log.events.filter((e) => !expired(e));
   if (keep.length === log.events.length) return { log, undeliveredDropped: 0 };
   const dropped = log.events.filter(expired);
@@ -85,21 +95,6 @@ export function undelivered(log: OrgLog): RecordedEvent[] {
 export function acknowledge(log: OrgLog, seq: number, now: number): OrgLog {
   if (seq <= log.acked) return log;
   return { ...log, acked: seq, delivery: { attempts: 0, lastDeliveredAt: now } };
-}
-
-/** A failed attempt: the next one waits `delayMs`. */
-export function recordFailure(log: OrgLog, error: string, now: number, delayMs: number): OrgLog {
-  const d = log.delivery;
-  return {
-    ...log,
-    delivery: {
-      ...d,
-      attempts: d.attempts + 1,
-      nextAttemptAt: now + delayMs,
-      failingSince: d.failingSince ?? now,
-      lastError: error,
-    },
-  };
 }
 
 /**
