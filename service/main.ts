@@ -3,6 +3,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createLogger } from "../common/logger.ts";
 import { configOrExit } from "../common/config-error.ts";
 import { helpText, loadConfig } from "./config.ts";
+import { createMetricsApp } from "./http/apps.ts";
 import { drain, listen } from "./http/listen.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
 import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";
@@ -47,10 +48,12 @@ const service = buildService({
 
 const publicServer = await listen(service.publicApp, config.publicPort, config.bindAddress);
 const apiServer = await listen(service.apiApp, config.apiPort, config.bindAddress);
+const metricsServer = await listen(createMetricsApp(service.metrics), config.metricsPort, config.bindAddress);
 log.info(
   {
     publicPort: publicServer.port,
     apiPort: apiServer.port,
+    metricsPort: metricsServer.port,
     namespace: config.namespace,
     integration: config.integrationName,
     pod: config.podName,
@@ -76,7 +79,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
   clearInterval(idleTimer);
   const times = { delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs };
-  await Promise.all([drain(publicServer, times), drain(apiServer, times)]);
+  await Promise.all([drain(publicServer, times), drain(apiServer, times), drain(metricsServer, times)]);
   secrets.stop();
   log.info({}, "stopped");
   process.exit(0);

@@ -8,6 +8,7 @@ export interface TenantInputs {
   readonly credentialsChecksum: string;
   readonly apiToken: ApiTokenProps;
   readonly defaultImage: string;
+  readonly metricsScrapers?: TenantProps["metricsScrapers"] | undefined;
 }
 
 type Quantity = string | number | undefined;
@@ -21,7 +22,7 @@ function resources(r: ZoomIntegration["spec"]["service"]["resources"]): TenantPr
   };
 }
 
-export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }: TenantInputs): TenantProps {
+export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage, metricsScrapers }: TenantInputs): TenantProps {
   const { spec, metadata } = zi;
   const name = metadata.name ?? "";
   const service = spec.service;
@@ -35,6 +36,7 @@ export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }:
     scopes: requiredScopes(spec),
     afterConnectPath: spec.afterConnectPath,
     clientsPodSelector: spec.clients.podSelector,
+    ...(metricsScrapers ? { metricsScrapers } : {}),
     ingress: spec.routing.ingress,
     replicas: service.replicas,
     image: service.image ?? defaultImage,
