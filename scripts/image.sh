@@ -106,7 +106,7 @@ npm_mounts() {
   cafile="$(npm config get cafile 2>/dev/null || true)"
   [ -n "$cafile" ] && [ "$cafile" != null ] && [ -f "$cafile" ] || cafile="${NODE_EXTRA_CA_CERTS:-}"
   registry="$(npm config get registry)"
-  printf 'registry=%s\n' "$registry" >"$dir/npmrc"
+  printf 'registry=%s\nupdate-notifier=false\nfund=false\naudit=false\n' "$registry" >"$dir/npmrc"
   if [ -n "$cafile" ] && [ -f "$cafile" ]; then
     cp "$cafile" "$dir/ca.crt"
     printf 'cafile=/usr/local/etc/zio-build-ca.crt\n' >>"$dir/npmrc"
@@ -118,7 +118,9 @@ npm_mounts() {
 report() {
   local image="$1" layers size
   layers="$(buildah "${STORAGE[@]}" inspect --type image --format '{{len .OCIv1.RootFS.DiffIDs}}' "$image")"
-  size="$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$image" | head -1)"
+  # NB: no `| head -1`: with pipefail, buildah's SIGPIPE would fail the run.
+  size="$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$image")"
+  size="${size%%$'\n'*}"
   say "image $image: $size, $layers layers"
 }
 
