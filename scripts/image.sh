@@ -21,7 +21,7 @@ die() { say "ERROR: $*"; exit 1; }
 
 usage() {
   cat <<EOF
-Usage: npm run image -- [--tag NAME] [--print-tag] [--help]
+Usage: npm run image -- [--tag NAME] [--print-tag] [--rebuild] [--help]
 
 Builds the Dockerfile with buildah (--isolation chroot, vfs storage) on a base assembled offline:
 Debian $SUITE (mmdebstrap --variant=minbase) + node-linux-<arch>@$NODE_VERSION + npm@$NPM_VERSION
@@ -31,16 +31,19 @@ Cached in buildah's storage: the base by its inputs, the image by the Dockerfile
 
   --tag NAME     also tag the image NAME (default $TAG_DEFAULT)
   --print-tag    print the content-addressed tag on stdout when done (for scripts and tests)
+  --rebuild      build the image even when the cached one matches (the base stays cached)
   --help         this text
 EOF
 }
 
 tag="$TAG_DEFAULT"
 print_tag=false
+rebuild=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) [ $# -ge 2 ] || die "--tag needs a value"; tag="$2"; shift 2 ;;
     --print-tag) print_tag=true; shift ;;
+    --rebuild) rebuild=true; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -115,6 +118,15 @@ npm_mounts() {
   printf '%s\n' -v "$dir/npmrc:/usr/local/etc/npmrc:ro"
 }
 
+# vfs keeps full copies: older content-addressed builds (and dangling stage images) would fill the disk.
+prune_old() {
+  local keep="$1" old
+  for old in $(buildah "${STORAGE[@]}" images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/zoom-integration-operator:src-' | grep -vxF "$keep"); do
+    buildah "${STORAGE[@]}" rmi "$old" >/dev/null 2>&1 || true
+  done
+  buildah "${STORAGE[@]}" rmi --prune >/dev/null 2>&1 || true
+}
+
 report() {
   local image="$1" layers size
   layers="$(buildah "${STORAGE[@]}" inspect --type image --format '{{len .OCIv1.RootFS.DiffIDs}}' "$image")"
@@ -134,17 +146,20 @@ if have_image "$base"; then say "base $base: cached"; else build_base "$base"; s
 
 src_key="$(git ls-files -co --exclude-standard -- "${INPUTS[@]}" | grep -v -e '\.test\.ts$' -e '__snapshots__' | while read -r f; do [ -f "$f" ] && echo "$f"; done | hash_files)"
 image="localhost/zoom-integration-operator:src-$src_key-$base_key"
-if have_image "$image"; then
+if ! $rebuild && have_image "$image"; then
   say "image $image: cached (Dockerfile, lockfile and sources unchanged)"
 else
   say "building the Dockerfile with NODE_IMAGE=$base ..."
   npmdir="$(mktemp -d)"
   mapfile -t mounts < <(npm_mounts "$npmdir")
-  buildah "${STORAGE[@]}" bud --isolation chroot --layers --quiet "${mounts[@]}" --build-arg "NODE_IMAGE=$base" -t "$image" . >&2 ||
+  # NB: no --layers: with vfs every committed step is a full copy of the root filesystem, which cost
+  # more than re-running npm ci; the content-addressed tag above is the cache that matters.
+  buildah "${STORAGE[@]}" bud --isolation chroot --layers=false --quiet "${mounts[@]}" --build-arg "NODE_IMAGE=$base" -t "$image" . >&2 ||
     { rm -rf "$npmdir"; die "buildah bud failed (see above)."; }
   rm -rf "$npmdir"
 fi
 buildah "${STORAGE[@]}" tag "$image" "$tag"
+prune_old "$image"
 say "done in $((SECONDS - started)) s"
 report "$image"
 if $print_tag; then echo "$image"; fi
