@@ -54,6 +54,7 @@ function renderLikeHelm(templates: readonly HelmFile[], v: Values): unknown[] {
         empty(values[key]) ? "" : indented(values[key], Number(n)),
       )
       .replaceAll("{{ toJson $.Values.monitoring.scrapers | quote }}", JSON.stringify(JSON.stringify(v.monitoring?.scrapers ?? null)))
+      .replaceAll("{{ toJson $.Values.monitoring.scrapers }}", JSON.stringify(v.monitoring?.scrapers ?? null))
       .replaceAll("{{ $.Values.namespace }}", v.namespace)
       .replaceAll("{{ $.Values.image | quote }}", JSON.stringify(v.image))
       .replaceAll("{{ $.Values.replicas }}", String(v.replicas))

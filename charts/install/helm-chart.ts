@@ -75,6 +75,11 @@ const COMMON: readonly Substitution[] = [
   optionalBlock("nodeSelector", "nodeSelector", ` *${Placeholder.node}: x`),
   optionalBlock("tolerations", "tolerations", ` *- key: ${Placeholder.toleration}\\n *operator: Exists`),
   [new RegExp(`^( *)value: .*${Placeholder.scrapers}.*$`, "gm"), (i) => `${i}value: {{ toJson $.Values.monitoring.scrapers | quote }}`],
+  // The operator's NetworkPolicy peer: JSON is YAML.
+  [
+    new RegExp(`^( *)- podSelector:\\n *matchLabels:\\n *${Placeholder.scrapers}: x$`, "gm"),
+    (i) => `${i}- {{ toJson $.Values.monitoring.scrapers }}`,
+  ],
   [
     new RegExp(`^( *)${Placeholder.monitoringLabel}: x$`, "gm"),
     (i) => `${i}{{- with $.Values.monitoring.labels }}{{- toYaml . | nindent ${i.length} }}{{- end }}`,

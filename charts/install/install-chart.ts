@@ -105,6 +105,22 @@ export class InstallChart extends Chart {
       // NB: maxUnavailable, not minAvailable: with replicas 1 a node drain must still be possible.
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...OPERATOR_SELECTOR } } },
     });
+    // The operator's pods take traffic on two ports only: health from anywhere (the kubelet's probes),
+    // metrics from the configured scrapers, as each tenant's service.
+    new k8s.KubeNetworkPolicy(this, "network-policy", {
+      metadata: { name: OPERATOR_NAME, namespace: ns },
+      spec: {
+        podSelector: { matchLabels: { ...OPERATOR_SELECTOR } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(HEALTH_PORT) }] },
+          {
+            from: [{ ...props.metricsScrapers } as k8s.NetworkPolicyPeer],
+            ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(METRICS_PORT) }],
+          },
+        ],
+      },
+    });
     new k8s.KubeService(this, "metrics-service", {
       metadata: { name: METRICS_SERVICE_NAME, namespace: ns },
       spec: {
