@@ -14,7 +14,7 @@ export default defineConfig({
           // some unit tests start processes (the image's entrypoints, helm): room for a busy 2-core CI
           testTimeout: 20_000,
           include: ["{common,operator,service,charts,scripts,test}/**/*.test.ts"],
-          exclude: ["test/integration/**", "test/e2e/**", "test/fuzz/**", "**/node_modules/**"],
+          exclude: ["test/integration/**", "test/e2e/**", "test/fuzz/**", "test/image/built-image.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -40,6 +40,18 @@ export default defineConfig({
           fileParallelism: false,
           ...slow,
           testTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          // The image built for real (`npm run image`, cached by the Dockerfile's inputs: a cold build
+          // takes minutes, a warm one seconds), its entrypoints run from its own filesystem.
+          name: "image",
+          sequence: { groupOrder: 4 },
+          include: ["test/image/built-image.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
+          ...slow,
         },
       },
       {

@@ -32,6 +32,17 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ STUCK_WATCH_SECONDS: "5" })).toThrow(/STUCK_WATCH_SECONDS/);
   });
 
+  it("takes the tenants' metrics scrapers as a NetworkPolicy peer in JSON, and leaves the port closed without it", () => {
+    const peer = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: {} };
+    expect(loadConfig({ METRICS_SCRAPERS: JSON.stringify(peer) }).METRICS_SCRAPERS).toEqual(peer);
+    expect(loadConfig({}).METRICS_SCRAPERS).toBeUndefined();
+  });
+
+  it("refuses metrics scrapers that are not JSON or not a selector, saying which", () => {
+    expect(() => loadConfig({ METRICS_SCRAPERS: "app=prometheus" })).toThrow(/METRICS_SCRAPERS.*must be JSON/s);
+    expect(() => loadConfig({ METRICS_SCRAPERS: '{"podSelector":{"matchLabel":{}}}' })).toThrow(/METRICS_SCRAPERS.*podSelector/s);
+  });
+
   it("refuses an unknown flag with its name", () => {
     expect(() => loadConfig({}, ["--wrokers", "2"])).toThrow(/wrokers/);
   });

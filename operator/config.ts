@@ -43,6 +43,13 @@ const Env = z.object({
     .default(300)
     .describe("a watch failing this long fails /healthz, so the kubelet restarts the process"),
   METRICS_PORT: port.default(8080).describe("port for /metrics"),
+  METRICS_SCRAPERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => parseScrapers(text, ctx))
+    .describe(
+      'who may scrape each tenant\'s metrics port, JSON: {"namespaceSelector":{"matchLabels":{...}},"podSelector":{...}}; unset: the port stays closed',
+    ),
   HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -60,6 +67,7 @@ const FLAGS = {
   "service-image": "SERVICE_IMAGE",
   "stuck-watch-seconds": "STUCK_WATCH_SECONDS",
   "metrics-port": "METRICS_PORT",
+  "metrics-scrapers": "METRICS_SCRAPERS",
   "health-port": "HEALTH_PORT",
   "bind-address": "BIND_ADDRESS",
   "log-level": "LOG_LEVEL",
@@ -90,4 +98,35 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     throw new ConfigError(configProblems(parsed.error));
   }
   return Object.freeze(parsed.data);
+}
+
+const Selector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1),
+        operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+const Scrapers = z.strictObject({ namespaceSelector: Selector.optional(), podSelector: Selector.optional() });
+
+/** METRICS_SCRAPERS: a NetworkPolicy peer as JSON (the Helm chart writes it with toJson). */
+function parseScrapers(text: string | undefined, ctx: z.RefinementCtx): z.infer<typeof Scrapers> | undefined {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: `must be JSON (${(error as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = Scrapers.safeParse(json);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: "custom", message: `${issue.path.join(".") || "value"}: ${issue.message}` });
+  return z.NEVER;
 }

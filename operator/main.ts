@@ -92,6 +92,7 @@ if (!stopping) {
     workers: config.WORKERS,
     resyncMs: config.RESYNC_SECONDS * 1000,
     serviceImage: config.SERVICE_IMAGE,
+    ...(config.METRICS_SCRAPERS ? { metricsScrapers: config.METRICS_SCRAPERS } : {}),
     revokeTimeoutMs: config.REVOKE_TIMEOUT_SECONDS * 1000,
   });
 }

@@ -99,6 +99,7 @@ case "$task" in
     biome check .
     tsc -p tsconfig.json
     node scripts/generate.ts --check ;;
+  image) exec bash scripts/image.sh "$@" ;;
   node) exec node "$@" ;;
-  *) die "unknown task '$task' (one of: test start bench-operator cluster lint format typecheck build generate check node)" ;;
+  *) die "unknown task '$task' (one of: test start bench-operator cluster lint format typecheck build generate check image node)" ;;
 esac

@@ -1,12 +1,14 @@
 // npm run synth (the app of cdk8s.yaml): writes the install bundle from charts/install as
 //   <outdir>/install.yaml                       plain YAML for `kubectl apply --server-side -f`
 //   <outdir>/helm/zoom-integration-operator/    the same objects as a Helm chart
+//   <outdir>/monitoring.yaml                    the monitoring pack (needs the Prometheus Operator's CRDs)
 // Flags: --outdir DIR (default dist), --image REF (default: this version's published image).
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { HELM_CHART_NAME, helmChart } from "../charts/install/helm-chart.ts";
+import { renderMonitoring } from "../charts/install/monitoring.ts";
 import { installYaml, renderInstall } from "../charts/install/render.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,7 +24,8 @@ async function write(path: string, content: string): Promise<void> {
 }
 
 await write(join(outdir, "install.yaml"), installYaml(renderInstall(values.image ? { image: values.image } : {}), HEADER));
+await write(join(outdir, "monitoring.yaml"), installYaml(Object.values(renderMonitoring()), HEADER));
 const chartDir = join(outdir, "helm", HELM_CHART_NAME);
 await rm(chartDir, { recursive: true, force: true }); // no stale template survives a rename
 for (const file of helmChart({ version, header: HEADER })) await write(join(chartDir, file.path), file.content);
-console.log(`wrote ${join(outdir, "install.yaml")} and ${chartDir}/`);
+console.log(`wrote ${join(outdir, "install.yaml")}, ${join(outdir, "monitoring.yaml")} and ${chartDir}/`);

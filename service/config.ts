@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { Env as ContractEnv, FileName } from "../common/tenant/contract.ts";
 import type { KubeSource } from "./kube/kube-access.ts";
-import { API_PORT, APP_HOST_PREFIX, PUBLIC_PORT, REDIRECT_PATH } from "../common/tenant/names.ts";
+import { API_PORT, APP_HOST_PREFIX, METRICS_PORT, PUBLIC_PORT, REDIRECT_PATH } from "../common/tenant/names.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes object name");
@@ -34,6 +34,7 @@ const Schema = z.object({
   [ContractEnv.StateConfigMap]: name.describe("the ConfigMap for idempotency and meeting records"),
   [ContractEnv.PublicPort]: port.default(PUBLIC_PORT).describe("port of the redirect, flow start and webhook (0 = any free port)"),
   [ContractEnv.ApiPort]: port.default(API_PORT).describe("port of the booking app's API, probes and metrics (0 = any free port)"),
+  [ContractEnv.MetricsPort]: port.default(METRICS_PORT).describe("port of /metrics alone, for Prometheus (0 = any free port)"),
   [ContractEnv.CredentialsDir]: z.string().min(1).describe(`directory with ${FileName.ClientId} and ${FileName.ClientSecret}`),
   [ContractEnv.ApiTokenDir]: z.string().min(1).describe(`directory with ${FileName.ApiToken} and ${FileName.StateKey}`),
   [ContractEnv.WebhookSecretFile]: z.string().min(1).optional().describe("the webhook Secret Token file; absent = answer no webhooks"),
@@ -101,6 +102,7 @@ export interface ServiceConfig {
   readonly stateConfigMap: string;
   readonly publicPort: number;
   readonly apiPort: number;
+  readonly metricsPort: number;
   readonly credentialsDir: string;
   readonly apiTokenDir: string;
   readonly webhookSecretFile: string | undefined;
@@ -154,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServiceConf
     stateConfigMap: c[ContractEnv.StateConfigMap],
     publicPort: c[ContractEnv.PublicPort],
     apiPort: c[ContractEnv.ApiPort],
+    metricsPort: c[ContractEnv.MetricsPort],
     credentialsDir: c[ContractEnv.CredentialsDir],
     apiTokenDir: c[ContractEnv.ApiTokenDir],
     webhookSecretFile: c[ContractEnv.WebhookSecretFile],

@@ -2,6 +2,7 @@
 import { createLogger } from "../common/logger.ts";
 import { configOrExit } from "../common/config-error.ts";
 import { helpText, loadConfig } from "./config.ts";
+import { createMetricsApp } from "./http/apps.ts";
 import { drain, listen } from "./http/listen.ts";
 import { loadKubeAccess } from "./kube/kube-access.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
@@ -46,10 +47,12 @@ const service = buildService({
 
 const publicServer = await listen(service.publicApp, config.publicPort, config.bindAddress);
 const apiServer = await listen(service.apiApp, config.apiPort, config.bindAddress);
+const metricsServer = await listen(createMetricsApp(service.metrics), config.metricsPort, config.bindAddress);
 log.info(
   {
     publicPort: publicServer.port,
     apiPort: apiServer.port,
+    metricsPort: metricsServer.port,
     namespace: config.namespace,
     integration: config.integrationName,
     pod: config.podName,
@@ -77,7 +80,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal, delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
   clearInterval(idleTimer);
   const times = { delayMs: config.shutdownDelayMs, graceMs: config.shutdownGraceMs };
-  await Promise.all([drain(publicServer, times), drain(apiServer, times), service.delivery.stop()]);
+  await Promise.all([drain(publicServer, times), drain(apiServer, times), drain(metricsServer, times), service.delivery.stop()]);
   secrets.stop();
   log.info({}, "stopped");
   process.exit(0);

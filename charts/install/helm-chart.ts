@@ -5,7 +5,9 @@ import { stringify } from "yaml";
 import { CRD_NAME } from "../../common/api/constants.ts";
 import type { KubeObject } from "../tenant/render.ts";
 import { OPERATOR_NAME } from "./install-chart.ts";
-import { DEFAULT_HEAP_PERCENTAGE, DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_RESOURCES } from "./props.ts";
+import { VALUES_SCHEMA } from "./helm-values-schema.ts";
+import { renderMonitoring } from "./monitoring.ts";
+import { DEFAULT_HEAP_PERCENTAGE, DEFAULT_IMAGE, DEFAULT_METRICS_SCRAPERS, DEFAULT_NAMESPACE, DEFAULT_RESOURCES } from "./props.ts";
 import { renderInstall } from "./render.ts";
 
 export const HELM_CHART_NAME = "zoom-integration-operator";
@@ -19,6 +21,13 @@ const Placeholder = {
   resources: "__HELM_RESOURCES__",
   /** A number (it is validated as one) inside a string: NODE_OPTIONS. */
   heapPercentage: 12.3456,
+  label: "helm-placeholder-label",
+  annotation: "helm-placeholder-annotation",
+  priorityClassName: "helm-placeholder-priority",
+  node: "helm-placeholder-node",
+  toleration: "helm-placeholder-toleration",
+  scrapers: "helm-placeholder-scrapers",
+  monitoringLabel: "helm-placeholder-monitoring-label",
 } as const;
 const LEFTOVER = /helm-placeholder|__HELM_|12\.3456/;
 
@@ -35,7 +44,16 @@ export interface HelmChartProps {
   readonly header: string;
 }
 
-type Substitution = readonly [from: string | RegExp, to: string];
+/** A string replaced everywhere, or a (global, multi-line) pattern whose first group is the line's indent. */
+type Substitution = readonly [from: string, to: string] | readonly [from: RegExp, to: (indent: string) => string];
+
+/** `field:` holding only the marker becomes the value's YAML under `field:`, or no field when the value is empty. */
+function optionalBlock(field: string, key: string, marker: string): Substitution {
+  return [
+    new RegExp(`^( *)${field}:\\n${marker}$`, "gm"),
+    (i) => `${i}{{- with $.Values.${key} }}\n${i}${field}: {{- toYaml . | nindent ${i.length + 2} }}\n${i}{{- end }}`,
+  ];
+}
 
 const COMMON: readonly Substitution[] = [
   [Placeholder.namespace, "{{ $.Values.namespace }}"],
@@ -44,16 +62,53 @@ const COMMON: readonly Substitution[] = [
   [`=${Placeholder.heapPercentage}`, "={{ $.Values.heapPercentage }}"],
   [`value: ${Placeholder.watchNamespace}`, `value: {{ join "," $.Values.watchNamespaces | quote }}`],
   // A block value: `resources:` then the values' YAML, indented under it.
-  [new RegExp(`^( *)resources: ${Placeholder.resources}$`, "m"), "$1resources: {{- toYaml $.Values.resources | nindent INDENT }}"],
+  [
+    new RegExp(`^( *)resources: ${Placeholder.resources}$`, "gm"),
+    (i) => `${i}resources: {{- toYaml $.Values.resources | nindent ${i.length + 2} }}`,
+  ],
+  // The extra labels are merged into each labels map (NB: "{{-" eats the indent and the newline before it).
+  [
+    new RegExp(`^( *)${Placeholder.label}: x$`, "gm"),
+    (i) => `${i}{{- with $.Values.labels }}{{- toYaml . | nindent ${i.length} }}{{- end }}`,
+  ],
+  optionalBlock("annotations", "podAnnotations", ` *${Placeholder.annotation}: x`),
+  optionalBlock("nodeSelector", "nodeSelector", ` *${Placeholder.node}: x`),
+  optionalBlock("tolerations", "tolerations", ` *- key: ${Placeholder.toleration}\\n *operator: Exists`),
+  [new RegExp(`^( *)value: .*${Placeholder.scrapers}.*$`, "gm"), (i) => `${i}value: {{ toJson $.Values.monitoring.scrapers | quote }}`],
+  // The operator's NetworkPolicy peer: JSON is YAML.
+  [
+    new RegExp(`^( *)- podSelector:\\n *matchLabels:\\n *${Placeholder.scrapers}: x$`, "gm"),
+    (i) => `${i}- {{ toJson $.Values.monitoring.scrapers }}`,
+  ],
+  [
+    new RegExp(`^( *)${Placeholder.monitoringLabel}: x$`, "gm"),
+    (i) => `${i}{{- with $.Values.monitoring.labels }}{{- toYaml . | nindent ${i.length} }}{{- end }}`,
+  ],
+  [
+    new RegExp(`^( *)priorityClassName: ${Placeholder.priorityClassName}$`, "gm"),
+    (i) => `${i}{{- with $.Values.priorityClassName }}\n${i}priorityClassName: {{ . | quote }}\n${i}{{- end }}`,
+  ],
 ];
 
 export function helmChart(props: HelmChartProps): HelmFile[] {
-  const placeholders = { namespace: Placeholder.namespace, image: Placeholder.image, heapPercentage: Placeholder.heapPercentage };
+  const placeholders = {
+    namespace: Placeholder.namespace,
+    image: Placeholder.image,
+    heapPercentage: Placeholder.heapPercentage,
+    labels: { [Placeholder.label]: "x" },
+    podAnnotations: { [Placeholder.annotation]: "x" },
+    priorityClassName: Placeholder.priorityClassName,
+    nodeSelector: { [Placeholder.node]: "x" },
+    tolerations: [{ key: Placeholder.toleration, operator: "Exists" as const }],
+    metricsScrapers: { podSelector: { matchLabels: { [Placeholder.scrapers]: "x" } } },
+  };
   const namespaced = renderInstall({ ...placeholders, watchNamespaces: [Placeholder.watchNamespace] });
   const clusterWide = renderInstall(placeholders);
   const files: HelmFile[] = [
     { path: "Chart.yaml", content: props.header + chartYaml(props.version) },
     { path: "values.yaml", content: props.header + VALUES_YAML },
+    { path: "values.schema.json", content: `${JSON.stringify(VALUES_SCHEMA, null, 2)}\n` },
+    ...monitoringTemplates(props.header),
   ];
   for (const object of namespaced) {
     const file = fileName(object);
@@ -78,6 +133,20 @@ export function helmChart(props: HelmChartProps): HelmFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The monitoring pack, each object behind its own `monitoring.<key>.enabled` (all off by default). */
+function monitoringTemplates(header: string): HelmFile[] {
+  const pack = renderMonitoring({ namespace: Placeholder.namespace, labels: { [Placeholder.monitoringLabel]: "x" } });
+  return Object.entries(pack).map(([key, object]) => ({
+    path: `templates/monitoring/${object.kind.toLowerCase()}.yaml`,
+    // NB: the alerts' own `{{ $labels.x }}` must reach Prometheus as written: escaped before templating.
+    content: `${header}{{- if $.Values.monitoring.${key}.enabled }}\n${template(object, [], escapeBraces)}{{- end }}\n`,
+  }));
+}
+
+function escapeBraces(text: string): string {
+  return text.replace(/\{\{|\}\}/g, (braces) => `{{ "${braces}" }}`);
+}
+
 function fileName(object: KubeObject): string {
   // NB: the Namespace's name is a value, so it cannot name the file.
   if (object.kind === "Namespace") return "templates/namespace.yaml";
@@ -96,13 +165,13 @@ function withValueMarkers(object: KubeObject): KubeObject {
 }
 
 /** The object as YAML with every placeholder replaced; throws if one is left over. */
-function template(object: KubeObject, extra: readonly Substitution[] = []): string {
-  let text = stringify(object, { lineWidth: 0 });
+function template(object: KubeObject, extra: readonly Substitution[] = [], escapeText: (text: string) => string = (t) => t): string {
+  let text = escapeText(stringify(object, { lineWidth: 0 }));
   for (const [from, to] of [...extra, ...COMMON]) {
     text =
       typeof from === "string"
-        ? text.replaceAll(from, to)
-        : text.replace(from, (_match, indent: string) => to.replace("$1", indent).replace("INDENT", String(indent.length + 2)));
+        ? text.replaceAll(from, to as string)
+        : text.replace(from, (_m, indent: string) => (to as (i: string) => string)(indent));
   }
   const leftover = LEFTOVER.exec(text);
   if (leftover)
@@ -146,4 +215,32 @@ ${stringify(DEFAULT_RESOURCES, { indent: 2 })
   .split("\n")
   .map((line) => `  ${line}`)
   .join("\n")}
+# Extra labels on every object of the chart and on the operator's pods (never the app.kubernetes.io/
+# name, component or part-of keys: the chart sets those).
+labels: {}
+# Extra annotations on the operator's pods.
+podAnnotations: {}
+# The operator pods' PriorityClass (it must exist); empty: the cluster's default.
+priorityClassName: ""
+nodeSelector: {}
+tolerations: []
+# The monitoring pack (README "Monitoring"); the first three need the Prometheus Operator's CRDs.
+monitoring:
+  # Who may scrape each tenant service's metrics port (its NetworkPolicy admits only these pods):
+  # by default the Prometheus pods of the "monitoring" namespace (kube-prometheus-stack's labels).
+${stringify({ scrapers: DEFAULT_METRICS_SCRAPERS }, { indent: 2 })
+  .trimEnd()
+  .split("\n")
+  .map((line) => `  ${line}`)
+  .join("\n")}
+  # Extra labels on the monitoring objects, e.g. the "release" label your Prometheus selects monitors by.
+  labels: {}
+  # A ServiceMonitor for the operator's metrics Service.
+  serviceMonitor: {enabled: false}
+  # A PodMonitor for every tenant service's metrics port, in every namespace.
+  podMonitor: {enabled: false}
+  # Alerts: reauthorization needed, reconcile errors, refresh failures, idempotency store, Zoom limits.
+  prometheusRule: {enabled: false}
+  # The Grafana dashboard, as a ConfigMap labelled grafana_dashboard=1 (Grafana's dashboard sidecar).
+  dashboard: {enabled: false}
 `;

@@ -46,6 +46,7 @@ describe("the install bundle", () => {
       "Role/zoom-integration-system/zoom-integration-operator-leader-election",
       "RoleBinding/zoom-integration-system/zoom-integration-operator-leader-election",
       "Service/zoom-integration-system/zoom-integration-operator-metrics",
+      "NetworkPolicy/zoom-integration-system/zoom-integration-operator",
       "Deployment/zoom-integration-system/zoom-integration-operator",
       "PodDisruptionBudget/zoom-integration-system/zoom-integration-operator",
     ]);
@@ -256,5 +257,17 @@ describe("install props", () => {
         "heapPercentage must be a number from 10 to 90 (percent of the memory limit), got 100",
       ]);
     }
+  });
+});
+
+describe("the operator's NetworkPolicy", () => {
+  const policy = (props = {}) => renderInstall(props).find((o) => o.kind === "NetworkPolicy") as unknown as { spec: { ingress: object[] } };
+
+  it("admits the probes from anywhere and the metrics port only from the configured scrapers", () => {
+    const scrapers = { namespaceSelector: { matchLabels: { team: "observability" } }, podSelector: { matchLabels: { app: "prometheus" } } };
+    expect(policy({ metricsScrapers: scrapers }).spec.ingress).toEqual([
+      { ports: [{ protocol: "TCP", port: 8081 }] },
+      { from: [scrapers], ports: [{ protocol: "TCP", port: 8080 }] },
+    ]);
   });
 });

@@ -37,7 +37,7 @@ export class InstallChart extends Chart {
     this.addRbac(resolved);
     this.addWorkload(resolved);
     for (const object of this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
-      for (const [key, value] of Object.entries(INSTALL_LABELS)) object.metadata.addLabel(key, value);
+      for (const [key, value] of Object.entries({ ...resolved.labels, ...INSTALL_LABELS })) object.metadata.addLabel(key, value);
     }
     // NB: added after the labels: the CRD stays byte-for-byte the one in crds/ (same source, buildCrd).
     new ApiObject(this, "crd", buildCrd());
@@ -97,13 +97,29 @@ export class InstallChart extends Chart {
       spec: {
         replicas: props.replicas,
         selector: { matchLabels: { ...OPERATOR_SELECTOR } },
-        template: { metadata: { labels: { ...INSTALL_LABELS } }, spec: podSpec(props) },
+        template: { metadata: podMetadata(props), spec: podSpec(props) },
       },
     });
     new k8s.KubePodDisruptionBudget(this, "pod-disruption-budget", {
       metadata: { name: OPERATOR_NAME, namespace: ns },
       // NB: maxUnavailable, not minAvailable: with replicas 1 a node drain must still be possible.
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...OPERATOR_SELECTOR } } },
+    });
+    // The operator's pods take traffic on two ports only: health from anywhere (the kubelet's probes),
+    // metrics from the configured scrapers, as each tenant's service.
+    new k8s.KubeNetworkPolicy(this, "network-policy", {
+      metadata: { name: OPERATOR_NAME, namespace: ns },
+      spec: {
+        podSelector: { matchLabels: { ...OPERATOR_SELECTOR } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(HEALTH_PORT) }] },
+          {
+            from: [{ ...props.metricsScrapers } as k8s.NetworkPolicyPeer],
+            ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(METRICS_PORT) }],
+          },
+        ],
+      },
     });
     new k8s.KubeService(this, "metrics-service", {
       metadata: { name: METRICS_SERVICE_NAME, namespace: ns },
@@ -116,8 +132,18 @@ export class InstallChart extends Chart {
   }
 }
 
+function podMetadata(props: ResolvedInstallProps): k8s.ObjectMeta {
+  // NB: the extra labels never override the selector's: the Deployment would lose its pods.
+  const labels = { ...props.labels, ...INSTALL_LABELS };
+  return Object.keys(props.podAnnotations).length > 0 ? { labels, annotations: { ...props.podAnnotations } } : { labels };
+}
+
 function podSpec(props: ResolvedInstallProps): k8s.PodSpec {
+  const nonEmpty = <T extends object>(key: string, value: T) => (Object.keys(value).length > 0 ? { [key]: value } : {});
   return {
+    ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+    ...nonEmpty("nodeSelector", props.nodeSelector),
+    ...(props.tolerations.length > 0 ? { tolerations: props.tolerations.map((t) => ({ ...t })) } : {}),
     serviceAccountName: OPERATOR_NAME,
     automountServiceAccountToken: true,
     enableServiceLinks: false,
@@ -153,6 +179,7 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
       { name: "SERVICE_IMAGE", value: props.image },
       { name: "METRICS_PORT", value: String(METRICS_PORT) },
       { name: "HEALTH_PORT", value: String(HEALTH_PORT) },
+      { name: "METRICS_SCRAPERS", value: JSON.stringify(props.metricsScrapers) },
       // NB: V8 grows its heap lazily up to a limit far above what the operator keeps alive (100
       // ZoomIntegrations: ~66 MB live; RSS 470 MiB unbounded vs 181 MiB with a 128 MB old space):
       // bound it inside the memory limit, as a share of it (Node reads the cgroup limit), so the

@@ -40,6 +40,46 @@ export interface InstallProps {
    * the heap. The rest is left for what is not heap: code, buffers, the young generation. @default 75
    */
   readonly heapPercentage?: number;
+  /** Extra labels on every object of the bundle (the CRD aside) and on the operator's pods. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Extra annotations on the operator's pods. @default {} */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** The operator pods' PriorityClass; the cluster's default when unset. */
+  readonly priorityClassName?: string;
+  /** @default {} (any node) */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** @default [] */
+  readonly tolerations?: readonly Toleration[];
+  /**
+   * Who may scrape each tenant service's metrics port: its NetworkPolicy admits these pods there
+   * (the operator's METRICS_SCRAPERS). @default DEFAULT_METRICS_SCRAPERS
+   */
+  readonly metricsScrapers?: MetricsScrapers;
+}
+
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+/** A NetworkPolicy peer: pods matching `podSelector` in namespaces matching `namespaceSelector`. */
+export interface MetricsScrapers {
+  readonly namespaceSelector?: LabelSelector;
+  readonly podSelector?: LabelSelector;
+}
+
+/** kube-prometheus-stack's Prometheus pods in the `monitoring` namespace. */
+export const DEFAULT_METRICS_SCRAPERS: MetricsScrapers = {
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+  podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+};
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: "Exists" | "Equal";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  readonly tolerationSeconds?: number;
 }
 
 export interface ResolvedInstallProps {
@@ -50,6 +90,12 @@ export interface ResolvedInstallProps {
   readonly resources: { readonly requests: Quantities; readonly limits: Quantities };
   readonly imagePullPolicy: string;
   readonly heapPercentage: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  readonly priorityClassName?: string;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly metricsScrapers: MetricsScrapers;
 }
 
 export const DEFAULT_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } as const;
@@ -84,6 +130,12 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
     },
     imagePullPolicy: props.imagePullPolicy ?? "IfNotPresent",
     heapPercentage: props.heapPercentage ?? DEFAULT_HEAP_PERCENTAGE,
+    labels: { ...props.labels },
+    podAnnotations: { ...props.podAnnotations },
+    ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+    nodeSelector: { ...props.nodeSelector },
+    tolerations: [...(props.tolerations ?? [])],
+    metricsScrapers: props.metricsScrapers ?? DEFAULT_METRICS_SCRAPERS,
   };
   const problems: string[] = [];
   const label = (field: string, value: string) => {
@@ -113,6 +165,40 @@ export function resolveInstallProps(props: InstallProps = {}): ResolvedInstallPr
       `heapPercentage must be a number from ${minHeap} to ${maxHeap} (percent of the memory limit), got ${resolved.heapPercentage}`,
     );
   }
+  problems.push(...schedulingProblems(resolved));
   if (problems.length > 0) throw new InvalidInstallPropsError(problems);
   return resolved;
+}
+
+/** Label keys: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const TOLERATION_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
+function schedulingProblems(props: ResolvedInstallProps): string[] {
+  const problems: string[] = [];
+  for (const [field, map] of [
+    ["labels", props.labels],
+    ["nodeSelector", props.nodeSelector],
+  ] as const) {
+    for (const [key, value] of Object.entries(map)) {
+      if (!LABEL_KEY.test(key)) problems.push(`${field} key ${JSON.stringify(key)} is not a valid label key`);
+      if (typeof value !== "string" || !LABEL_VALUE.test(value))
+        problems.push(`${field}.${key} must be a label value (63 characters at most), got ${JSON.stringify(value)}`);
+    }
+  }
+  for (const [key, value] of Object.entries(props.podAnnotations)) {
+    if (!LABEL_KEY.test(key)) problems.push(`podAnnotations key ${JSON.stringify(key)} is not a valid annotation key`);
+    if (typeof value !== "string") problems.push(`podAnnotations.${key} must be a string, got ${JSON.stringify(value)}`);
+  }
+  if (props.priorityClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.priorityClassName))
+    problems.push(`priorityClassName must be a DNS subdomain, got ${JSON.stringify(props.priorityClassName)}`);
+  for (const [i, t] of props.tolerations.entries()) {
+    if (t.operator !== undefined && t.operator !== "Exists" && t.operator !== "Equal")
+      problems.push(`tolerations[${i}].operator must be Exists or Equal, got ${JSON.stringify(t.operator)}`);
+    if (t.effect !== undefined && !TOLERATION_EFFECTS.includes(t.effect))
+      problems.push(`tolerations[${i}].effect must be one of ${TOLERATION_EFFECTS.join(", ")}, got ${JSON.stringify(t.effect)}`);
+    if (t.operator === "Exists" && t.value) problems.push(`tolerations[${i}].value must be empty when operator is Exists`);
+  }
+  return problems;
 }

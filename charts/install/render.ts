@@ -17,6 +17,7 @@ export const INSTALL_ORDER: readonly string[] = [
   "Role",
   "RoleBinding",
   "Service",
+  "NetworkPolicy",
   "Deployment",
   "PodDisruptionBudget",
 ];

@@ -20,6 +20,7 @@ describe("the service's env contract", () => {
       { name: "ZOOM_STATE_CONFIGMAP", value: "acme-zoom-state" },
       { name: "PUBLIC_PORT", value: "8080" },
       { name: "API_PORT", value: "8081" },
+      { name: "METRICS_PORT", value: "9090" },
       { name: "ZOOM_CREDENTIALS_DIR", value: "/var/run/zoom/credentials" },
       { name: "ZOOM_API_TOKEN_DIR", value: "/var/run/zoom/api" },
       { name: "NODE_OPTIONS", value: "--max-old-space-size-percentage=40 --max-semi-space-size=1" },

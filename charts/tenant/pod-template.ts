@@ -9,6 +9,8 @@ import { CONTAINER_ARGS, CONTAINER_NAME, Env, FileName, MountPath, ProbePath, SE
 import {
   API_PORT,
   API_PORT_NAME,
+  METRICS_PORT,
+  METRICS_PORT_NAME,
   CREDENTIALS_CHECKSUM_ANNOTATION,
   PUBLIC_PORT,
   PUBLIC_PORT_NAME,
@@ -84,6 +86,7 @@ function serviceContainer(props: ResolvedTenantProps, names: TenantNames): k8s.C
     ports: [
       { name: PUBLIC_PORT_NAME, containerPort: PUBLIC_PORT, protocol: "TCP" },
       { name: API_PORT_NAME, containerPort: API_PORT, protocol: "TCP" },
+      { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: "TCP" },
     ],
     env: containerEnv(props, names),
     resources: {
@@ -113,6 +116,7 @@ export function containerEnv(props: ResolvedTenantProps, names: TenantNames): k8
     { name: Env.StateConfigMap, value: names.stateConfigMap },
     { name: Env.PublicPort, value: String(PUBLIC_PORT) },
     { name: Env.ApiPort, value: String(API_PORT) },
+    { name: Env.MetricsPort, value: String(METRICS_PORT) },
     { name: Env.CredentialsDir, value: MountPath.Credentials },
     { name: Env.ApiTokenDir, value: MountPath.ApiToken },
     { name: "NODE_OPTIONS", value: SERVICE_NODE_OPTIONS },

@@ -32,6 +32,12 @@ export interface LabelSelectorRequirement {
   readonly values?: readonly string[];
 }
 
+/** A NetworkPolicy peer: pods matching `podSelector` (every pod when absent) in namespaces matching `namespaceSelector` (the tenant's own when absent). */
+export interface MetricsScrapersProps {
+  readonly namespaceSelector?: LabelSelectorProps;
+  readonly podSelector?: LabelSelectorProps;
+}
+
 /** A Kubernetes label selector; empty selects everything. */
 export interface LabelSelectorProps {
   readonly matchLabels?: Readonly<Record<string, string>>;
@@ -97,6 +103,11 @@ export interface TenantProps {
   readonly clientsPodSelector?: LabelSelectorProps;
   /** Namespaces the clients may run in. @default none: the ZoomIntegration's namespace only */
   readonly clientsNamespaceSelector?: LabelSelectorProps;
+  /**
+   * Who may scrape the metrics port (the operator's METRICS_SCRAPERS, set by the install bundle).
+   * @default none: the metrics port is closed
+   */
+  readonly metricsScrapers?: MetricsScrapersProps;
   /** @default {} */
   readonly ingress?: IngressProps;
   /** @default 2 */
@@ -140,6 +151,7 @@ export interface ResolvedTenantProps {
   readonly afterConnectPath: string;
   readonly clientsPodSelector: LabelSelectorProps;
   readonly clientsNamespaceSelector: LabelSelectorProps | undefined;
+  readonly metricsScrapers: MetricsScrapersProps | undefined;
   readonly ingress: IngressProps & { readonly annotations: Readonly<Record<string, string>> };
   readonly replicas: number;
   readonly image: string;
@@ -170,6 +182,7 @@ export function resolveTenantProps(props: TenantProps): ResolvedTenantProps {
     afterConnectPath: props.afterConnectPath ?? d.afterConnectPath,
     clientsPodSelector: props.clientsPodSelector ?? {},
     clientsNamespaceSelector: props.clientsNamespaceSelector,
+    metricsScrapers: props.metricsScrapers,
     ingress: { ...props.ingress, annotations: props.ingress?.annotations ?? {} },
     podLabels: props.podLabels ?? {},
     replicas: props.replicas ?? d.replicas,

@@ -202,6 +202,7 @@ describe("the Deployment", () => {
     expect(container().ports).toEqual([
       { name: "public", containerPort: 8080, protocol: "TCP" },
       { name: "api", containerPort: 8081, protocol: "TCP" },
+      { name: "metrics", containerPort: 9090, protocol: "TCP" },
     ]);
     expect(container().readinessProbe.httpGet).toEqual({ path: "/readyz", port: "api" });
     expect(container().livenessProbe.httpGet).toEqual({ path: "/healthz", port: "api" });
@@ -242,6 +243,18 @@ describe("the Service, NetworkPolicy and PodDisruptionBudget", () => {
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "booking" } },
       },
     ]);
+  });
+
+  it("keeps the metrics port closed unless scrapers are configured, then opens it to them only", () => {
+    const rules = (props: Parameters<typeof renderTenant>[0]) =>
+      field(only(renderTenant(props), "NetworkPolicy"), "spec.ingress") as { ports: { port: number }[]; from?: unknown[] }[];
+    expect(rules(minimalProps()).flatMap((r) => r.ports.map((p) => p.port))).not.toContain(9090);
+    const scrapers = {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+    };
+    const metrics = rules(minimalProps({ metricsScrapers: scrapers })).filter((r) => r.ports.some((p) => p.port === 9090));
+    expect(metrics).toEqual([{ from: [scrapers], ports: [{ protocol: "TCP", port: 9090 }] }]);
   });
 
   it("lets at most one pod be evicted at a time", () => {

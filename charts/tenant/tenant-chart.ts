@@ -10,6 +10,7 @@ import { eventShardNames } from "../../common/tenant/event-shards.ts";
 import { idempotencyShardNames } from "../../common/tenant/idempotency-shards.ts";
 import {
   API_PORT,
+  METRICS_PORT,
   API_PORT_NAME,
   appHost,
   PUBLIC_PATH_PREFIX,
@@ -22,7 +23,7 @@ import {
   tenantNames,
 } from "../../common/tenant/names.ts";
 import { podTemplate, ServiceDeployment } from "./pod-template.ts";
-import { type ResolvedTenantProps, resolveTenantProps, type TenantProps } from "./props.ts";
+import { type MetricsScrapersProps, type ResolvedTenantProps, resolveTenantProps, type TenantProps } from "./props.ts";
 import { validateTenantProps } from "./validate-props.ts";
 
 /** Verbs the service needs on the tokens Secret and the state ConfigMap: read, write, watch. */
@@ -117,7 +118,7 @@ export class TenantChart extends Chart {
         policyTypes: ["Ingress"],
         // NB: a rule without `from` admits every source (the ingress controller, wherever it runs);
         // an ipBlock of 0.0.0.0/0 would not reliably include pod IPs.
-        ingress: [{ ports: [tcp(PUBLIC_PORT)] }, { from: [client], ports: [tcp(API_PORT)] }],
+        ingress: [{ ports: [tcp(PUBLIC_PORT)] }, { from: [client], ports: [tcp(API_PORT)] }, ...metricsRule(props.metricsScrapers)],
       },
     });
   }
@@ -195,4 +196,14 @@ function labelSelector(selector: ResolvedTenantProps["clientsPodSelector"]): k8s
 
 function base64(value: string): string {
   return Buffer.from(value, "utf8").toString("base64");
+}
+
+/** The metrics port, opened to the configured scrapers only; closed (no rule) when none are. */
+function metricsRule(scrapers: MetricsScrapersProps | undefined): k8s.NetworkPolicyIngressRule[] {
+  if (!scrapers) return [];
+  const peer: k8s.NetworkPolicyPeer = {
+    podSelector: labelSelector(scrapers.podSelector ?? {}),
+    ...(scrapers.namespaceSelector ? { namespaceSelector: labelSelector(scrapers.namespaceSelector) } : {}),
+  };
+  return [{ from: [peer], ports: [{ protocol: "TCP", port: k8s.IntOrString.fromNumber(METRICS_PORT) }] }];
 }

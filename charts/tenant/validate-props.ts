@@ -94,6 +94,8 @@ function checkRouting(props: TenantProps, report: Report): void {
   if (props.afterConnectPath !== undefined) checkAfterConnectPath(props.afterConnectPath, report);
   checkSelector(props.clientsPodSelector, "clientsPodSelector", report);
   checkSelector(props.clientsNamespaceSelector, "clientsNamespaceSelector", report);
+  checkSelector(props.metricsScrapers?.namespaceSelector, "metricsScrapers.namespaceSelector", report);
+  checkSelector(props.metricsScrapers?.podSelector, "metricsScrapers.podSelector", report);
   const ingress = props.ingress ?? {};
   if (ingress.className !== undefined) checkSubdomain(ingress.className, "ingress.className", report);
   if (ingress.tlsSecretName !== undefined) checkSubdomain(ingress.tlsSecretName, "ingress.tlsSecretName", report);

@@ -20,6 +20,7 @@ export const Env = {
   StateConfigMap: "ZOOM_STATE_CONFIGMAP",
   PublicPort: "PUBLIC_PORT",
   ApiPort: "API_PORT",
+  MetricsPort: "METRICS_PORT",
   CredentialsDir: "ZOOM_CREDENTIALS_DIR",
   ApiTokenDir: "ZOOM_API_TOKEN_DIR",
   /** Set only when the ZoomIntegration names a webhook Secret. */

@@ -22,6 +22,9 @@ export const PUBLIC_PORT_NAME = "public";
 /** Internal port: the booking app's API and the probes; ClusterIP only, behind the NetworkPolicy. */
 export const API_PORT = 8081;
 export const API_PORT_NAME = "api";
+/** Metrics port: /metrics only, so a Prometheus can scrape without reaching the API (NetworkPolicy). */
+export const METRICS_PORT = 9090;
+export const METRICS_PORT_NAME = "metrics";
 
 /** Pod-template annotation holding the credentials checksum: a new value rolls the pods. */
 export const CREDENTIALS_CHECKSUM_ANNOTATION = "bookingops.dev/credentials-checksum";

@@ -2,6 +2,7 @@
 // own, a child's controller owner, or every ZoomIntegration that references a changed Secret.
 // Memory: full objects only for what the operator owns (managed-by selector); every other Secret is
 // known by its metadata alone (metadata-informer.ts), and a referenced one's data is read on demand.
+import type { MetricsScrapersProps } from "../../charts/tenant/props.ts";
 import type { KubeConfig, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
 import { rawList, resourcePath } from "../../common/kube/raw-client.ts";
 import type { Logger } from "pino";
@@ -30,6 +31,8 @@ export interface ControllerProps {
   readonly workers: number;
   readonly resyncMs: number;
   readonly serviceImage: string;
+  /** Who may scrape the tenants' metrics ports. @default none: closed */
+  readonly metricsScrapers?: MetricsScrapersProps;
   readonly revokeTimeoutMs: number;
 }
 
@@ -134,6 +137,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     writer: props.writer,
     log,
     serviceImage: props.serviceImage,
+    metricsScrapers: props.metricsScrapers,
     revokeTimeoutMs: props.revokeTimeoutMs,
     // NB: a verdict that arrives later enqueues its tenant; `enqueue` drops keys until every cache is filled.
     verdicts: new CredentialsVerdicts({ enqueue: (key) => enqueue(key) }),

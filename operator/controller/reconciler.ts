@@ -1,5 +1,6 @@
 // One reconcile of one ZoomIntegration: guard clauses, then apply or clean up. Domain problems
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
+import type { MetricsScrapersProps } from "../../charts/tenant/props.ts";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
@@ -51,6 +52,7 @@ export interface ReconcilerDeps {
   readonly writer: KubeWriter;
   readonly log: Logger;
   readonly serviceImage: string;
+  readonly metricsScrapers?: MetricsScrapersProps | undefined;
   readonly revokeTimeoutMs: number;
   readonly now?: () => Date;
   /** Zoom's verdict on each tenant's Client ID and Secret, asked in the background. */
@@ -172,7 +174,7 @@ async function applyTenant(
     ns,
     request,
   );
-  const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage });
+  const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage, metricsScrapers: deps.metricsScrapers });
   let objects: KubernetesObject[];
   try {
     // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.

@@ -9,6 +9,7 @@ export interface TenantInputs {
   readonly credentialsChecksum: string;
   readonly apiToken: ApiTokenProps;
   readonly defaultImage: string;
+  readonly metricsScrapers?: TenantProps["metricsScrapers"] | undefined;
 }
 
 type Quantity = string | number | undefined;
@@ -22,7 +23,7 @@ function resources(r: ZoomIntegration["spec"]["service"]["resources"]): TenantPr
   };
 }
 
-export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }: TenantInputs): TenantProps {
+export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage, metricsScrapers }: TenantInputs): TenantProps {
   const { spec, metadata } = zi;
   const name = metadata.name ?? "";
   const service = spec.service;
@@ -36,6 +37,7 @@ export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }:
     scopes: requiredScopes(spec),
     afterConnectPath: spec.afterConnectPath,
     clientsPodSelector: spec.clients.podSelector,
+    ...(metricsScrapers ? { metricsScrapers } : {}),
     ingress: spec.routing.ingress,
     replicas: service.replicas,
     image: service.image ?? defaultImage,

@@ -10,7 +10,7 @@ import { BODY_LIMIT_BYTES } from "../meetings/request-parsing.ts";
 import { createMetrics } from "../metrics.ts";
 import { staticSecrets } from "../runtime/mounted-secrets.ts";
 import { createWebhookRouter } from "../webhooks/webhook-routes.ts";
-import { createApiApp, createPublicApp } from "./apps.ts";
+import { createApiApp, createMetricsApp, createPublicApp } from "./apps.ts";
 
 const log = createLogger({ level: "silent", name: "test" });
 const secrets = staticSecrets({ clientId: "c", clientSecret: "s", apiToken: "the-api-token", stateKey: "k", webhookSecretToken: "whsec" });
@@ -193,5 +193,23 @@ describe("the webhook endpoint", () => {
     const old = String(Math.floor(Date.now() / 1000) - 600);
     expect((await post(body, old, signWebhook("whsec", old, body))).status).toBe(401);
     expect(deauthorized).not.toContain("acct-2");
+  });
+});
+
+describe("the metrics app", () => {
+  it("serves /metrics and nothing else, so opening its port to Prometheus opens no API", async () => {
+    const metrics = createMetrics();
+    metrics.refreshes.inc({ result: "success" });
+    const server = createMetricsApp(metrics).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('zio_service_token_refreshes_total{result="success"} 1');
+      for (const path of ["/v1/meetings", "/readyz", "/openapi.json"]) expect((await fetch(`${base}${path}`)).status, path).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 });

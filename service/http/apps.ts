@@ -46,6 +46,19 @@ export function createPublicApp(deps: PublicAppDeps): Express {
   return app;
 }
 
+/** The metrics port: /metrics and nothing else (the NetworkPolicy opens it to the scrapers only). */
+export function createMetricsApp(metrics: ServiceMetrics): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((_req, res) => {
+    res.status(404).type("text").send("not found: only /metrics is served on this port\n");
+  });
+  return app;
+}
+
 export function createApiApp(deps: ApiAppDeps): Express {
   const app = base("api", deps.log, deps.metrics);
   app.get(ProbePath.Liveness, (_req, res) => {

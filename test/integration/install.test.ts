@@ -84,7 +84,7 @@ describe("the install bundle", () => {
     expect(ns.code, ns.stderr).toBe(0);
     const res = await kubectl(["apply", "--server-side", "--dry-run=server", "-f", join(dir, "install.yaml")]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout.trim().split("\n")).toHaveLength(12);
+    expect(res.stdout.trim().split("\n")).toHaveLength(13);
     expect(res.stdout).toContain("(server dry run)");
   });
 

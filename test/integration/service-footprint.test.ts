@@ -76,8 +76,8 @@ async function createMeetings(apiUrl: string, prefix: string): Promise<number[]>
 }
 
 async function measureService(podName: string, nodeOptions: string): Promise<Footprint & { statuses: number[] }> {
-  const entry = [join(build, "bin/zoom-integration.js"), "service"];
-  const svc = await startServiceProcess(tenant, podName, { NODE_OPTIONS: nodeOptions, LOG_LEVEL: "info" }, entry);
+  const command = [process.execPath, join(build, "bin/zoom-integration.js"), "service"];
+  const svc = await startServiceProcess(tenant, podName, { NODE_OPTIONS: nodeOptions, LOG_LEVEL: "info" }, command);
   running.push(svc);
   await sleep(SETTLE_MS);
   const idle = rssMiB(svc.pid);

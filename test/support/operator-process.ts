@@ -25,6 +25,8 @@ export interface OperatorOptions {
   readonly kubeconfigPath: string;
   readonly identity: string;
   readonly env?: Record<string, string>;
+  /** Program and leading arguments. @default node operator/main.ts (test/image: the built image's entrypoint) */
+  readonly command?: readonly string[];
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -37,7 +39,8 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, ["operator/main.ts"], {
+  const [program, ...args] = options.command ?? [process.execPath, "operator/main.ts"];
+  const child = spawn(program!, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env["PATH"] ?? "",

@@ -30,11 +30,12 @@ export async function startServiceProcess(
   tenant: ServiceTenant,
   podName: string,
   env: Record<string, string> = {},
-  /** What node runs; default the TypeScript source. A compiled build: [`<out>/bin/zoom-integration.js`, "service"]. */
-  entry: readonly string[] = ["service/main.ts"],
+  /** Program and leading arguments (test/image: the built image's entrypoint). */
+  command: readonly string[] = [process.execPath, "service/main.ts"],
 ): Promise<ServiceProcess> {
   const ports = { publicPort: await freePort(), apiPort: await freePort() };
-  const child = spawn(process.execPath, [...entry], {
+  const [program, ...args] = command;
+  const child = spawn(program!, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env["PATH"] ?? "", KUBECONFIG: tenant.kubeconfigPath, LOG_LEVEL: "debug", ...tenant.env(podName, ports), ...env },
   });

@@ -108,6 +108,7 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
         [Env.PodName]: podName,
         [Env.PublicPort]: String(ports.publicPort),
         [Env.ApiPort]: String(ports.apiPort),
+        [Env.MetricsPort]: "0",
         [Env.CredentialsDir]: join(dir, "credentials"),
         [Env.ApiTokenDir]: join(dir, "api"),
         ...(o.webhookSecretToken ? { [Env.WebhookSecretFile]: join(dir, "webhook", FileName.WebhookSecretToken) } : {}),
