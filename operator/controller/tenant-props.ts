@@ -35,7 +35,7 @@ export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage }:
     scopes: requiredScopes(spec),
     afterConnectPath: spec.afterConnectPath,
     clientsPodSelector: spec.clients.podSelector,
-    ingress: spec.routing.ingress,
+    ...(spec.routing.gateway ? { gateway: spec.routing.gateway } : { ingress: spec.routing.ingress ?? {} }),
     replicas: service.replicas,
     image: service.image ?? defaultImage,
     resources: resources(service.resources),
