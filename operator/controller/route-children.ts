@@ -4,7 +4,8 @@ import type { KubernetesObject, V1Ingress } from "@kubernetes/client-node";
 import type { ZoomIntegration } from "../../common/api/zoom-integration.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { type Caches, type HttpRouteObject, httpRoute, ingress } from "./caches.ts";
-import type { ReconcilerDeps } from "./reconciler.ts";
+import type { Logger } from "pino";
+import type { KubeWriter } from "./kube-writer.ts";
 import type { RouteObservation } from "./routed.ts";
 
 export interface LiveRoutes {
@@ -30,7 +31,12 @@ export function staleRoutes(zi: ZoomIntegration, live: LiveRoutes, holder: strin
   ];
 }
 
-export async function removeStaleRoutes(deps: ReconcilerDeps, zi: ZoomIntegration, live: LiveRoutes, holder: string | undefined) {
+export async function removeStaleRoutes(
+  deps: { readonly log: Logger; readonly writer: Pick<KubeWriter, "remove"> },
+  zi: ZoomIntegration,
+  live: LiveRoutes,
+  holder: string | undefined,
+) {
   for (const obj of staleRoutes(zi, live, holder)) {
     const key = `${zi.metadata.namespace}/${zi.metadata.name}`;
     const why = holder ? "another ZoomIntegration holds the domain" : "the routing mode changed";
