@@ -23,6 +23,8 @@ export interface TraefikProps {
   readonly kubeconfigPath: string;
   /** Where the static configuration and the log go. */
   readonly dir: string;
+  /** @default every namespace */
+  readonly namespaces?: readonly string[];
 }
 
 export interface Traefik {
@@ -47,14 +49,26 @@ export async function traefikDirFromEnv(): Promise<string> {
 
 export const gatewayApiCrdsFile = (traefikDir: string) => join(traefikDir, "gateway-api-crds.yaml");
 
-/** Traefik's static configuration (JSON is YAML). */
-export function traefikConfig(port: number): Record<string, unknown> {
+/**
+ * Traefik's static configuration (JSON is YAML). `namespaces` limits what it watches (all when
+ * empty): a test's Traefik must not pick up another test's routes for the same host.
+ * NB: no kept-alive connections to backends, so each request is a new connection that the service
+ * proxy spreads over the pods, as kube-proxy spreads connections.
+ */
+export function traefikConfig(port: number, namespaces: readonly string[] = []): Record<string, unknown> {
   return {
     global: { checkNewVersion: false, sendAnonymousUsage: false },
-    entryPoints: { websecure: { address: `${TRAEFIK_ADDRESS}:${port}` } },
+    // NB: TLS on the entry point: an Ingress's tls section only hands Traefik certificates, it does not turn TLS on.
+    entryPoints: { websecure: { address: `${TRAEFIK_ADDRESS}:${port}`, http: { tls: {} } } },
+    serversTransport: { maxIdleConnsPerHost: -1 },
     providers: {
-      kubernetesIngress: { ingressClass: TRAEFIK_CLASS, ingressEndpoint: { ip: TRAEFIK_ADDRESS }, nativeLBByDefault: true },
-      kubernetesGateway: { statusAddress: { ip: TRAEFIK_ADDRESS }, nativeLBByDefault: true },
+      kubernetesIngress: {
+        ingressClass: TRAEFIK_CLASS,
+        ingressEndpoint: { ip: TRAEFIK_ADDRESS },
+        nativeLBByDefault: true,
+        namespaces: [...namespaces],
+      },
+      kubernetesGateway: { statusAddress: { ip: TRAEFIK_ADDRESS }, nativeLBByDefault: true, namespaces: [...namespaces] },
     },
     log: { level: "INFO", format: "json" },
     accessLog: { format: "json", fields: { headers: { defaultMode: "drop" } } },
@@ -64,7 +78,7 @@ export function traefikConfig(port: number): Record<string, unknown> {
 export async function startTraefik(props: TraefikProps): Promise<Traefik> {
   const port = await freePort();
   const configFile = join(props.dir, "traefik.yaml");
-  await writeFile(configFile, JSON.stringify(traefikConfig(port), null, 2));
+  await writeFile(configFile, JSON.stringify(traefikConfig(port, props.namespaces), null, 2));
   const logFile = join(props.dir, "traefik.log");
   // NB: KUBECONFIG is how Traefik's Kubernetes providers take client-certificate credentials.
   const component: Component = startComponent({
@@ -156,4 +170,23 @@ export async function gatewayApiCrdFiles(): Promise<string[]> {
     .filter((f) => f.endsWith(".yaml"))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/** A kubernetes.io/tls Secret with a self-signed certificate for `host` (openssl). */
+export async function selfSignedTlsSecret(dir: string, name: string, host: string): Promise<Record<string, unknown>> {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  const subject = ["-subj", `/CN=${host}`, "-addext", `subjectAltName=DNS:${host}`];
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"];
+  await promisify(execFile)("openssl", [...args, "-keyout", key, "-out", cert, ...subject]);
+  const b64 = async (f: string) => (await readFile(f)).toString("base64");
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name },
+    type: "kubernetes.io/tls",
+    data: { "tls.crt": await b64(cert), "tls.key": await b64(key) },
+  };
 }
