@@ -137,6 +137,7 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     await core.createNamespace({
       body: { metadata: { name: TENANT.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
     });
+    await mkdir(join(props.dir, "traefik"), { recursive: true });
     parts.edge = await startTraefikEdge({
       kc,
       kubectl: { bin: parts.plane.kubectl, kubeconfigPath: parts.plane.kubeconfigPath },
