@@ -1,14 +1,18 @@
-// The integration tier's stand-in for an ingress controller, for Ingresses WITHOUT a class only:
+// The integration tier's stand-in for an ingress controller, for Ingresses without a class or of
+// class ADMITTED_CLASS only:
 // it publishes 127.0.0.1 in status.loadBalancer (routing nothing), so tests about everything but
 // routing still see Routed=True (which needs an admitted Ingress). Real routing is Traefik's, for
 // Ingresses of class "traefik" (test/cluster/traefik.ts: the e2e suite, test/integration/routing-traefik.test.ts).
-// NB: an Ingress with a class is left alone, so a test can prove that nothing admits it.
+// NB: an Ingress of any other class is left alone, so a test can prove that nothing admits it.
 import { type KubeConfig, makeInformer, NetworkingV1Api, type V1Ingress } from "@kubernetes/client-node";
 import { rawRequest } from "../../common/kube/raw-client.ts";
 
 export const ADMITTED_ADDRESS = "127.0.0.1";
+/** A class this stand-in answers for, for tests that set routing.ingress.className. */
+export const ADMITTED_CLASS = "test-bed";
 
-const needsAdmission = (i: V1Ingress) => !i.spec?.ingressClassName && (i.status?.loadBalancer?.ingress ?? []).length === 0;
+const needsAdmission = (i: V1Ingress) =>
+  [undefined, ADMITTED_CLASS].includes(i.spec?.ingressClassName) && (i.status?.loadBalancer?.ingress ?? []).length === 0;
 
 export interface IngressAdmitter {
   stop(): Promise<void>;
