@@ -9,7 +9,7 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { gatewayApiCrdFiles } from "../cluster/traefik.ts";
 import { clusterEnv, kubectl, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
-import { startOperator, type OperatorProcess } from "../support/operator-process.ts";
+import { counterSum, startOperator, type OperatorProcess } from "../support/operator-process.ts";
 import { condition, createCredentials, ziApi, zoomIntegration } from "../support/tenant-fixtures.ts";
 
 let operator: OperatorProcess;
@@ -127,6 +127,15 @@ describe("Routed means routed", () => {
 
     await patchStatus(path, parentStatus(["True", "Accepted", ""], ["True", "ResolvedRefs", ""], route.metadata.generation));
     await eventually(() => routedTrue("RouteAccepted"), { timeout: 30_000 });
+
+    // No needless writes: reconciles that change nothing leave the HTTPRoute (CRD defaults and all) alone.
+    const applies = async () => counterSum(await operator.metrics(), "zio_operator_writes_total", { kind: "HTTPRoute" });
+    const reconciles = async () => counterSum(await operator.metrics(), "zio_operator_reconciles_total");
+    const [appliesBefore, reconcilesBefore] = [await applies(), await reconciles()];
+    for (const touch of ["1", "2", "3"])
+      await ziApi(kc()).patch(ns.name, "acme", { metadata: { annotations: { "example.com/touch": touch } } });
+    await eventually(async () => expect(await reconciles()).toBeGreaterThanOrEqual(reconcilesBefore + 3), { timeout: 30_000 });
+    expect(await applies()).toBe(appliesBefore);
   });
 
   it("switching back to Ingress mode deletes the HTTPRoute and applies the Ingress again", async () => {
