@@ -3,7 +3,7 @@
 #   1. Node 24 LTS: the machine's node when it is 24, else node-linux-<arch>@24 from the npm registry
 #      installed into .tools/ (project-local, nothing global is touched);
 #   2. npm dependencies, installed with that Node when package-lock.json changed;
-#   3. the Go-built control-plane binaries, for tasks that need them (cached outside the work tree);
+#   3. the Go-built control-plane binaries and Traefik, for tasks that need them (cached outside the work tree);
 #   4. for tests, schemathesis (PyPI, pinned) in a venv under .tools/ for the fuzz tier.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -71,6 +71,12 @@ ensure_cluster_bins() {
   export ZIO_CLUSTER_BIN
 }
 
+# Traefik, the test bed's ingress controller (Ingress + Gateway API), and the Gateway API CRDs (cached likewise).
+ensure_traefik() {
+  ZIO_TRAEFIK_DIR="$(bash "$root/test/cluster/build-traefik.sh")"
+  export ZIO_TRAEFIK_DIR
+}
+
 ensure_node
 ensure_deps
 export PATH="$root/node_modules/.bin:$PATH"
@@ -78,11 +84,13 @@ task="${1:-}"; shift || true
 case "$task" in
   test)
     ensure_cluster_bins
+    ensure_traefik
     ensure_chromium
     ensure_schemathesis
     exec vitest run "$@" ;;
   start)
     ensure_cluster_bins
+    ensure_traefik
     exec node scripts/start.ts "$@" ;;
   bench-operator)
     ensure_cluster_bins

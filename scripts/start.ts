@@ -12,8 +12,9 @@ import { startSandbox, TENANT } from "../test/sandbox/sandbox.ts";
 const HELP = `Usage: npm start [-- options]
 
 Without KUBECONFIG: a local sandbox on this machine, no cluster needed. It starts a real
-Kubernetes control plane with the CRD, the operator, a Zoom emulator and a pod runner (the
-tenant's service runs as real processes), applies an example tenant, connects Zoom as the
+Kubernetes control plane with the CRD, the operator, a Zoom emulator, a pod runner (the
+tenant's service runs as real processes) and Traefik in front of https://app.acme.example on a
+loopback port, applies an example tenant, connects Zoom (through Traefik) as the
 tenant's admin and creates one meeting, printing each step. Then it keeps running until
 Ctrl-C and stops everything it started.
 
@@ -106,6 +107,8 @@ if (process.env["KUBECONFIG"] && !values.local) {
   kubectl get zoomintegrations -A
   kubectl describe zoomintegration ${TENANT.name} -n ${TENANT.namespace}
   kubectl get events -n ${TENANT.namespace}
+  The booking app's host, through Traefik: ${sandbox.appUrl}  (self-signed certificate; app.acme.example must resolve to ${sandbox.edge.split(":")[0]}):
+    curl -k --resolve ${TENANT.appHost}:${sandbox.edge.split(":")[1]}:${sandbox.edge.split(":")[0]} ${sandbox.appUrl}/organization/integration/zoom
   The service's API (bearer token in Secret ${TENANT.name}-zoom-api-token): ${sandbox.apiBase}/openapi.json
   The Zoom emulator: ${sandbox.zoomUrl}
 Press Ctrl-C to stop.`);

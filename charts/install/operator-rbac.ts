@@ -70,7 +70,14 @@ export const TENANT_RULES: readonly PermissionRule[] = [
     apiGroup: "networking.k8s.io",
     resources: ["ingresses"],
     verbs: [...OBSERVE_AND_APPLY, "delete"],
-    why: "apply the Ingress (read its admission); delete it when an older ZoomIntegration holds the domain (DomainConflict)",
+    why: "apply the Ingress (read its admission); delete it when an older ZoomIntegration holds the domain (DomainConflict) or the tenant switched to routing.gateway",
+  },
+  {
+    // NB: HTTPRoutes only: the Gateways belong to the platform team, and the route's status says whether they accepted it.
+    apiGroup: "gateway.networking.k8s.io",
+    resources: ["httproutes"],
+    verbs: [...OBSERVE_AND_APPLY, "delete"],
+    why: "apply the HTTPRoute of routing.gateway (read whether its Gateways accepted it); delete it when the domain is held by an older ZoomIntegration or the tenant switched to routing.ingress",
   },
   { apiGroup: "networking.k8s.io", resources: ["networkpolicies"], verbs: OBSERVE_AND_APPLY, why: "apply the NetworkPolicy" },
   { apiGroup: "policy", resources: ["poddisruptionbudgets"], verbs: OBSERVE_AND_APPLY, why: "apply the PodDisruptionBudget" },

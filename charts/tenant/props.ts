@@ -53,6 +53,21 @@ export interface IngressProps {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** A Gateway the HTTPRoute attaches to. */
+export interface GatewayParentProps {
+  readonly name: string;
+  /** @default the tenant's namespace */
+  readonly namespace?: string;
+  /** @default every listener of the Gateway that allows the route */
+  readonly sectionName?: string;
+}
+
+/** Routing through the Gateway API: an HTTPRoute instead of an Ingress. */
+export interface GatewayRoutingProps {
+  /** At least one. */
+  readonly parentRefs: readonly GatewayParentProps[];
+}
+
 export interface ResourceProps {
   /** @default { cpu: "25m", memory: "64Mi" } */
   readonly requests?: { readonly cpu?: string; readonly memory?: string };
@@ -108,8 +123,10 @@ export interface TenantProps {
    * @default none: the metrics port is closed
    */
   readonly metricsScrapers?: MetricsScrapersProps;
-  /** @default {} */
+  /** Routed by an Ingress (the default) when `gateway` is absent. @default {} */
   readonly ingress?: IngressProps;
+  /** Routed by an HTTPRoute attached to these Gateways instead of an Ingress. @default none */
+  readonly gateway?: GatewayRoutingProps;
   /** @default 2 */
   readonly replicas?: number;
   readonly image: string;
@@ -153,6 +170,7 @@ export interface ResolvedTenantProps {
   readonly clientsNamespaceSelector: LabelSelectorProps | undefined;
   readonly metricsScrapers: MetricsScrapersProps | undefined;
   readonly ingress: IngressProps & { readonly annotations: Readonly<Record<string, string>> };
+  readonly gateway: GatewayRoutingProps | undefined;
   readonly replicas: number;
   readonly image: string;
   readonly imagePullPolicy: ImagePullPolicy;
@@ -184,6 +202,7 @@ export function resolveTenantProps(props: TenantProps): ResolvedTenantProps {
     clientsNamespaceSelector: props.clientsNamespaceSelector,
     metricsScrapers: props.metricsScrapers,
     ingress: { ...props.ingress, annotations: props.ingress?.annotations ?? {} },
+    gateway: props.gateway,
     podLabels: props.podLabels ?? {},
     replicas: props.replicas ?? d.replicas,
     imagePullPolicy: props.imagePullPolicy ?? d.imagePullPolicy,

@@ -21,7 +21,7 @@ export interface KubeObject {
 
 /**
  * Apply order: identity and data before the pods that mount them, the NetworkPolicy before the pods
- * it guards, the Service and the pods before the Ingress that routes to them.
+ * it guards, the Service and the pods before the route (Ingress or HTTPRoute) to them.
  */
 export const APPLY_ORDER: readonly string[] = [
   "ServiceAccount",
@@ -34,6 +34,7 @@ export const APPLY_ORDER: readonly string[] = [
   "Deployment",
   "PodDisruptionBudget",
   "Ingress",
+  "HTTPRoute",
 ];
 
 /** Validates `props` (throws `InvalidTenantPropsError`) and returns the tenant's objects in apply order. */

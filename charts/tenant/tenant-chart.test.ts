@@ -288,3 +288,38 @@ describe("the Ingress", () => {
     expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
   });
 });
+
+describe("the HTTPRoute (routing.gateway)", () => {
+  const gateway = { parentRefs: [{ name: "edge", namespace: "gateways", sectionName: "https" }, { name: "local" }] };
+  const routed = renderTenant(minimalProps({ gateway }));
+
+  it("replaces the Ingress: an HTTPRoute for app.<domain>, attached to the named Gateways", () => {
+    expect(routed.filter((o) => o.kind === "Ingress")).toEqual([]);
+    expect(minimal.filter((o) => o.kind === "HTTPRoute")).toEqual([]);
+    const route = only(routed, "HTTPRoute", "acme-zoom");
+    expect(route.apiVersion).toBe("gateway.networking.k8s.io/v1");
+    expect(field(route, "spec.hostnames")).toEqual(["app.acme.example"]);
+    expect(field(route, "spec.parentRefs")).toEqual([
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge", namespace: "gateways", sectionName: "https" },
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "local" },
+    ]);
+  });
+
+  it("routes only the paths the Ingress routes, to the public port", () => {
+    expect(field(only(routed, "HTTPRoute"), "spec.rules")).toEqual([
+      {
+        matches: [
+          { path: { type: "Exact", value: "/organization/integration/zoom/redirect" } },
+          { path: { type: "PathPrefix", value: "/zoom-integration/" } },
+        ],
+        backendRefs: [{ group: "", kind: "Service", name: "acme-zoom", port: 8080 }],
+      },
+    ]);
+  });
+
+  it("is owned by the ZoomIntegration and applied last", () => {
+    const route = only(routed, "HTTPRoute");
+    expect(route.metadata.ownerReferences?.[0]).toMatchObject({ kind: "ZoomIntegration", name: "acme", controller: true });
+    expect(routed.at(-1)?.kind).toBe("HTTPRoute");
+  });
+});

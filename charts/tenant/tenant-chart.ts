@@ -12,11 +12,8 @@ import {
   API_PORT,
   METRICS_PORT,
   API_PORT_NAME,
-  appHost,
-  PUBLIC_PATH_PREFIX,
   PUBLIC_PORT,
   PUBLIC_PORT_NAME,
-  REDIRECT_PATH,
   selectorLabels,
   type TenantNames,
   tenantLabels,
@@ -24,6 +21,7 @@ import {
 } from "../../common/tenant/names.ts";
 import { podTemplate, ServiceDeployment } from "./pod-template.ts";
 import { type MetricsScrapersProps, type ResolvedTenantProps, resolveTenantProps, type TenantProps } from "./props.ts";
+import { addHttpRoute, addIngress } from "./routes.ts";
 import { validateTenantProps } from "./validate-props.ts";
 
 /** Verbs the service needs on the tokens Secret and the state ConfigMap: read, write, watch. */
@@ -57,7 +55,8 @@ export class TenantChart extends Chart {
     this.addNetworkPolicy(resolved, this.names);
     const service = this.addService(resolved, this.names);
     this.addWorkload(resolved, this.names);
-    this.addIngress(resolved, this.names, service);
+    if (resolved.gateway) addHttpRoute(this, resolved, this.names, resolved.gateway);
+    else addIngress(this, resolved, this.names, service);
     this.adoptAll(resolved);
   }
 
@@ -157,22 +156,6 @@ export class TenantChart extends Chart {
       metadata: { name: names.podDisruptionBudget },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels } },
     });
-  }
-
-  private addIngress(props: ResolvedTenantProps, names: TenantNames, service: kplus.Service): void {
-    const host = appHost(props.domain);
-    const { className, tlsSecretName, annotations } = props.ingress;
-    const ingress = new kplus.Ingress(this, "ingress", {
-      metadata: { name: names.ingress, annotations: { ...annotations } },
-      className,
-    });
-    const backend = kplus.IngressBackend.fromService(service, { port: PUBLIC_PORT });
-    ingress.addHostRule(host, REDIRECT_PATH, backend, kplus.HttpIngressPathType.EXACT);
-    ingress.addHostRule(host, PUBLIC_PATH_PREFIX, backend, kplus.HttpIngressPathType.PREFIX);
-    if (tlsSecretName !== undefined) {
-      const secret = kplus.Secret.fromSecretName(this, "tls-secret", tlsSecretName);
-      ingress.addTls([{ hosts: [host], secret }]);
-    }
   }
 
   /** Labels and a controller owner reference on every object, whichever construct made it. */

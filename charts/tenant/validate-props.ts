@@ -102,8 +102,22 @@ function checkRouting(props: TenantProps, report: Report): void {
   for (const key of Object.keys(ingress.annotations ?? {})) {
     if (!isQualifiedKey(key)) report(`ingress.annotations[${quote(key)}]`, "must be a qualified name such as example.com/key");
   }
+  checkGateway(props, report);
   checkUrl(props.zoom?.oauthBaseUrl, "zoom.oauthBaseUrl", report);
   checkUrl(props.zoom?.apiBaseUrl, "zoom.apiBaseUrl", report);
+}
+
+function checkGateway({ gateway, ingress }: TenantProps, report: Report): void {
+  if (gateway === undefined) return;
+  if (ingress !== undefined) report("gateway", "must not be set together with ingress: a tenant is routed one way");
+  if (gateway.parentRefs.length === 0) report("gateway.parentRefs", "must name at least one Gateway");
+  gateway.parentRefs.forEach((ref, i) => {
+    checkSubdomain(ref.name, `gateway.parentRefs[${i}].name`, report);
+    if (ref.namespace !== undefined && !DNS_LABEL.test(ref.namespace))
+      report(`gateway.parentRefs[${i}].namespace`, "must be a namespace name");
+    if (ref.sectionName !== undefined && !DNS_LABEL.test(ref.sectionName))
+      report(`gateway.parentRefs[${i}].sectionName`, "must be a listener name");
+  });
 }
 
 function checkAfterConnectPath(path: string, report: Report): void {

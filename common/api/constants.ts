@@ -48,7 +48,11 @@ export const ConditionType = {
   CredentialsValid: "CredentialsValid",
   /** The tenant's service Deployment has the minimum number of available replicas. */
   ServiceAvailable: "ServiceAvailable",
-  /** The Ingress for app.<domain> routes the public OAuth paths to the service. */
+  /**
+   * A controller routes app.<domain>'s public OAuth paths to the service: an ingress controller
+   * published an address for the Ingress, or every parent Gateway accepted the HTTPRoute (Accepted
+   * and ResolvedRefs True). The object existing is not enough.
+   */
   Routed: "Routed",
   /** A Zoom account admin has consented and every grant still works (no reauthorization needed). */
   Connected: "Connected",
@@ -94,8 +98,18 @@ export const Reason = {
   DeploymentProgressing: "DeploymentProgressing",
   DeploymentUnavailable: "DeploymentUnavailable",
   // Routed
+  /** An ingress controller published an address in the Ingress's status.loadBalancer. */
   IngressAdmitted: "IngressAdmitted",
+  /** The Ingress is missing or no ingress controller admitted it yet. */
   IngressPending: "IngressPending",
+  /** Every parent Gateway accepted the HTTPRoute and resolved its backend. */
+  RouteAccepted: "RouteAccepted",
+  /** The HTTPRoute is missing or a parent Gateway has not reported on it yet. */
+  RoutePending: "RoutePending",
+  /** A parent refused the route with a reason that is not a condition reason (a parent's own PascalCase reason is copied instead). */
+  RouteNotAccepted: "RouteNotAccepted",
+  /** routing.gateway, but the cluster does not serve the Gateway API (its CRDs are not installed). */
+  GatewayAPIUnavailable: "GatewayAPIUnavailable",
   // Connected
   GrantActive: "GrantActive",
   AwaitingAuthorization: "AwaitingAuthorization",

@@ -221,6 +221,32 @@ const OTHER_CASES: InvalidCase[] = [
     patch: spec({ routing: { ingress: { className: "Nginx Public" } } }),
     field: "spec.routing.ingress.className",
   },
+  {
+    name: "Routing through both an Ingress and a Gateway is refused.",
+    patch: spec({ routing: { ingress: {}, gateway: { parentRefs: [{ name: "edge" }] } } }),
+    field: "spec.routing",
+  },
+  { name: "Routing that names no mode is refused.", patch: spec({ routing: {} }), field: "spec.routing" },
+  {
+    name: "Gateway routing without a parent Gateway is refused.",
+    patch: spec({ routing: { gateway: { parentRefs: [] } } }),
+    field: "spec.routing.gateway.parentRefs",
+  },
+  {
+    name: "A Gateway parentRef without a name is refused.",
+    patch: spec({ routing: { gateway: { parentRefs: [{ namespace: "gateways" }] } } }),
+    field: "spec.routing.gateway.parentRefs[0].name",
+  },
+  {
+    name: "A malformed listener sectionName is refused.",
+    patch: spec({ routing: { gateway: { parentRefs: [{ name: "edge", sectionName: "HTTPS Public" }] } } }),
+    field: "spec.routing.gateway.parentRefs[0].sectionName",
+  },
+  {
+    name: "A Gateway parentRef with an unknown field is refused.",
+    patch: spec({ routing: { gateway: { parentRefs: [{ name: "edge", port: 443 }] } } }),
+    field: "spec.routing.gateway.parentRefs[0].port",
+  },
   { name: "An unknown spec field is refused.", patch: spec({ domian: "acme.example" }), field: "spec.domian" },
   { name: "A name longer than 58 characters is refused.", patch: { metadata: { name: `a${"b".repeat(58)}` } }, field: "metadata.name" },
   { name: "A name starting with a digit is refused.", patch: { metadata: { name: "1acme" } }, field: "metadata.name" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { quantityValue } from "../kube/quantity.ts";
-import { INVALID_CASES, invalidManifest, mergePatch, validBase } from "./validation-cases.ts";
+import { INVALID_CASES, invalidManifest, type JsonObject, mergePatch, validBase } from "./validation-cases.ts";
 import { appHost } from "../tenant/names.ts";
 import {
   allowListUrl,
@@ -68,7 +68,17 @@ describe("parseZoomIntegration", () => {
       },
     });
     expect(zi.spec.webhookSecretRef).toEqual({ name: "zoom-oauth-client", key: "secretToken" });
-    expect(zi.spec.routing.ingress.className).toBe("nginx");
+    expect(zi.spec.routing.ingress?.className).toBe("nginx");
+  });
+
+  it("routes through an Ingress when routing is omitted, as before Gateway API routing existed", () => {
+    expect(parsed({}).spec.routing).toEqual({ ingress: { annotations: {} } });
+  });
+
+  it("accepts Gateway routing with parentRefs and no Ingress", () => {
+    const gateway: JsonObject = { parentRefs: [{ name: "edge", namespace: "gateways", sectionName: "https" }, { name: "internal" }] };
+    const zi = parsed({ spec: { routing: { gateway } } });
+    expect(zi.spec.routing).toEqual({ gateway });
   });
 
   it("accepts the status the operator writes", () => {

@@ -104,9 +104,53 @@ const Ingress = z
   })
   .describe("The Ingress for app.<domain>; it routes only the service's public OAuth and webhook paths.");
 
-const Routing = z
-  .strictObject({ ingress: Ingress.prefault({}) })
-  .describe("How Zoom and the admin's browser reach the service at https://app.<domain>.");
+// Gateway API names: a Gateway is an object name, a listener's sectionName a DNS-1123 label.
+const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ParentRef = z
+  .strictObject({
+    name: objectName("Name of the Gateway."),
+    namespace: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(SECTION_NAME, "must be a namespace name (a DNS-1123 label)")
+      .optional()
+      .describe("Namespace of the Gateway; the ZoomIntegration's namespace when omitted."),
+    sectionName: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(SECTION_NAME, "must be a listener name (a DNS-1123 label)")
+      .optional()
+      .describe("Listener of the Gateway to attach to, e.g. its HTTPS listener; every listener that allows the route when omitted."),
+  })
+  .describe("A Gateway the HTTPRoute attaches to (an HTTPRoute parentRef of kind Gateway).");
+
+const Gateway = z
+  .strictObject({
+    parentRefs: z
+      .array(ParentRef)
+      .min(1)
+      .max(16)
+      .meta({ "x-kubernetes-list-type": "atomic" })
+      .describe("The Gateways that serve app.<domain>; at least one. Routed=True once every one of them accepts the route."),
+  })
+  .describe(
+    "An HTTPRoute (gateway.networking.k8s.io/v1) for app.<domain> routing only the service's public OAuth and webhook " +
+      "paths. The Gateway (TLS, listeners) belongs to the platform team; the operator needs no access to it.",
+  );
+
+// NB: no default on `ingress` itself: the API server would add it next to `gateway` and refuse the pair.
+// The whole `routing` defaults to an Ingress, as it always did.
+const Routing = withRule(
+  z.strictObject({ ingress: Ingress.optional(), gateway: Gateway.optional() }),
+  { rule: "has(self.ingress) != has(self.gateway)", message: "must set exactly one of ingress or gateway" },
+  (routing) => (routing.ingress === undefined) !== (routing.gateway === undefined),
+).describe(
+  "How Zoom and the admin's browser reach the service at https://app.<domain>: exactly one of ingress (an Ingress) " +
+    "or gateway (an HTTPRoute). An Ingress with the cluster's default IngressClass when omitted.",
+);
+export type RoutingSpec = z.output<typeof Routing>;
 
 // The browser lands here after consent: every rule closes a way to turn it into an open redirect.
 const AfterConnectPath = withRules(
@@ -148,7 +192,7 @@ const SpecShape = z
     provisioning: Provisioning.optional(),
     webhookSecretRef: WebhookSecretRef.optional(),
     scopes: ScopeList,
-    routing: Routing.prefault({}),
+    routing: Routing.prefault({ ingress: {} }),
     afterConnectPath: AfterConnectPath.default("/organization/integration/zoom").describe(
       "Path on https://app.<domain> the admin's browser is sent to after consent, with ?zoom=connected or " +
         "?zoom=error&reason=... appended. An absolute path without //, \\, . or .. segments, scheme, query or fragment.",

@@ -19,6 +19,7 @@ describe("names", () => {
       deployment: "acme-zoom",
       service: "acme-zoom",
       ingress: "acme-zoom",
+      httpRoute: "acme-zoom",
       networkPolicy: "acme-zoom",
       podDisruptionBudget: "acme-zoom",
       tokensSecret: "acme-zoom-tokens",

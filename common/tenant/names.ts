@@ -39,6 +39,8 @@ export interface TenantNames {
   readonly deployment: string;
   readonly service: string;
   readonly ingress: string;
+  /** The HTTPRoute (routing.gateway mode). */
+  readonly httpRoute: string;
   readonly networkPolicy: string;
   readonly podDisruptionBudget: string;
   /** OAuth tokens per grant; created empty, its data belongs to the service. */
@@ -58,6 +60,7 @@ export function tenantNames(name: string): TenantNames {
     deployment: base,
     service: base,
     ingress: base,
+    httpRoute: base,
     networkPolicy: base,
     podDisruptionBudget: base,
     tokensSecret: `${base}-tokens`,

@@ -12,6 +12,7 @@ export const CHILD_KINDS = {
   Deployment: { apiVersion: "apps/v1", plural: "deployments" },
   Service: { apiVersion: "v1", plural: "services" },
   Ingress: { apiVersion: "networking.k8s.io/v1", plural: "ingresses" },
+  HTTPRoute: { apiVersion: "gateway.networking.k8s.io/v1", plural: "httproutes" },
   NetworkPolicy: { apiVersion: "networking.k8s.io/v1", plural: "networkpolicies" },
   PodDisruptionBudget: { apiVersion: "policy/v1", plural: "poddisruptionbudgets" },
   // NB: only the operator's own Secrets (tokens, api-token); the referenced ones: referencedSecret.
@@ -24,18 +25,25 @@ export type ChildKind = keyof typeof CHILD_KINDS;
  * traffic (its labels keep it out of the managed-by selector). It is read (metadata only) when reconciling.
  */
 export const UNWATCHED_KINDS: ReadonlySet<ChildKind> = new Set(["ConfigMap"]);
-export type WatchedKind = Exclude<ChildKind, "ConfigMap">;
-export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter((k): k is WatchedKind => !UNWATCHED_KINDS.has(k));
+/** Children whose API may be missing (the Gateway API CRDs): watched once discovery shows them (gateway-api.ts). */
+export type OptionalKind = "HTTPRoute";
+export type WatchedKind = Exclude<ChildKind, "ConfigMap" | OptionalKind>;
+export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter(
+  (k): k is WatchedKind => !UNWATCHED_KINDS.has(k) && k !== "HTTPRoute",
+);
 
 export interface Caches {
   readonly zoomIntegrations: ObjectCache<KubernetesObject>;
-  readonly byKind: Readonly<Record<WatchedKind, ObjectCache<KubernetesObject>>>;
+  readonly byKind: Readonly<Record<WatchedKind, ObjectCache<KubernetesObject>>> & {
+    /** Absent while the API server does not serve HTTPRoutes (no Gateway API CRDs). */
+    readonly HTTPRoute?: ObjectCache<KubernetesObject>;
+  };
   /** A Secret the operator does not own, by name, read on demand; undefined when it does not exist. */
   readonly referencedSecret: (namespace: string, name: string) => Promise<SecretData | undefined>;
 }
 
 export function lookup(caches: Caches, kind: string, name: string, namespace: string): KubernetesObject | undefined {
-  const cache = caches.byKind[kind as WatchedKind];
+  const cache = caches.byKind[kind as WatchedKind | OptionalKind];
   return cache?.get(name, namespace);
 }
 
@@ -53,3 +61,26 @@ export async function referencedSecrets(c: Caches, namespace: string, names: rea
 export const ownedSecret = (c: Caches, name: string, ns: string) => c.byKind.Secret.get(name, ns) as V1Secret | undefined;
 export const deployment = (c: Caches, name: string, ns: string) => c.byKind.Deployment.get(name, ns) as V1Deployment | undefined;
 export const ingress = (c: Caches, name: string, ns: string) => c.byKind.Ingress.get(name, ns) as V1Ingress | undefined;
+
+/** The HTTPRoute's live state; `served` is false while the cluster has no Gateway API. */
+export function httpRoute(c: Caches, name: string, ns: string): { served: boolean; route: HttpRouteObject | undefined } {
+  const cache = c.byKind.HTTPRoute;
+  return { served: cache !== undefined, route: cache?.get(name, ns) as HttpRouteObject | undefined };
+}
+
+/** The parts of an HTTPRoute the operator reads: its generation and what each parent Gateway reported. */
+export interface HttpRouteObject extends KubernetesObject {
+  readonly status?: { readonly parents?: readonly RouteParentStatus[] };
+}
+
+export interface RouteParentStatus {
+  readonly parentRef: { readonly name: string; readonly namespace?: string; readonly sectionName?: string; readonly kind?: string };
+  readonly controllerName?: string;
+  readonly conditions?: readonly {
+    readonly type: string;
+    readonly status: string;
+    readonly reason?: string;
+    readonly message?: string;
+    readonly observedGeneration?: number;
+  }[];
+}

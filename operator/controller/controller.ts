@@ -17,6 +17,7 @@ import { classify } from "../errors.ts";
 import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { CredentialsVerdicts } from "./credentials-verdict.ts";
+import { whenHttpRoutesServed } from "./gateway-api.ts";
 import { reconcile } from "./reconciler.ts";
 
 export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zoom-integration-operator";
@@ -90,6 +91,7 @@ function watchSecretMetadata(
 function cachedObjects(caches: Caches, referenced: ReferencedSecrets): Record<string, number> {
   const counts: Record<string, number> = { ZoomIntegration: caches.zoomIntegrations.list().length, ReferencedSecret: referenced.size };
   for (const kind of WATCHED_KINDS) counts[kind] = caches.byKind[kind].list().length;
+  if (caches.byKind.HTTPRoute) counts["HTTPRoute"] = caches.byKind.HTTPRoute.list().length;
   return counts;
 }
 
@@ -194,6 +196,18 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
     referenced.retain((namespace, name) => referencingKeys(caches.zoomIntegrations, namespace, name).length > 0);
   };
+  // NB: awaited, so a cluster that serves HTTPRoutes has their cache filled before the first reconcile.
+  const gatewayApi = whenHttpRoutesServed(
+    kc,
+    async () => {
+      const { apiVersion, plural } = CHILD_KINDS.HTTPRoute;
+      caches.byKind.HTTPRoute = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
+      log.info({ resource: plural }, "the Gateway API is served: watching HTTPRoutes");
+      enqueueAll();
+    },
+    (err) => log.warn({ err }, "Gateway API discovery failed; asking again later"),
+  );
+  await gatewayApi.first;
   started = true;
   const resync = setInterval(enqueueAll, props.resyncMs);
   resync.unref();
@@ -207,6 +221,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     health: () => combinedHealth([...running, ...metadataInformers]),
     stop: async () => {
       clearInterval(resync);
+      gatewayApi.stop();
       await queue.stop();
       await Promise.all([...running, ...metadataInformers].map((i) => i.stop()));
     },

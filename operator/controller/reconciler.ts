@@ -21,17 +21,7 @@ import { readGrants } from "../../common/tenant/token-secret.ts";
 import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
-import {
-  type Caches,
-  CHILD_KINDS,
-  type ChildKind,
-  deployment,
-  ingress,
-  lookup,
-  ownedSecret,
-  referencedSecrets,
-  UNWATCHED_KINDS,
-} from "./caches.ts";
+import { type Caches, CHILD_KINDS, type ChildKind, deployment, lookup, ownedSecret, referencedSecrets, UNWATCHED_KINDS } from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames, type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
 import type { CredentialsVerdicts } from "./credentials-verdict.ts";
@@ -43,6 +33,7 @@ import { revokeGrants } from "./revoke.ts";
 import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
+import { liveRoutes, removeStaleRoutes, routeObservation } from "./route-children.ts";
 
 export interface ReconcilerDeps {
   readonly kc: KubeConfig;
@@ -101,18 +92,15 @@ async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
   const holder = deps.domains.heldByOther(`${ns}/${zi.metadata.name}`);
-  const liveIngress = ingress(deps.caches, names.ingress, ns);
-  if (holder && liveIngress) {
-    deps.log.info({ key: `${ns}/${zi.metadata.name}`, holder: holder.key }, "removing the route of a domain another ZoomIntegration holds");
-    await deps.writer.remove({ ...liveIngress, kind: "Ingress" });
-  }
+  const live = liveRoutes(deps.caches, zi);
+  await removeStaleRoutes(deps, zi, live, holder?.key);
   const zoomVerdict = credentials.ok
     ? askZoom(deps, zi, credentials.checksum, referenced.get(zi.spec.credentialsSecretRef.name))
     : undefined;
   let applied: Applied = manifestError ? { applyError: manifestError } : {};
   if (credentials.ok) {
     applied = {
-      ...(await applyTenant(deps, zi, credentials.checksum, holder !== undefined)),
+      ...(await applyTenant(deps, zi, credentials.checksum, { domainHeldByOther: holder !== undefined, httpRoutesServed: live.served })),
       ...(manifestError ? { applyError: manifestError } : {}),
     };
     if (applied.invalidSpec) return {};
@@ -125,7 +113,7 @@ async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise
       zi,
       credentials,
       deployment: deployment(deps.caches, names.deployment, ns),
-      ingress: holder ? undefined : liveIngress,
+      route: routeObservation(zi, live),
       ...(holder ? { domainHolder: holder.key } : {}),
       tokens: ownedSecret(deps.caches, names.tokensSecret, ns),
       endpoint: `http://${names.service}.${ns}.svc:${API_PORT}`,
@@ -154,7 +142,7 @@ async function applyTenant(
   deps: ReconcilerDeps,
   zi: ResolvedZoomIntegration,
   credentialsChecksum: string,
-  domainHeldByOther: boolean,
+  routing: { readonly domainHeldByOther: boolean; readonly httpRoutesServed: boolean },
 ): Promise<Applied> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
@@ -177,8 +165,7 @@ async function applyTenant(
   const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage, metricsScrapers: deps.metricsScrapers });
   let objects: KubernetesObject[];
   try {
-    // NB: a later claimant of a domain gets no route at all: its Ingress would compete for the holder's OAuth codes.
-    objects = (renderTenant(props) as KubernetesObject[]).filter((o) => !domainHeldByOther || o.kind !== "Ingress");
+    objects = (renderTenant(props) as KubernetesObject[]).filter((o) => keepRoute(o.kind, routing));
   } catch (error) {
     if (!(error instanceof InvalidTenantPropsError)) throw error;
     // The API server accepted the spec but the chart cannot render it: permanent until edited.
@@ -195,6 +182,18 @@ async function applyTenant(
     await deps.writer.event(zi, { reason: Reason.StateKeyRotated, message, warning: false });
   }
   return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
+}
+
+/**
+ * NB: a later claimant of a domain gets no route at all: its route would compete for the holder's
+ * OAuth codes. Without the Gateway API there is no HTTPRoute to apply (Routed says so).
+ */
+function keepRoute(
+  kind: string | undefined,
+  routing: { readonly domainHeldByOther: boolean; readonly httpRoutesServed: boolean },
+): boolean {
+  if (kind !== "Ingress" && kind !== "HTTPRoute") return true;
+  return !routing.domainHeldByOther && (kind !== "HTTPRoute" || routing.httpRoutesServed);
 }
 
 /** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */

@@ -1,6 +1,6 @@
 // Pure: the ZoomIntegration's status from what was observed in this pass. Status is recomputed,
 // never carried over, except each condition's lastTransitionTime while its status is unchanged.
-import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
+import type { V1Deployment, V1Secret } from "@kubernetes/client-node";
 import { ConditionStatus, ConditionType, Reason } from "../../common/api/constants.ts";
 import type { Condition } from "../../common/api/kube-schemas.ts";
 import { canonicalJson } from "../../common/canonical-json.ts";
@@ -15,12 +15,14 @@ import { readConnections } from "../../common/tenant/token-secret.ts";
 import type { CredentialsVerdict, ResolvedSpec } from "./credentials.ts";
 import type { ZoomVerdict } from "./credentials-verdict.ts";
 import type { Provisioned } from "./provisioning-record.ts";
+import { type RouteObservation, routed } from "./routed.ts";
 
 export interface Observed {
   readonly zi: ZoomIntegration & { readonly spec: ResolvedSpec };
   readonly credentials: CredentialsVerdict;
   readonly deployment: V1Deployment | undefined;
-  readonly ingress: V1Ingress | undefined;
+  /** The route's live state; ignored while another claim holds the domain. */
+  readonly route: RouteObservation;
   readonly tokens: V1Secret | undefined;
   /** `namespace/name` of the older claim on the same domain: this one then has no route. */
   readonly domainHolder?: string;
@@ -54,14 +56,6 @@ const domainConflict = (domain: string, holder: string) =>
     Reason.DomainConflict,
     `the domain ${domain} is held by ZoomIntegration ${holder}, an older claim; this one gets no route until it goes`,
   );
-
-function routed(ingress: V1Ingress | undefined, domain: string, holder: string | undefined): Verdict {
-  if (holder) return domainConflict(domain, holder);
-  if (!ingress) return no(Reason.IngressPending, "the Ingress does not exist yet");
-  const address = ingress.status?.loadBalancer?.ingress?.[0];
-  const where = address ? ` (published at ${address.hostname ?? address.ip})` : " (no address published by an ingress controller yet)";
-  return yes(Reason.IngressAdmitted, `Ingress ${ingress.metadata?.name} routes the OAuth paths of app.${domain}${where}`);
-}
 
 function connected(tokens: V1Secret | undefined): Verdict {
   const { connections } = readConnections(tokens?.metadata?.annotations);
@@ -131,7 +125,7 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
   const parts: Record<string, Verdict> = {
     [ConditionType.CredentialsValid]: credentialsValid(o),
     [ConditionType.ServiceAvailable]: serviceAvailable(o.deployment),
-    [ConditionType.Routed]: routed(o.ingress, spec.domain, o.domainHolder),
+    [ConditionType.Routed]: o.domainHolder ? domainConflict(spec.domain, o.domainHolder) : routed(o.route, spec.domain),
     [ConditionType.Connected]: connected(o.tokens),
     ...(o.provisioned ? { [ConditionType.AppProvisioned]: o.provisioned.verdict } : {}),
   };
@@ -181,7 +175,12 @@ export interface Transition {
   readonly warning: boolean;
 }
 
-const BENIGN_FALSE = new Set<string>([Reason.AwaitingAuthorization, Reason.DeploymentProgressing, Reason.IngressPending]);
+const BENIGN_FALSE = new Set<string>([
+  Reason.AwaitingAuthorization,
+  Reason.DeploymentProgressing,
+  Reason.IngressPending,
+  Reason.RoutePending,
+]);
 
 /** Conditions whose status or reason changed: each becomes one Event. */
 export function transitions(before: readonly Condition[] | undefined, after: readonly Condition[]): Transition[] {

@@ -38,7 +38,7 @@ export function tenantProps({ zi, credentialsChecksum, apiToken, defaultImage, m
     afterConnectPath: spec.afterConnectPath,
     clientsPodSelector: spec.clients.podSelector,
     ...(metricsScrapers ? { metricsScrapers } : {}),
-    ingress: spec.routing.ingress,
+    ...(spec.routing.gateway ? { gateway: spec.routing.gateway } : { ingress: spec.routing.ingress ?? {} }),
     replicas: service.replicas,
     image: service.image ?? defaultImage,
     resources: resources(service.resources),

@@ -37,6 +37,14 @@ function descendants(root: number): number[] {
   return out;
 }
 
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").slice(0, 200);
+  } catch {
+    return "gone";
+  }
+}
+
 describe("npm start (the sandbox)", () => {
   it("creates a meeting end to end, then stops cleanly on Ctrl-C", async () => {
     const env = { ...process.env };
@@ -61,6 +69,7 @@ describe("npm start (the sandbox)", () => {
     expect(await exit).toBe(0);
     await new Promise((r) => setTimeout(r, 1000));
     const survivors = started.filter((p) => isAlive(p));
-    expect(survivors, `still running: ${survivors.join(", ")}`).toEqual([]);
+    const what = (pid: number) => `${pid} (${readCmdline(pid)})`;
+    expect(survivors, `still running: ${survivors.map(what).join(", ")}`).toEqual([]);
   }, 240_000);
 });

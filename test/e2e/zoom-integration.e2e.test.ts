@@ -1,8 +1,8 @@
 // The whole product, end to end, with real processes: a platform team applies a Secret and a
 // ZoomIntegration; the real operator renders and applies the tenant; kwok's pods run the real
 // service (pod runner); the booking app uses the typed client against status.endpoint; the admin
-// consents in a real Chromium through a TLS front that routes as the operator's Ingress says (no
-// ingress controller runs: the Ingress is asserted as data and its routes are followed to the pods);
+// consents in a real Chromium through real Traefik, which routes app.<domain> by the operator's
+// Ingress (this file; gateway-routing.e2e.test.ts: an HTTPRoute) with the tenant's TLS Secret;
 // Zoom is the strict emulator. The scenarios run in order and build on each other's state.
 import { AppsV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from "@kubernetes/client-node";
 import { readdir, readFile } from "node:fs/promises";
@@ -18,7 +18,7 @@ import { condition, ziApi, type ZiLike } from "../support/tenant-fixtures.ts";
 import { consentInBrowser } from "./support/admin-consent.ts";
 import { bookingAppClient } from "./support/booking-app.ts";
 import { TENANT, useE2eEnvironment } from "./support/e2e-environment.ts";
-import { ingressRoutes } from "./support/tls-front.ts";
+import { TLS_SECRET } from "./support/traefik-edge.ts";
 
 const e2e = useE2eEnvironment("e2e");
 const { kc } = clusterEnv();
@@ -87,7 +87,7 @@ describe("the Zoom integration, end to end", () => {
         spec: {
           domain: TENANT.domain,
           credentialsSecretRef: { name: CREDENTIALS_SECRET },
-          routing: { ingress: { className: "nginx", tlsSecretName: "app-acme-tls" } },
+          routing: { ingress: { className: "traefik", tlsSecretName: TLS_SECRET } },
           clients: { podSelector: { matchLabels: { app: "booking" } } },
           // NB: the label hands the pods' readiness to the pod runner (test/pod-runner/README.md).
           service: { replicas: 2, podLabels: { [EXTERNAL_READINESS_LABEL]: EXTERNAL_READINESS_VALUE } },
@@ -124,15 +124,24 @@ describe("the Zoom integration, end to end", () => {
     expect(deployment.status?.availableReplicas).toBe(2);
     expect(runner.processes().every((p) => p.container === "service")).toBe(true);
 
-    // The Ingress, as data: app.<domain>, TLS, and only the service's two public paths.
+    // The Ingress: app.<domain>, TLS, only the service's two public paths, admitted by Traefik.
     const ingress = await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: ns(), name: names.ingress });
-    expect(ingress.spec?.ingressClassName).toBe("nginx");
-    expect(ingress.spec?.tls).toEqual([{ hosts: [TENANT.appHost], secretName: "app-acme-tls" }]);
-    const backend = { host: TENANT.appHost, service: names.service, port: 8080 };
-    expect(ingressRoutes(ingress)).toEqual([
-      { ...backend, path: REDIRECT_PATH, pathType: "Exact" },
-      { ...backend, path: "/zoom-integration/", pathType: "Prefix" },
+    expect(ingress.spec?.ingressClassName).toBe("traefik");
+    expect(ingress.spec?.tls).toEqual([{ hosts: [TENANT.appHost], secretName: TLS_SECRET }]);
+    const backend = { service: { name: names.service, port: { number: 8080 } } };
+    expect(ingress.spec?.rules).toEqual([
+      {
+        host: TENANT.appHost,
+        http: {
+          paths: [
+            { path: REDIRECT_PATH, pathType: "Exact", backend },
+            { path: "/zoom-integration/", pathType: "Prefix", backend },
+          ],
+        },
+      },
     ]);
+    expect(ingress.status?.loadBalancer?.ingress).toEqual([{ ip: "127.0.0.1" }]);
+    expect(condition(zi, "Routed")).toMatchObject({ reason: "IngressAdmitted" });
 
     // The booking app, configured from the status alone, reaches the API through the Service.
     bookingApp = await bookingAppClient(kc, zi, e2e.env.dispatcher);

@@ -6,6 +6,7 @@ import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverSideApply } from "../../common/kube/raw-client.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
+import { ADMITTED_CLASS } from "../support/ingress-admitter.ts";
 import { apiserverWrites } from "../support/apiserver-writes.ts";
 import { clusterEnv, kubectl, otherTestNamespacesGone, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
@@ -27,7 +28,8 @@ const MESH = "mesh";
 const FULL_SPEC = {
   webhookSecretRef: { name: "mesh-webhook" },
   routing: {
-    ingress: { className: "nginx", tlsSecretName: "app-mesh-tls", annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
+    // NB: a class the test bed's ingress admitter serves: Routed (and Ready) need an admitted Ingress.
+    ingress: { className: ADMITTED_CLASS, tlsSecretName: "app-mesh-tls", annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
   },
   clients: {
     podSelector: { matchLabels: { app: "booking" }, matchExpressions: [{ key: "tier", operator: "In", values: ["api", "worker"] }] },

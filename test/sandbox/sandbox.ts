@@ -1,6 +1,7 @@
-// The local sandbox behind `npm start`: a real control plane, the operator, the Zoom emulator and
-// the pod runner (so the tenant's service runs as real processes), the example tenant, then a
-// walk through connecting Zoom and creating one meeting. Every step prints what it does.
+// The local sandbox behind `npm start`: a real control plane, the operator, the Zoom emulator, the
+// pod runner (so the tenant's service runs as real processes), Traefik in front of app.<domain>, the
+// example tenant, then a walk through connecting Zoom (through Traefik) and creating one meeting.
+// Every step prints what it does.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
@@ -14,10 +15,18 @@ import { startPodRunner, type PodRunner } from "../pod-runner/pod-runner.ts";
 import { eventually } from "../support/eventually.ts";
 import { startOperator, type OperatorProcess } from "../support/operator-process.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
+import { bookingAppPages } from "../e2e/support/booking-app.ts";
+import { startTraefikEdge, TLS_SECRET, type TraefikEdge } from "../e2e/support/traefik-edge.ts";
 import { connectWithoutBrowser } from "./connect.ts";
 import { createServerToServerSecret, provisioningSpec, S2S_SECRET } from "./provisioning.ts";
 
-export const TENANT = { namespace: "booking-acme", name: "acme", organization: "acme-org", admin: "admin@acme.example" } as const;
+export const TENANT = {
+  namespace: "booking-acme",
+  name: "acme",
+  organization: "acme-org",
+  admin: "admin@acme.example",
+  appHost: "app.acme.example",
+} as const;
 
 export interface Sandbox {
   readonly kubeconfigPath: string;
@@ -25,6 +34,10 @@ export interface Sandbox {
   readonly zoomUrl: string;
   readonly apiBase: string;
   readonly publicBase: string;
+  /** https://app.<domain>:<Traefik's port>, served by Traefik on 127.0.0.1. */
+  readonly appUrl: string;
+  /** Traefik's loopback address and port, where app.<domain> must resolve to. */
+  readonly edge: string;
   stop(): Promise<void>;
 }
 
@@ -36,9 +49,11 @@ interface Parts {
   zoom?: ZoomEmulator;
   operator?: OperatorProcess;
   runner?: PodRunner;
+  edge?: TraefikEdge;
 }
 
 async function stopParts(p: Parts, dir: string): Promise<void> {
+  await p.edge?.close();
   await p.runner?.stop();
   await p.operator?.stop();
   await p.zoom?.close();
@@ -50,12 +65,12 @@ async function stopParts(p: Parts, dir: string): Promise<void> {
 async function applyTenant(kc: KubeConfig, zoomUrl: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const { namespace, name } = TENANT;
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } } });
   await createServerToServerSecret(core, namespace);
   const spec = {
     domain: "acme.example",
     ...provisioningSpec,
     zoom: { oauthBaseUrl: zoomUrl, apiBaseUrl: zoomUrl },
+    routing: { ingress: { className: "traefik", tlsSecretName: TLS_SECRET } },
     // NB: sandbox only: this label asks the pod runner (not kwok) to run the pods for real.
     service: { replicas: 1, podLabels: { [EXTERNAL_READINESS_LABEL]: EXTERNAL_READINESS_VALUE } },
   };
@@ -115,6 +130,23 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     });
     say("4/7", "starting the pod runner (runs the service's pods as real processes on loopback pod IPs)");
     parts.runner = await startPodRunner({ kc, namespaces: [TENANT.namespace], workDir: join(props.dir, "pods") });
+    say("4/7", "starting Traefik (Ingress and Gateway API providers) on 127.0.0.1, with the Gateway API CRDs");
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({
+      body: { metadata: { name: TENANT.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
+    });
+    await mkdir(join(props.dir, "traefik"), { recursive: true });
+    parts.edge = await startTraefikEdge({
+      kc,
+      kubectl: { bin: parts.plane.kubectl, kubeconfigPath: parts.plane.kubeconfigPath },
+      namespace: TENANT.namespace,
+      dir: join(props.dir, "traefik"),
+      host: TENANT.appHost,
+      mode: "ingress",
+      appHandler: bookingAppPages("/organization/integration/zoom"),
+    });
+    const appUrl = `https://${TENANT.appHost}:${parts.edge.port}`;
+    say("4/7", `Traefik serves ${appUrl} (resolve ${TENANT.appHost} to ${parts.edge.address}; the certificate is self-signed)`);
     say(
       "5/7",
       `applying the example tenant: namespace ${TENANT.namespace}, Server-to-Server Secret ${S2S_SECRET}, ZoomIntegration ${TENANT.name} with provisioning: the operator creates the Zoom app from its manifest`,
@@ -129,7 +161,8 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
     const client = createZoomIntegrationClient({ baseUrl: apiBase, token: await apiToken(kc) });
     say("6/7", `connecting Zoom for organization ${TENANT.organization} as ${TENANT.admin}`);
     const { authorizationUrl } = await client.startAuthorization(TENANT.organization);
-    const landing = await connectWithoutBrowser({ authorizationUrl, publicBase, zoom: parts.zoom, login: TENANT.admin });
+    const edgeBase = `https://${parts.edge.address}:${parts.edge.port}`;
+    const landing = await connectWithoutBrowser({ authorizationUrl, edgeBase, zoom: parts.zoom, login: TENANT.admin });
     say("6/7", `the admin's browser would land on ${landing}`);
     await conditionTrue(kc, "Connected", 60_000);
     say("6/7", "the ZoomIntegration reports Connected=True");
@@ -149,6 +182,8 @@ export async function startSandbox(props: { binDir: string; dir: string; say: Sa
       zoomUrl: parts.zoom.url,
       apiBase,
       publicBase,
+      appUrl,
+      edge: `${parts.edge.address}:${parts.edge.port}`,
       stop: () => stopParts(parts, props.dir),
     };
   } catch (error) {

@@ -3,11 +3,13 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
 import { loadState, runningComponents, startControlPlane, stopControlPlane, type ControlPlaneState } from "../cluster/control-plane.ts";
 import { crdFiles } from "../cluster/paths.ts";
 import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
 import type { ClusterInfo } from "./cluster-info.ts";
+import { startIngressAdmitter } from "./ingress-admitter.ts";
 
 // NB: both the integration and the e2e project list this file; share one plane between them.
 let shared: Promise<{ state: ControlPlaneState; stop: () => Promise<void> }> | undefined;
@@ -18,7 +20,21 @@ async function reuse(dir: string) {
   if (!state || runningComponents(state).length !== state.components.length) {
     throw new Error(`ZIO_CLUSTER_DIR=${dir} has no running control plane; run 'npm run cluster -- up' first`);
   }
-  return { state, stop: async () => {} };
+  return withAdmitter({ state, stop: async () => {} });
+}
+
+/** Class-less Ingresses get an address (see ingress-admitter.ts) for as long as the plane runs. */
+async function withAdmitter(plane: { state: ControlPlaneState; stop: () => Promise<void> }) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(plane.state.kubeconfigPath);
+  const admitter = await startIngressAdmitter(kc, (m) => console.error(`[ingress-admitter] ${m}`));
+  return {
+    state: plane.state,
+    stop: async () => {
+      await admitter.stop();
+      await plane.stop();
+    },
+  };
 }
 
 async function fresh() {
@@ -31,7 +47,7 @@ async function fresh() {
     await stopControlPlane(state);
     stopWatchdog(watchdog);
   };
-  return { state, stop };
+  return withAdmitter({ state, stop });
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,6 +1,6 @@
 // The Zoom admin's part of connecting Zoom, in the real browser: the booking app asks the service
-// for an authorization URL, the browser opens it (app.<domain> -> TLS front -> the Ingress's route ->
-// a service pod, which sets the browser-binding cookie and redirects to Zoom), signs in at the
+// for an authorization URL, the browser opens it (app.<domain> -> Traefik -> the operator's Ingress or
+// HTTPRoute -> a service pod, which sets the browser-binding cookie and redirects to Zoom), signs in at the
 // emulator, approves, and lands back on the booking app's page. Asserts every hop on the way.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { REDIRECT_PATH, tenantNames } from "../../../common/tenant/names.ts";
 import type { ZoomIntegrationClient } from "../../../service/client/client.ts";
 import { FLOW_COOKIE } from "../../../service/oauth/oauth-routes.ts";
 import { repoRoot } from "../../cluster/paths.ts";
+import { eventually } from "../../support/eventually.ts";
 import { type E2eEnvironment, TENANT } from "./e2e-environment.ts";
 
 /** Screenshots of the consent and landing pages (gitignored). */
@@ -25,12 +26,13 @@ export interface ConsentProps {
 const APP_ORIGIN = `https://${TENANT.appHost}`;
 
 export async function consentInBrowser({ env, bookingApp, organizationId, label }: ConsentProps): Promise<void> {
-  const { browser, zoom, front } = env;
+  const { browser, zoom, edge } = env;
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   const authorization = await bookingApp.startAuthorization(organizationId);
   expect(authorization.authorizationUrl.startsWith(`${APP_ORIGIN}/zoom-integration/start?`), authorization.authorizationUrl).toBe(true);
   const flowCookie = async () => (await browser.context.cookies(`${APP_ORIGIN}${REDIRECT_PATH}`)).find((c) => c.name === FLOW_COOKIE);
-  const seenBefore = front.requests.length;
+  const seenBefore = (await edge.requests()).length;
+  const connectionsBefore = edge.connections.length;
   const page = await browser.newPage();
   page.setDefaultTimeout(30_000);
   try {
@@ -60,17 +62,27 @@ export async function consentInBrowser({ env, bookingApp, organizationId, label 
   } finally {
     await page.close();
   }
-  // What went through app.<domain>: the Ingress's two service routes to service pods, then the app.
-  const seen = front.requests.slice(seenBefore).filter((r) => r.path !== "/favicon.ico");
-  expect(seen.map((r) => ({ method: r.method, path: r.path, route: r.route, status: r.status }))).toEqual([
-    { method: "GET", path: "/zoom-integration/start", route: "Prefix /zoom-integration/", status: 303 },
-    { method: "GET", path: REDIRECT_PATH, route: `Exact ${REDIRECT_PATH}`, status: 303 },
-    { method: "GET", path: TENANT.afterConnectPath, route: "app", status: 200 },
-  ]);
+  // What went through app.<domain>, by Traefik's access log: the operator's route to service pods, then the app.
+  const service = tenantNames(TENANT.name).service;
+  await eventually(async () => {
+    const seen = (await edge.requests()).slice(seenBefore).filter((r) => r.path !== "/favicon.ico");
+    expect(seen.map((r) => ({ method: r.method, path: r.path, status: r.status }))).toEqual([
+      { method: "GET", path: "/zoom-integration/start", status: 303 },
+      { method: "GET", path: REDIRECT_PATH, status: 303 },
+      { method: "GET", path: TENANT.afterConnectPath, status: 200 },
+    ]);
+    expect(seen[0]?.service).toContain(service);
+    expect(seen[1]?.service).toContain(service);
+    expect(seen[2]?.service).toContain("booking-app");
+  });
+  // Connections to the tenant's Service, spread over its two ready pods (the kube-proxy stand-in):
+  // the callback completes on the other replica (shared state key).
+  const pods = edge.connections
+    .slice(connectionsBefore)
+    .filter((c) => c.includes(`/${service}:8080 -> `))
+    .map((c) => c.split(" -> ")[1]);
+  expect(pods).toHaveLength(2);
   const podName = new RegExp(`^${tenantNames(TENANT.name).deployment}-`);
-  expect(seen[0]?.backendPod).toMatch(podName);
-  expect(seen[1]?.backendPod).toMatch(podName);
-  expect(seen[1]?.cookieNames).toContain(FLOW_COOKIE);
-  // Round robin over two ready pods: the callback completes on the other replica (shared state key).
-  expect(seen[1]?.backendPod).not.toBe(seen[0]?.backendPod);
+  for (const pod of pods) expect(pod).toMatch(podName);
+  expect(pods[1]).not.toBe(pods[0]);
 }

@@ -1,6 +1,6 @@
 // The admin's browser: Debian's Chromium (installed by scripts/run.sh; never a downloaded browser)
 // driven by playwright-core, with an empty profile, headless, and a host resolver that maps the
-// booking app's hostname to the loopback TLS front and refuses every other name, so the browser
+// booking app's hostname to Traefik's loopback port and refuses every other name, so the browser
 // cannot reach anything outside 127.0.0.0/8.
 import { access, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -42,7 +42,7 @@ export async function launchBrowser(props: BrowserProps): Promise<E2eBrowser> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    // NB: the front's certificate is self-signed; the cookie's Secure flag still applies (https).
+    // NB: the tenant's TLS Secret is self-signed in the tests; the cookie's Secure flag still applies (https).
     ignoreHTTPSErrors: true,
     args: [
       "--headless",

@@ -1,7 +1,7 @@
 // Everything the end-to-end suite runs, wired once per test file: a namespace on the shared control
 // plane, the Zoom emulator, the real operator (watching only that namespace), the pod runner (the
-// real service process for each of the tenant's pods), the TLS front for app.<domain> (routing as
-// the operator's Ingress says) and the admin's Chromium. `useE2eEnvironment()` starts it before the
+// real service process for each of the tenant's pods), real Traefik for app.<domain> (routing as the
+// operator's Ingress or HTTPRoute says, with the tenant's TLS Secret) and the admin's Chromium. `useE2eEnvironment()` starts it before the
 // file and stops every part after it, checking that no process it started is left running.
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Agent } from "undici";
 import { afterAll, beforeAll } from "vitest";
-import { tenantNames } from "../../../common/tenant/names.ts";
 import { createLogger } from "../../../common/logger.ts";
 import { isAlive } from "../../cluster/processes.ts";
 import { type PodRunner, startPodRunner } from "../../pod-runner/pod-runner.ts";
@@ -19,7 +18,7 @@ import { startZoomEmulator, type ZoomEmulator } from "../../zoom-emulator/index.
 import { bookingAppPages } from "./booking-app.ts";
 import { type E2eBrowser, launchBrowser } from "./browser.ts";
 import { clusterDispatcher } from "./cluster-network.ts";
-import { startTlsFront, type TlsFront } from "./tls-front.ts";
+import { type RoutingMode, startTraefikEdge, type TraefikEdge } from "./traefik-edge.ts";
 
 /** The tenant of the default emulator seed: app acme-client, redirect URL on app.acme.example. */
 export const TENANT = {
@@ -37,13 +36,14 @@ export interface E2eEnvironment {
   readonly zoom: ZoomEmulator;
   readonly operator: OperatorProcess;
   readonly runner: PodRunner;
-  readonly front: TlsFront;
+  /** Traefik in front of app.<domain>. */
+  readonly edge: TraefikEdge;
   readonly browser: E2eBrowser;
   /** Reaches `<service>.<namespace>.svc` as a booking-app pod would. */
   readonly dispatcher: Agent;
   /** Every pid the pod runner has run so far (sampled), for the leak check. */
   readonly podPids: ReadonlySet<number>;
-  /** Operator, pod runner and service logs, front requests and browser console: failure output. */
+  /** Operator, pod runner, service and Traefik logs, and the browser console: failure output. */
   logs(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -59,7 +59,7 @@ async function containerLogs(runner: PodRunner): Promise<string> {
   return parts.join("\n");
 }
 
-export async function startE2eEnvironment(namespace: string): Promise<E2eEnvironment> {
+export async function startE2eEnvironment(namespace: string, mode: RoutingMode = "ingress"): Promise<E2eEnvironment> {
   const { kc, kubeconfigPath } = clusterEnv();
   const cleanups: [string, () => Promise<void>][] = [];
   const stopAll = async () => {
@@ -117,20 +117,21 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
       },
     ]);
 
-    const front = await startTlsFront({
+    const edge = await startTraefikEdge({
       kc,
+      kubectl: { bin: clusterEnv().kubectl, kubeconfigPath },
       namespace,
       dir,
       host: TENANT.appHost,
-      ingressName: tenantNames(TENANT.name).ingress,
+      mode,
       appHandler: bookingAppPages(TENANT.afterConnectPath),
     });
-    cleanups.push(["close the TLS front", () => front.close()]);
+    cleanups.push(["stop Traefik", () => edge.close()]);
 
     const dispatcher = clusterDispatcher(kc);
     cleanups.push(["close the booking app's dispatcher", () => dispatcher.close()]);
 
-    const browser = await launchBrowser({ hosts: { [TENANT.appHost]: `${front.address}:${front.port}` } });
+    const browser = await launchBrowser({ hosts: { [TENANT.appHost]: `${edge.address}:${edge.port}` } });
     cleanups.push(["close the browser", () => browser.close()]);
 
     return {
@@ -138,7 +139,7 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
       zoom,
       operator,
       runner,
-      front,
+      edge,
       browser,
       dispatcher,
       podPids,
@@ -147,10 +148,11 @@ export async function startE2eEnvironment(namespace: string): Promise<E2eEnviron
           `--- operator (last 60 lines) ---\n${tail(operator.lines, 60)}`,
           `--- pod runner (last 40 lines) ---\n${tail(runnerLog, 40)}`,
           `--- service containers ---\n${await containerLogs(runner)}`,
-          `--- TLS front (last 20 requests) ---\n${front.requests
+          `--- Traefik (last 20 requests) ---\n${(await edge.requests())
             .slice(-20)
             .map((r) => JSON.stringify(r))
             .join("\n")}`,
+          `--- Traefik log ---\n${await edge.log()}`,
           `--- browser console ---\n${tail(browser.console, 20)}`,
         ].join("\n"),
       stop: stopAll,
@@ -167,11 +169,11 @@ async function deleteLeftoverIntegrations(namespace: string): Promise<void> {
 }
 
 /** Registers the hooks: a namespace, then the environment in it, stopped after the file. */
-export function useE2eEnvironment(prefix: string): { readonly env: E2eEnvironment } {
+export function useE2eEnvironment(prefix: string, mode: RoutingMode = "ingress"): { readonly env: E2eEnvironment } {
   let env: E2eEnvironment | undefined;
   const ns = useNamespace(prefix, () => env?.logs() ?? "");
   beforeAll(async () => {
-    env = await startE2eEnvironment(ns.name);
+    env = await startE2eEnvironment(ns.name, mode);
   }, 120_000);
   afterAll(async () => {
     await env?.stop();
