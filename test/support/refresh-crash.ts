@@ -97,6 +97,9 @@ export async function verify(r: ServiceProcess, tenant: ServiceTenant, org: stri
   }
 }
 
+/** How long after the victim is seen dead its last request may still be read by Zoom (one event-loop turn, with room). */
+const VICTIM_ARRIVAL_SLACK_MS = 200;
+
 export async function crashTrial(p: TrialProps): Promise<TrialResult> {
   const { zoom, tenant, organizationId: org } = p;
   const before = zoom.inspect();
@@ -110,11 +113,14 @@ export async function crashTrial(p: TrialProps): Promise<TrialResult> {
   await killPoint(zoom, before.tokenRequests.length, p.zoomLatencyMs);
   const killedAt = Date.now();
   await p.victim.kill();
+  // NB: SIGKILL is not instant: a request the victim wrote just before it died reaches Zoom after
+  // killedAt. Survivors cannot refresh that soon (the lock outlives the victim by its lifetime).
+  const deadAt = Date.now() + VICTIM_ARRIVAL_SLACK_MS;
   const atKill = await stored(tenant, org);
   const answers = await Promise.all(waiting);
   zoom.faults.clear("POST /oauth/token");
   const after = zoom.inspect();
-  const requests = after.tokenRequests.slice(before.tokenRequests.length).filter((r) => r.arrivedAt <= killedAt);
+  const requests = after.tokenRequests.slice(before.tokenRequests.length).filter((r) => r.arrivedAt <= deadAt);
   const first = requests[0];
   const written = atKill.refreshToken !== tokenBefore;
   // NB: the victim may have lost the race for the lock to a survivor, whose refresh is then the first.
