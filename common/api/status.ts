@@ -28,6 +28,10 @@ export const ZoomIntegrationStatus = z
     redirectUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace as the app's OAuth redirect URL."),
     allowListUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace allow list."),
     requiredScopes: setOf(z.string().max(128), 64).optional().describe("Enable exactly these scopes on the Zoom app in the Marketplace."),
+    webhookUrl: z.string().max(512).optional().describe("Enter this in the Zoom Marketplace as the event subscription's endpoint URL."),
+    webhookEventTypes: setOf(z.string().max(128), 64)
+      .optional()
+      .describe("Subscribe the Zoom app's event subscription to exactly these event types (meeting events and app_deauthorized)."),
     manifestConfigMapName: z
       .string()
       .max(253)

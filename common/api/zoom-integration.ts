@@ -2,7 +2,9 @@
 // generated from these schemas (npm run generate); the operator parses what it reads with them
 // again, so a rule the API server enforces is also enforced in TypeScript.
 import { z } from "zod";
+import { webhookUrl } from "../tenant/manifest.ts";
 import { APP_HOST_PREFIX, appHost, REDIRECT_PATH } from "../tenant/names.ts";
+import { ZOOM_EVENT_TYPES } from "../tenant/zoom-event-types.ts";
 import { API_VERSION, DeletionPolicy, KIND } from "./constants.ts";
 import { type CheckedRule, objectName, secretKey, withRule, withRules } from "./schema-kit.ts";
 import { Clients, Service, Zoom } from "./service-spec.ts";
@@ -330,6 +332,14 @@ export function redirectUrl(domain: string): string {
 /** The allow-list URL to register in the Zoom Marketplace. */
 export function allowListUrl(domain: string): string {
   return `https://${appHost(domain)}`;
+}
+
+/** The event notification endpoint URL to register in the Zoom Marketplace (event subscription). */
+export { webhookUrl };
+
+/** The event types to subscribe to in the Zoom Marketplace, sorted. */
+export function webhookEventTypes(): string[] {
+  return [...ZOOM_EVENT_TYPES].sort();
 }
 
 /** The scopes the Zoom app must grant, sorted and without duplicates. */

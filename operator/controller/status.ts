@@ -8,6 +8,8 @@ import {
   allowListUrl,
   redirectUrl,
   requiredScopes,
+  webhookEventTypes,
+  webhookUrl,
   type ZoomIntegration,
   type ZoomIntegrationStatus,
 } from "../../common/api/zoom-integration.ts";
@@ -147,6 +149,8 @@ export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
     redirectUrl: redirectUrl(spec.domain),
     allowListUrl: allowListUrl(spec.domain),
     requiredScopes: requiredScopes(spec),
+    webhookUrl: webhookUrl(spec.domain),
+    webhookEventTypes: webhookEventTypes(),
     ...(o.manifestConfigMapName ? { manifestConfigMapName: o.manifestConfigMapName } : {}),
     ...(o.provisioned ? { appSecretName: o.provisioned.appSecretName } : {}),
     ...(o.provisioned?.appId ? { zoomAppId: o.provisioned.appId } : {}),

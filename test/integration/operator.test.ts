@@ -41,6 +41,8 @@ describe("the operator", () => {
       redirectUrl: "https://app.acme.example/organization/integration/zoom/redirect",
       allowListUrl: "https://app.acme.example",
       requiredScopes: ["meeting:read:admin", "meeting:write:admin", "user:read:admin"],
+      webhookUrl: "https://app.acme.example/zoom-integration/webhook",
+      webhookEventTypes: ["app_deauthorized", "meeting.created", "meeting.deleted", "meeting.ended", "meeting.started", "meeting.updated"],
       endpoint: `http://acme-zoom.${ns.name}.svc:8081`,
       apiTokenSecretName: "acme-zoom-api-token",
       observedGeneration: obj.metadata.generation,
