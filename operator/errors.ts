@@ -21,6 +21,8 @@ export const ReconcileReason = {
   KubernetesApiError: "KubernetesApiError",
   /** No answer from the API server: connection refused or reset, DNS, timeouts, 502/503/504. */
   KubernetesUnavailable: "KubernetesUnavailable",
+  /** A watch is failing, so the caches may be stale: nothing is reconciled on them until it works again. */
+  CacheStale: "CacheStale",
   /** Zoom did not revoke a grant on deletion (unreachable, bad client credentials). */
   RevokeFailed: "RevokeFailed",
   /** Anything else: a bug in the operator. */

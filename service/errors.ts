@@ -13,6 +13,7 @@ export const ErrorCode = {
   IdempotencyInProgress: "IDEMPOTENCY_IN_PROGRESS",
   IdempotencyMismatch: "IDEMPOTENCY_KEY_REUSED",
   IdempotencyStoreUnavailable: "IDEMPOTENCY_STORE_UNAVAILABLE",
+  KubernetesUnavailable: "KUBERNETES_UNAVAILABLE",
   MeetingGone: "MEETING_GONE",
   MeetingInProgress: "MEETING_IN_PROGRESS",
   MeetingEnded: "MEETING_ENDED",
@@ -38,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_STORE_UNAVAILABLE: 503,
+  KUBERNETES_UNAVAILABLE: 503,
   MEETING_GONE: 404,
   MEETING_IN_PROGRESS: 409,
   MEETING_ENDED: 409,
@@ -79,3 +81,35 @@ export class ServiceError extends Error {
 export function errorStatus(code: ErrorCode): number {
   return STATUS[code];
 }
+
+/** Network failures of a request to the API server (Node's and undici's codes): it may be restarting. */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/**
+ * Whether an error that is not a ServiceError says the Kubernetes API server is down or overloaded:
+ * an answer of 429 or 5xx, or no answer at all, anywhere in its cause chain. NB: Zoom's failures
+ * never get here (the Zoom client turns them into ServiceErrors), so a refused connection is the
+ * API server's.
+ */
+export function kubernetesUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "number" && (code === 429 || (code >= 500 && code <= 599))) return true;
+    if (typeof code === "string" && UNREACHABLE.has(code)) return true;
+  }
+  return false;
+}
+
+/** How long a caller should wait before retrying while the API server is unavailable. */
+export const KUBERNETES_RETRY_AFTER_SECONDS = 5;

@@ -4,7 +4,6 @@ import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   API_TOKEN_OVERLAP_SECONDS,
-  DeletionPolicy,
   FINALIZER,
   Reason,
   ROTATE_API_TOKEN_ANNOTATION,
@@ -16,7 +15,6 @@ import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
-import { readGrants } from "../../common/tenant/token-secret.ts";
 import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
@@ -34,8 +32,8 @@ import {
 import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
-import { revokeGrants } from "./revoke.ts";
-import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
+import { finalize, keepRevokeGuards } from "./finalize.ts";
+import { childApplyFailed, httpStatus, type ReconcileError } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
 
@@ -114,7 +112,9 @@ async function apply(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+  const guardRequeueMs = await keepRevokeGuards(deps, zi);
+  const next = [requeueAfterMs, guardRequeueMs].filter((ms): ms is number => ms !== undefined);
+  return next.length === 0 ? {} : { requeueAfterMs: Math.min(...next) };
 }
 
 interface Applied {
@@ -230,58 +230,6 @@ function goneIsDone(error: unknown): void {
 }
 
 /** Informer objects may hold Dates where the schema expects RFC 3339 strings. */
-function normaliseTimes(obj: unknown): unknown {
+export function normaliseTimes(obj: unknown): unknown {
   return JSON.parse(JSON.stringify(obj));
-}
-
-async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
-  if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
-  const parsed = parseZoomIntegration(normaliseTimes(zi));
-  const spec = parsed.ok ? parsed.value.spec : undefined;
-  if (spec && (spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
-    const failures = await revokeAll(deps, parsed.ok ? parsed.value : zi);
-    const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
-    const waited = Date.now() - deletedAt;
-    if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
-      throw new ReconcileError(ReconcileReason.RevokeFailed, `revoking Zoom grants failed, retrying: ${failures.join("; ")}`, {
-        retryable: true,
-      });
-    }
-    if (failures.length > 0) {
-      const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
-      await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
-    }
-  }
-  await deps.writer.setFinalizers(
-    zi,
-    (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
-  );
-  return {};
-}
-
-async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
-  const ns = zi.metadata.namespace ?? "";
-  const names = tenantNames(zi.metadata.name ?? "");
-  const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
-  if (grants.length === 0) return [];
-  const ref = zi.spec.credentialsSecretRef;
-  const creds = (await deps.caches.referencedSecret(ns, ref.name))?.data ?? {};
-  const decode = (k: string) =>
-    Buffer.from(creds[k] ?? "", "base64")
-      .toString("utf8")
-      .trim();
-  const clientId = decode(ref.clientIdKey ?? "clientId");
-  const clientSecret = decode(ref.clientSecretKey ?? "clientSecret");
-  if (!clientId || !clientSecret) return [`the credentials Secret ${ref.name} is gone, so the grants cannot be revoked`];
-  const outcome = await revokeGrants({
-    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us",
-    clientId,
-    clientSecret,
-    grants,
-    timeoutMs: Math.min(10_000, deps.revokeTimeoutMs),
-  });
-  if (outcome.revoked > 0) {
-    await deps.writer.event(zi, { reason: "GrantsRevoked", message: `revoked ${outcome.revoked} Zoom grant(s)`, warning: false });
-  }
-  return outcome.failures;
 }

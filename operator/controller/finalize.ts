@@ -1,0 +1,119 @@
+// A deleted ZoomIntegration: revoke its grants (deletionPolicy Revoke), release the revoke guards
+// on its Secrets, then its finalizer. Events are a best-effort record here: a terminating namespace
+// refuses new Events, and that must never keep the finalizer (and the namespace) in place.
+import { DeletionPolicy, FINALIZER, Reason } from "../../common/api/constants.ts";
+import { parseZoomIntegration, type ZoomIntegration } from "../../common/api/zoom-integration.ts";
+import { tenantNames } from "../../common/tenant/names.ts";
+import { readGrants } from "../../common/tenant/token-secret.ts";
+import { ReconcileError, ReconcileReason } from "../errors.ts";
+import { ownedSecret } from "./caches.ts";
+import type { Outcome, ReconcilerDeps } from "./reconciler.ts";
+import { credentialsGuardAction, guarded, needsGuard, terminating } from "./revoke-guard.ts";
+import { revokeGrants } from "./revoke.ts";
+import type { Transition } from "./status.ts";
+
+const keyOf = (zi: ZoomIntegration) => `${zi.metadata.namespace}/${zi.metadata.name}`;
+const revokesOnDelete = (zi: ZoomIntegration) => (zi.spec?.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke;
+
+export async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+  if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
+  const parsed = parseZoomIntegration(JSON.parse(JSON.stringify(zi)));
+  const spec = parsed.ok ? parsed.value.spec : undefined;
+  if (spec && revokesOnDelete(parsed.ok ? parsed.value : zi)) {
+    const failures = await revokeAll(deps, parsed.ok ? parsed.value : zi);
+    const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
+    const waited = Date.now() - deletedAt;
+    if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
+      throw new ReconcileError(ReconcileReason.RevokeFailed, `revoking Zoom grants failed, retrying: ${failures.join("; ")}`, {
+        retryable: true,
+      });
+    }
+    if (failures.length > 0) {
+      const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
+      // NB: the log line is the record that survives a terminating namespace, which refuses the Event.
+      deps.log.warn({ key: keyOf(zi), reason: Reason.RevokeFailed, failures }, "gave up revoking Zoom grants");
+      await record(deps, zi, { reason: Reason.RevokeFailed, message, warning: true });
+    }
+  }
+  await releaseGuards(deps, zi);
+  await deps.writer.setFinalizers(
+    zi,
+    (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+  );
+  return {};
+}
+
+/** An Event that may fail (a terminating namespace refuses new ones): logged, never thrown. */
+async function record(deps: ReconcilerDeps, zi: ZoomIntegration, t: Pick<Transition, "reason" | "message" | "warning">): Promise<void> {
+  await deps.writer.event(zi, t).catch((error: unknown) => {
+    deps.log.warn({ key: keyOf(zi), reason: t.reason, err: error }, "could not record an Event (is the namespace terminating?)");
+  });
+}
+
+async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
+  const ns = zi.metadata.namespace ?? "";
+  const names = tenantNames(zi.metadata.name ?? "");
+  const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
+  if (grants.length === 0) return [];
+  const ref = zi.spec.credentialsSecretRef;
+  const creds = (await deps.caches.referencedSecret(ns, ref.name))?.data ?? {};
+  const decode = (k: string) =>
+    Buffer.from(creds[k] ?? "", "base64")
+      .toString("utf8")
+      .trim();
+  const clientId = decode(ref.clientIdKey ?? "clientId");
+  const clientSecret = decode(ref.clientSecretKey ?? "clientSecret");
+  if (!clientId || !clientSecret) return [`the credentials Secret ${ref.name} is gone, so the grants cannot be revoked`];
+  const outcome = await revokeGrants({
+    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us",
+    clientId,
+    clientSecret,
+    grants,
+    timeoutMs: Math.min(10_000, deps.revokeTimeoutMs),
+  });
+  if (outcome.revoked > 0)
+    await record(deps, zi, { reason: "GrantsRevoked", message: `revoked ${outcome.revoked} Zoom grant(s)`, warning: false });
+  return outcome.failures;
+}
+
+/** Whether another live tenant of the namespace, referencing the same credentials Secret, needs its guard. */
+function othersNeedCredentials(deps: ReconcilerDeps, zi: ZoomIntegration): boolean {
+  const ns = zi.metadata.namespace ?? "";
+  const name = zi.spec.credentialsSecretRef.name;
+  return deps.caches.zoomIntegrations.list(ns).some((o) => {
+    const other = o as unknown as ZoomIntegration;
+    if (other.metadata.name === zi.metadata.name || other.metadata.deletionTimestamp) return false;
+    if (other.spec?.credentialsSecretRef?.name !== name) return false;
+    return needsGuard(revokesOnDelete(other), ownedSecret(deps.caches, tenantNames(other.metadata.name ?? "").tokensSecret, ns));
+  });
+}
+
+/**
+ * While the ZoomIntegration lives: puts the revoke guard on its tokens and credentials Secrets when
+ * it holds grants to revoke, and takes it off when not (one write per change). Returns when to come
+ * back, when a deleted credentials Secret is released after a grace period.
+ */
+export async function keepRevokeGuards(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<number | undefined> {
+  const ns = zi.metadata.namespace ?? "";
+  const tokensName = tenantNames(zi.metadata.name ?? "").tokensSecret;
+  const tokens = ownedSecret(deps.caches, tokensName, ns);
+  const need = needsGuard(revokesOnDelete(zi), tokens);
+  // NB: the API server refuses a new finalizer on an object being deleted; removing one is allowed.
+  if (tokens && need !== guarded(tokens) && !(need && terminating(tokens))) await deps.writer.guardSecret(ns, tokensName, need);
+  const credentialsName = zi.spec.credentialsSecretRef.name;
+  const credentials = await deps.caches.referencedSecret(ns, credentialsName);
+  const action = credentialsGuardAction(credentials, tokens, need || othersNeedCredentials(deps, zi), Date.now());
+  if (action === "add" || action === "release") await deps.writer.guardSecret(ns, credentialsName, action === "add");
+  return typeof action === "object" ? action.releaseInMs : undefined;
+}
+
+/** After the revoke: the Secrets may go (the credentials Secret only when no other tenant still needs it). */
+async function releaseGuards(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<void> {
+  const ns = zi.metadata.namespace ?? "";
+  const tokensName = tenantNames(zi.metadata.name ?? "").tokensSecret;
+  if (guarded(ownedSecret(deps.caches, tokensName, ns))) await deps.writer.guardSecret(ns, tokensName, false);
+  const credentialsName = zi.spec?.credentialsSecretRef?.name;
+  if (!credentialsName) return;
+  const credentials = await deps.caches.referencedSecret(ns, credentialsName);
+  if (guarded(credentials) && !othersNeedCredentials(deps, zi)) await deps.writer.guardSecret(ns, credentialsName, false);
+}
