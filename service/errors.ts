@@ -97,15 +97,18 @@ const UNREACHABLE = new Set([
 ]);
 
 /**
- * Whether an error that is not a ServiceError says the Kubernetes API server is down or overloaded:
- * an answer of 429 or 5xx, or no answer at all, anywhere in its cause chain. NB: Zoom's failures
+ * Whether an error that is not a ServiceError says the Kubernetes API server is down, overloaded or
+ * not ready: an answer of 403, 429 or 5xx, or no answer at all, anywhere in its cause chain. NB: Zoom's failures
  * never get here (the Zoom client turns them into ServiceErrors), so a refused connection is the
  * API server's.
  */
 export function kubernetesUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "number" && (code === 429 || (code >= 500 && code <= 599))) return true;
+    // NB: 403 too: a restarted API server answers Forbidden until its RBAC caches are synced (seen
+    // in the chaos tier); a permission really missing is a deployment fault, not the caller's, and
+    // is logged at error level either way.
+    if (typeof code === "number" && (code === 403 || code === 429 || (code >= 500 && code <= 599))) return true;
     if (typeof code === "string" && UNREACHABLE.has(code)) return true;
   }
   return false;

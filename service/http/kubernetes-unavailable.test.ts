@@ -9,6 +9,7 @@ describe("an error of the Kubernetes API server reaching the error middleware", 
   it.each([
     ["a 503 answer", new KubeHttpError(503, "", "GET /api/v1/...")],
     ["a 429 answer", new KubeHttpError(429, "", "PUT /api/v1/...")],
+    ["a 403 answer (a restarted API server whose RBAC caches are not synced yet)", new KubeHttpError(403, "", "GET /api/v1/...")],
     ["a refused connection, as the cause of a fetch failure", new TypeError("fetch failed", { cause: withCode("ECONNREFUSED") })],
     ["a reset connection", withCode("ECONNRESET")],
     ["undici's headers timeout", withCode("UND_ERR_HEADERS_TIMEOUT")],
@@ -20,7 +21,7 @@ describe("an error of the Kubernetes API server reaching the error middleware", 
 
   it.each([
     ["a 404 answer", new KubeHttpError(404, "", "GET")],
-    ["a 403 answer", new KubeHttpError(403, "", "GET")],
+    ["a 422 answer", new KubeHttpError(422, "", "PUT")],
     ["a plain bug", new Error("undefined is not a function")],
   ])("stays a 500 INTERNAL for %s (a bug, not an outage)", (_name, error) => {
     expect(toServiceError(error).code).toBe(ErrorCode.Internal);

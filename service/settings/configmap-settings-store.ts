@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ApiException, type CoreV1Api } from "@kubernetes/client-node";
 import { retry } from "../../common/retry.ts";
-import { ErrorCode, ServiceError } from "../errors.ts";
+import { ErrorCode, KUBERNETES_RETRY_AFTER_SECONDS, ServiceError } from "../errors.ts";
 import { decodeSettings, type OrganizationSettings, type OrganizationSettingsStore } from "./organization-settings.ts";
 
 /**
@@ -78,6 +78,7 @@ function unavailable(what: "read" | "write", cause: unknown): ServiceError {
     {
       details: { reason: "kubernetes" },
       cause,
+      retryAfterSeconds: KUBERNETES_RETRY_AFTER_SECONDS,
     },
   );
 }

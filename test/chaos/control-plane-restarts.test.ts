@@ -99,7 +99,7 @@ async function outage(component: "kube-apiserver" | "etcd", downMs: number, labe
     returnToFirstReconcileS: reconcileAfter,
     bookings: tally.ops,
     failedAttempts: Object.fromEntries(tally.failures),
-    violations: tally.violations.length,
+    violations: tally.violations.slice(0, 5),
     duplicates: duplicates.length,
     lost: lost.length,
     restartedProcesses: restarted.length,

@@ -88,7 +88,7 @@ async function scenario(
   const grantsBefore = zoom.inspect().grants.filter((g) => g.ended).length;
   plan.rate = FAULT_RATE;
   const t0 = performance.now();
-  await runBookings(client, COUNTS.meetingOps, 8, prefix).finally(() => {
+  await runBookings(client, COUNTS.meetingOps, COUNTS.bookingWorkers, prefix).finally(() => {
     stop.done = true;
     plan.rate = 0;
   });

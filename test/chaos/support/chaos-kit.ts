@@ -7,8 +7,16 @@ import { join } from "node:path";
 export const FULL = process.env["ZIO_CHAOS_FULL"] === "1";
 
 export const COUNTS = FULL
-  ? { tenants: 200, deleted: 50, operatorKills: 30, meetingOps: 10_000, serviceKillEveryMs: 3000, apiserverDownMs: 60_000 }
-  : { tenants: 16, deleted: 4, operatorKills: 6, meetingOps: 600, serviceKillEveryMs: 3000, apiserverDownMs: 15_000 };
+  ? {
+      tenants: 200,
+      deleted: 50,
+      operatorKills: 30,
+      meetingOps: 10_000,
+      bookingWorkers: 32,
+      serviceKillEveryMs: 3000,
+      apiserverDownMs: 60_000,
+    }
+  : { tenants: 16, deleted: 4, operatorKills: 6, meetingOps: 150, bookingWorkers: 12, serviceKillEveryMs: 3000, apiserverDownMs: 15_000 };
 
 /**
  * Production heap limits, as the charts set them for the default memory limits: the operator
