@@ -33,11 +33,14 @@ export type ReconcileReason = (typeof ReconcileReason)[keyof typeof ReconcileRea
 export class ReconcileError extends Error {
   readonly reason: ReconcileReason;
   readonly retryable: boolean;
-  constructor(reason: ReconcileReason, message: string, options: { retryable: boolean; cause?: unknown }) {
+  /** Retry no later than this (the queue's backoff would wait longer), e.g. at a revoke's deadline. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: ReconcileReason, message: string, options: { retryable: boolean; cause?: unknown; retryAfterMs?: number }) {
     super(message, { cause: options.cause });
     this.name = "ReconcileError";
     this.reason = reason;
     this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

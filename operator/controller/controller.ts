@@ -123,6 +123,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
         const e = classify(error);
         metrics.reconciles.inc({ result: "error", reason: e.reason });
         end({ result: "error" });
+        if (e.retryAfterMs !== undefined) queue.addAfter(key, e.retryAfterMs); // NB: an earlier timer wins over the backoff's
         throw e;
       } finally {
         metrics.queueDepth.set(queue.depth);

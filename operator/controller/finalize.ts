@@ -24,8 +24,11 @@ export async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promi
     const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
     const waited = Date.now() - deletedAt;
     if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
+      // NB: the per-key backoff may have grown long (a terminating namespace refuses writes before
+      // this), but giving up must happen at the deadline, or the namespace waits for the backoff.
       throw new ReconcileError(ReconcileReason.RevokeFailed, `revoking Zoom grants failed, retrying: ${failures.join("; ")}`, {
         retryable: true,
+        retryAfterMs: Math.min(5000, Math.max(500, deps.revokeTimeoutMs - waited)),
       });
     }
     if (failures.length > 0) {
@@ -44,7 +47,11 @@ export async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promi
 }
 
 /** An Event that may fail (a terminating namespace refuses new ones): logged, never thrown. */
-async function record(deps: ReconcilerDeps, zi: ZoomIntegration, t: Pick<Transition, "reason" | "message" | "warning">): Promise<void> {
+export async function record(
+  deps: ReconcilerDeps,
+  zi: ZoomIntegration,
+  t: Pick<Transition, "reason" | "message" | "warning">,
+): Promise<void> {
   await deps.writer.event(zi, t).catch((error: unknown) => {
     deps.log.warn({ key: keyOf(zi), reason: t.reason, err: error }, "could not record an Event (is the namespace terminating?)");
   });

@@ -32,7 +32,7 @@ import {
 import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames } from "./credentials.ts";
 import type { KubeWriter } from "./kube-writer.ts";
-import { finalize, keepRevokeGuards } from "./finalize.ts";
+import { finalize, keepRevokeGuards, record } from "./finalize.ts";
 import { childApplyFailed, httpStatus, type ReconcileError } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
@@ -164,11 +164,11 @@ async function applyTenant(
   const applyError = await applyChildren(deps, objects);
   if (rotated && !applyError) {
     const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
-    await deps.writer.event(zi, { reason: Reason.ApiTokenRotated, message, warning: false });
+    await record(deps, zi, { reason: Reason.ApiTokenRotated, message, warning: false });
   }
   if (stateKeyRotated && !applyError) {
     const message = `rotated the state key in Secret ${names.apiTokenSecret} (request "${apiToken.stateKeyRotation}"); links and OAuth states sealed with the previous key open until ${apiToken.previousStateKey?.expiresAt}`;
-    await deps.writer.event(zi, { reason: Reason.StateKeyRotated, message, warning: false });
+    await record(deps, zi, { reason: Reason.StateKeyRotated, message, warning: false });
   }
   return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
 }
@@ -216,8 +216,9 @@ async function writeStatus(deps: ReconcilerDeps, zi: ZoomIntegration, status: Zo
   const before = zi.status;
   if (before && sameStatus(before, status)) return; // no write when nothing changed
   await deps.writer.writeStatus(zi, status);
+  // NB: the status holds the truth; an Event refused (a terminating namespace) must not fail the reconcile.
   for (const t of transitions(before?.conditions, status.conditions ?? [])) {
-    await deps.writer.event(zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
+    await record(deps, zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
   }
 }
 

@@ -10,7 +10,7 @@ import { logLines, type OperatorProcess, startOperator } from "../support/operat
 import { condition, ziApi } from "../support/tenant-fixtures.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 import { figures, secondsSince } from "./support/chaos-kit.ts";
-import { connectTenant, createTenant } from "./support/chaos-tenants.ts";
+import { chaosSeed, connectTenant, createTenant } from "./support/chaos-tenants.ts";
 
 const TENANTS = ["n0", "n1", "n2"];
 let zoom: ZoomEmulator;
@@ -19,7 +19,7 @@ const tenantNamespaces: string[] = [];
 const ops = useNamespace("chaos-nsdel", () => operator?.lines.slice(-60).join("\n") ?? "");
 
 beforeAll(async () => {
-  zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
+  zoom = await startZoomEmulator({ behaviour: { rateLimits: false }, seed: chaosSeed(TENANTS) });
   tenantNamespaces.push(await createNamespace("chaos-gone"), await createNamespace("chaos-gone-down"));
   operator = await startOperator({
     kubeconfigPath: clusterEnv().kubeconfigPath,

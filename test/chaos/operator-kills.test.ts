@@ -19,7 +19,7 @@ import {
   seededRandom,
   sleep,
 } from "./support/chaos-kit.ts";
-import { apiTokens, connectTenant, createTenant, revokeFailedEvents, tenantProblems } from "./support/chaos-tenants.ts";
+import { apiTokens, chaosSeed, connectTenant, createTenant, revokeFailedEvents, tenantProblems } from "./support/chaos-tenants.ts";
 
 const LEASE = "zio-chaos";
 const IDENTITIES = ["op-a", "op-b"] as const;
@@ -98,8 +98,10 @@ async function chaosMonkey(count: number): Promise<{ kills: number; handovers: n
   return { kills, handovers, lastKillAt };
 }
 
+const names = Array.from({ length: COUNTS.tenants }, (_, i) => `t${i}`);
+
 beforeAll(async () => {
-  zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
+  zoom = await startZoomEmulator({ behaviour: { rateLimits: false }, seed: chaosSeed(names) });
   for (const id of IDENTITIES) await startReplica(id);
 }, 120_000);
 afterAll(async () => {
@@ -111,7 +113,6 @@ describe("scenario 1: operators killed at random while tenants are created, edit
   it("converges: live tenants Ready with exactly their children, deleted ones gone with grants revoked, no orphan, no stuck finalizer, no new API token, no OOM", async () => {
     const { kc } = clusterEnv();
     const ns = tenants.name;
-    const names = Array.from({ length: COUNTS.tenants }, (_, i) => `t${i}`);
     const doomed = names.slice(0, COUNTS.deleted);
     const live = names.slice(COUNTS.deleted);
     const monkey = chaosMonkey(COUNTS.operatorKills);

@@ -88,7 +88,7 @@ async function scenario(
   const grantsBefore = zoom.inspect().grants.filter((g) => g.ended).length;
   plan.rate = FAULT_RATE;
   const t0 = performance.now();
-  await runBookings(client, COUNTS.meetingOps, COUNTS.bookingWorkers, prefix).finally(() => {
+  await runBookings(client, tally, COUNTS.meetingOps, COUNTS.bookingWorkers, prefix).finally(() => {
     stop.done = true;
     plan.rate = 0;
   });
@@ -106,6 +106,7 @@ describe("meeting operations while Zoom fails 10% of requests", () => {
     figures("4 Zoom faults", {
       ops: r.ops,
       seconds: r.seconds,
+      longestOpS: r.longestOpS,
       faultsInjected: Object.fromEntries(plan.injected),
       failedAttempts: Object.fromEntries(r.failures),
       expiries: r.expiries,
@@ -129,6 +130,7 @@ describe("meeting operations while Zoom fails 10% of requests", () => {
     figures("5 Zoom faults + service kills", {
       ops: r.ops,
       seconds: r.seconds,
+      longestOpS: r.longestOpS,
       kills: r.kills,
       faultsInjected: Object.fromEntries(plan.injected),
       failedAttempts: Object.fromEntries(r.failures),

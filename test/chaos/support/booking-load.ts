@@ -76,9 +76,26 @@ export interface Tally {
   readonly created: Map<string, string>;
   readonly deleted: Set<string>;
   ops: number;
+  /** Operations given up because the load was stopped while they were still being retried. */
+  abandoned: number;
+  /** Set to stop: operations still retrying are abandoned at their next failure. */
+  stopped: boolean;
+  /** The longest any one operation took until it succeeded (retries included), in seconds. */
+  longestOpS: number;
 }
 
-export const newTally = (): Tally => ({ failures: new Map(), violations: [], created: new Map(), deleted: new Set(), ops: 0 });
+export const newTally = (): Tally => ({
+  failures: new Map(),
+  violations: [],
+  created: new Map(),
+  deleted: new Set(),
+  ops: 0,
+  abandoned: 0,
+  stopped: false,
+  longestOpS: 0,
+});
+
+class Abandoned extends Error {}
 
 const RETRYABLE = new Set([409, 429, 500, 502, 503, 504]);
 
@@ -89,7 +106,9 @@ async function untilDone(
   once: (base: string) => Promise<Response>,
   ok: (status: number) => boolean,
 ): Promise<Response> {
+  const t0 = performance.now();
   for (let attempt = 0; ; attempt++) {
+    if (attempt > 0 && tally.stopped) throw new Abandoned();
     const up = urls();
     const base = up[Math.floor(Math.random() * up.length)];
     if (!base) {
@@ -104,7 +123,10 @@ async function untilDone(
       await sleep(100);
       continue;
     }
-    if (ok(res.status)) return res;
+    if (ok(res.status)) {
+      tally.longestOpS = Math.max(tally.longestOpS, Math.round((performance.now() - t0) / 100) / 10);
+      return res;
+    }
     const body = (await res.json().catch(() => ({}))) as { code?: string };
     bump(tally.failures, `${res.status} ${body.code ?? ""}`.trim());
     const retryAfter = res.headers.get("retry-after");
@@ -190,16 +212,21 @@ export function compareWithZoom(zoom: ZoomEmulator, tally: Tally): { duplicates:
 }
 
 /** Runs `ops` operations: every key is created, half are moved, a quarter cancelled; `concurrency` at a time. */
-export async function runBookings(client: BookingClient, ops: number, concurrency: number, prefix: string): Promise<void> {
+export async function runBookings(client: BookingClient, tally: Tally, ops: number, concurrency: number, prefix: string): Promise<void> {
   const keys = Math.max(1, Math.round(ops / 1.75));
   let next = 0;
   const worker = async () => {
-    while (next < keys) {
+    while (next < keys && !tally.stopped) {
       const i = next++;
       const key = `${prefix}-${i}`;
-      await client.create(key, i);
-      if (i % 2 === 0) await client.move(key);
-      if (i % 4 === 1) await client.cancel(key);
+      try {
+        await client.create(key, i);
+        if (i % 2 === 0) await client.move(key);
+        if (i % 4 === 1) await client.cancel(key);
+      } catch (error) {
+        if (!(error instanceof Abandoned)) throw error;
+        tally.abandoned++;
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -8,21 +8,32 @@ import { kubectl } from "../../support/cluster-env.ts";
 import { condition, createCredentials, type ZiLike, ziApi, zoomIntegration } from "../../support/tenant-fixtures.ts";
 import { obtainGrant } from "../../support/zoom-grant.ts";
 import type { ZoomEmulator } from "../../zoom-emulator/index.ts";
+import { DEFAULT_SEED, type SeedInput } from "../../zoom-emulator/seed.ts";
 import { persist } from "./chaos-kit.ts";
 
-/** The emulator's default seed: app acme-client of admin@acme.example. */
-const APP = {
-  clientId: "acme-client",
-  clientSecret: "acme-secret",
-  redirectUri: "https://app.acme.example/organization/integration/zoom/redirect",
-};
+const REDIRECT = "https://app.acme.example/organization/integration/zoom/redirect";
+
+/**
+ * One Zoom app per tenant. NB: a new consent to the same app on the same account supersedes the
+ * earlier grant, which would then look revoked without any revoke: each tenant needs its own app.
+ */
+const appOf = (name: string) => ({ clientId: `chaos-${name}`, clientSecret: `chaos-secret-${name}`, redirectUri: REDIRECT });
+
+/** The emulator's default seed plus one app per tenant name (on acme's account, like acme-client). */
+export function chaosSeed(names: readonly string[]): SeedInput {
+  const seeded = DEFAULT_SEED.apps ?? [];
+  const base = seeded[0]!;
+  const apps = names.map((n) => ({ ...base, clientId: appOf(n).clientId, clientSecret: appOf(n).clientSecret }));
+  return { ...DEFAULT_SEED, apps: [...seeded, ...apps] };
+}
 
 const status = (error: unknown) => (error as { code?: number }).code;
 const exists = (error: unknown) => (status(error) === 409 ? true : undefined);
 
 /** A credentials Secret and a ZoomIntegration on `zoomUrl` (each tenant its own domain); retried through outages. */
 export async function createTenant(kc: KubeConfig, namespace: string, name: string, zoomUrl: string): Promise<void> {
-  await persist(() => createCredentials(kc, namespace, `${name}-creds`, APP.clientId, APP.clientSecret).then(() => true), exists);
+  const app = appOf(name);
+  await persist(() => createCredentials(kc, namespace, `${name}-creds`, app.clientId, app.clientSecret).then(() => true), exists);
   const zi = zoomIntegration(name, { domain: `${name}.chaos.example`, zoom: { oauthBaseUrl: zoomUrl, apiBaseUrl: zoomUrl } });
   await persist(
     () =>
@@ -38,7 +49,7 @@ export async function createTenant(kc: KubeConfig, namespace: string, name: stri
  * after a consent; returns the emulator's grant id. NB: one at a time (the grant id is the newest).
  */
 export async function connectTenant(kc: KubeConfig, zoom: ZoomEmulator, namespace: string, name: string): Promise<string> {
-  const grant = await obtainGrant(zoom, { ...APP, login: "admin@acme.example", organizationId: `org-${name}` });
+  const grant = await obtainGrant(zoom, { ...appOf(name), login: "admin@acme.example", organizationId: `org-${name}` });
   const id = zoom.inspect().grants.at(-1)!.id;
   const core = kc.makeApiClient(CoreV1Api);
   await persist(async () => {
