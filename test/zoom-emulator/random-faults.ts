@@ -10,6 +10,12 @@ export interface RandomFaultOptions {
   readonly mix?: readonly { readonly fault: Fault; readonly weight: number }[];
   /** Which route keys may fail (default: every route, the token endpoint included). */
   readonly routes?: (route: string) => boolean;
+  /**
+   * Routes whose requests may be handled and then lose their answer (dropResponse, latency past the
+   * client's timeout); default every route. NB: exclude "POST /oauth/token" to keep grants alive: a
+   * refresh answer lost after Zoom rotated the token loses the grant by Zoom's design (ZOOM.md).
+   */
+  readonly loseAnswers?: (route: string) => boolean;
   /** A random source in [0, 1) (seeded in tests that must repeat). */
   readonly random?: () => number;
 }
@@ -33,6 +39,7 @@ export class RandomFaultPlan extends FaultPlan {
   readonly #mix: readonly { fault: Fault; weight: number }[];
   readonly #routes: (route: string) => boolean;
   readonly #random: () => number;
+  readonly #loseAnswers: (route: string) => boolean;
   /** Faults injected so far, by kind (and status). */
   readonly injected = new Map<string, number>();
 
@@ -42,15 +49,17 @@ export class RandomFaultPlan extends FaultPlan {
     this.#mix = options.mix ?? CHAOS_MIX;
     this.#routes = options.routes ?? (() => true);
     this.#random = options.random ?? Math.random;
+    this.#loseAnswers = options.loseAnswers ?? (() => true);
   }
 
   override take(route: string): Fault | undefined {
     const scripted = super.take(route);
     if (scripted || this.rate <= 0 || !this.#routes(route) || this.#random() >= this.rate) return scripted;
-    const total = this.#mix.reduce((sum, m) => sum + m.weight, 0);
+    const mix = this.#loseAnswers(route) ? this.#mix : this.#mix.filter((m) => !losesAnswer(m.fault));
+    const total = mix.reduce((sum, m) => sum + m.weight, 0);
     let pick = this.#random() * total;
-    let chosen = this.#mix[0]!;
-    for (const m of this.#mix) {
+    let chosen = mix[0]!;
+    for (const m of mix) {
       chosen = m;
       pick -= m.weight;
       if (pick < 0) break;
@@ -59,4 +68,9 @@ export class RandomFaultPlan extends FaultPlan {
     this.injected.set(label, (this.injected.get(label) ?? 0) + 1);
     return chosen.fault;
   }
+}
+
+/** Faults after which the request was handled but its answer never reached the client. */
+function losesAnswer(fault: Fault): boolean {
+  return fault.kind === "dropResponse" || (fault.kind === "latency" && !fault.abandonIfClosed);
 }
