@@ -6,16 +6,27 @@ import { parseZoomIntegration, type ZoomIntegration } from "../../common/api/zoo
 import { tenantNames } from "../../common/tenant/names.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
 import { ReconcileError, ReconcileReason } from "../errors.ts";
-import { ownedSecret } from "./caches.ts";
-import type { Outcome, ReconcilerDeps } from "./reconciler.ts";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { type Caches, ownedSecret } from "./caches.ts";
+import type { KubeWriter } from "./kube-writer.ts";
 import { credentialsGuardAction, guarded, needsGuard, terminating } from "./revoke-guard.ts";
 import { revokeGrants } from "./revoke.ts";
 import type { Transition } from "./status.ts";
 
+/** What finalizing needs of the reconciler's dependencies (reconciler.ts passes its own). */
+export interface FinalizeDeps {
+  readonly kc: KubeConfig;
+  readonly caches: Caches;
+  readonly writer: KubeWriter;
+  readonly log: Logger;
+  readonly revokeTimeoutMs: number;
+}
+
 const keyOf = (zi: ZoomIntegration) => `${zi.metadata.namespace}/${zi.metadata.name}`;
 const revokesOnDelete = (zi: ZoomIntegration) => (zi.spec?.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke;
 
-export async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
+export async function finalize(deps: FinalizeDeps, zi: ZoomIntegration): Promise<{ readonly requeueAfterMs?: number }> {
   if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
   const parsed = parseZoomIntegration(JSON.parse(JSON.stringify(zi)));
   const spec = parsed.ok ? parsed.value.spec : undefined;
@@ -48,7 +59,7 @@ export async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promi
 
 /** An Event that may fail (a terminating namespace refuses new ones): logged, never thrown. */
 export async function record(
-  deps: ReconcilerDeps,
+  deps: FinalizeDeps,
   zi: ZoomIntegration,
   t: Pick<Transition, "reason" | "message" | "warning">,
 ): Promise<void> {
@@ -57,7 +68,7 @@ export async function record(
   });
 }
 
-async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<string[]> {
+async function revokeAll(deps: FinalizeDeps, zi: ZoomIntegration): Promise<string[]> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
   const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
@@ -84,7 +95,7 @@ async function revokeAll(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<str
 }
 
 /** Whether another live tenant of the namespace, referencing the same credentials Secret, needs its guard. */
-function othersNeedCredentials(deps: ReconcilerDeps, zi: ZoomIntegration): boolean {
+function othersNeedCredentials(deps: FinalizeDeps, zi: ZoomIntegration): boolean {
   const ns = zi.metadata.namespace ?? "";
   const name = zi.spec.credentialsSecretRef.name;
   return deps.caches.zoomIntegrations.list(ns).some((o) => {
@@ -100,7 +111,7 @@ function othersNeedCredentials(deps: ReconcilerDeps, zi: ZoomIntegration): boole
  * it holds grants to revoke, and takes it off when not (one write per change). Returns when to come
  * back, when a deleted credentials Secret is released after a grace period.
  */
-export async function keepRevokeGuards(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<number | undefined> {
+export async function keepRevokeGuards(deps: FinalizeDeps, zi: ZoomIntegration): Promise<number | undefined> {
   const ns = zi.metadata.namespace ?? "";
   const tokensName = tenantNames(zi.metadata.name ?? "").tokensSecret;
   const tokens = ownedSecret(deps.caches, tokensName, ns);
@@ -115,7 +126,7 @@ export async function keepRevokeGuards(deps: ReconcilerDeps, zi: ZoomIntegration
 }
 
 /** After the revoke: the Secrets may go (the credentials Secret only when no other tenant still needs it). */
-async function releaseGuards(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<void> {
+async function releaseGuards(deps: FinalizeDeps, zi: ZoomIntegration): Promise<void> {
   const ns = zi.metadata.namespace ?? "";
   const tokensName = tenantNames(zi.metadata.name ?? "").tokensSecret;
   if (guarded(ownedSecret(deps.caches, tokensName, ns))) await deps.writer.guardSecret(ns, tokensName, false);
