@@ -52,13 +52,17 @@ export async function connectTenant(kc: KubeConfig, zoom: ZoomEmulator, namespac
   const grant = await obtainGrant(zoom, { ...appOf(name), login: "admin@acme.example", organizationId: `org-${name}` });
   const id = zoom.inspect().grants.at(-1)!.id;
   const core = kc.makeApiClient(CoreV1Api);
-  await persist(async () => {
-    const secret: V1Secret = await core.readNamespacedSecret({ name: tenantNames(name).tokensSecret, namespace });
-    secret.data = { ...secret.data, [grantKey(grant.organizationId)]: Buffer.from(JSON.stringify(grant)).toString("base64") };
-    secret.metadata!.annotations = { ...secret.metadata!.annotations, [CONNECTIONS_ANNOTATION]: JSON.stringify([summarize(grant)]) };
-    await core.replaceNamespacedSecret({ name: tenantNames(name).tokensSecret, namespace, body: secret }); // 409: read again
-    return true;
-  });
+  await persist(
+    async () => {
+      const secret: V1Secret = await core.readNamespacedSecret({ name: tenantNames(name).tokensSecret, namespace });
+      secret.data = { ...secret.data, [grantKey(grant.organizationId)]: Buffer.from(JSON.stringify(grant)).toString("base64") };
+      secret.metadata!.annotations = { ...secret.metadata!.annotations, [CONNECTIONS_ANNOTATION]: JSON.stringify([summarize(grant)]) };
+      await core.replaceNamespacedSecret({ name: tenantNames(name).tokensSecret, namespace, body: secret }); // 409: read again
+      return true;
+    },
+    undefined,
+    600_000,
+  ); // NB: 200 tenants under 30 operator kills take minutes to get their tokens Secrets
   return id;
 }
 
