@@ -49,8 +49,9 @@ export class ServiceFleet {
     this.replicas[i] = fresh;
   }
 
+  /** Stops every process this fleet started (a replica restarted while a failed test ended included). */
   async stop(): Promise<void> {
-    await Promise.all(this.replicas.map((r) => r?.stop()));
+    await Promise.all(this.every.map((r) => r.stop()));
   }
 
   logs(): string {
