@@ -21,6 +21,8 @@ export const ReconcileReason = {
   KubernetesApiError: "KubernetesApiError",
   /** No answer from the API server: connection refused or reset, DNS, timeouts, 502/503/504. */
   KubernetesUnavailable: "KubernetesUnavailable",
+  /** A watch is failing, so the caches may be stale: nothing is reconciled on them until it works again. */
+  CacheStale: "CacheStale",
   /** Zoom did not revoke a grant on deletion (unreachable, bad client credentials). */
   RevokeFailed: "RevokeFailed",
   /** Anything else: a bug in the operator. */
@@ -31,11 +33,14 @@ export type ReconcileReason = (typeof ReconcileReason)[keyof typeof ReconcileRea
 export class ReconcileError extends Error {
   readonly reason: ReconcileReason;
   readonly retryable: boolean;
-  constructor(reason: ReconcileReason, message: string, options: { retryable: boolean; cause?: unknown }) {
+  /** Retry no later than this (the queue's backoff would wait longer), e.g. at a revoke's deadline. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: ReconcileReason, message: string, options: { retryable: boolean; cause?: unknown; retryAfterMs?: number }) {
     super(message, { cause: options.cause });
     this.name = "ReconcileError";
     this.reason = reason;
     this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -56,10 +56,6 @@ log.info(
   "operator starting",
 );
 
-leadership = config.LEADER_ELECT
-  ? electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log })
-  : undefined;
-
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
@@ -74,16 +70,8 @@ async function shutdown(code: number): Promise<void> {
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));
 
-if (leadership) {
-  void leadership.lost.then(() => {
-    log.error({}, "leadership lost: exiting so that a fresh process rejoins the election");
-    void shutdown(1);
-  });
-  await leadership.acquired;
-  metrics.leader.set(1);
-}
-if (!stopping) {
-  controller = await startController({
+const startWatching = () =>
+  startController({
     kc,
     log,
     metrics,
@@ -95,4 +83,27 @@ if (!stopping) {
     ...(config.METRICS_SCRAPERS ? { metricsScrapers: config.METRICS_SCRAPERS } : {}),
     revokeTimeoutMs: config.REVOKE_TIMEOUT_SECONDS * 1000,
   });
+
+/**
+ * Leads while it holds the Lease. NB: a leader that cannot renew (an API server down for longer
+ * than the renew deadline) stops its controller before the Lease can expire, then rejoins the
+ * election in this process: exiting would turn every API-server outage into an operator restart.
+ */
+async function leadWhileElected(): Promise<void> {
+  while (!stopping) {
+    leadership = electLeader({ kc, namespace: config.POD_NAMESPACE, name: config.LEASE_NAME, identity: config.POD_NAME, log });
+    await leadership.acquired;
+    if (stopping) return;
+    metrics.leader.set(1);
+    controller = await startWatching();
+    await leadership.lost;
+    metrics.leader.set(0);
+    log.error({}, "leadership lost: stopping the controller and rejoining the election");
+    const stopped = controller;
+    controller = undefined;
+    await stopped?.stop();
+  }
 }
+
+if (config.LEADER_ELECT) await leadWhileElected();
+else controller = await startWatching();

@@ -13,7 +13,7 @@ import { type MetadataEvent, type RunningMetadataInformer, startMetadataInformer
 import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
 import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
-import { classify } from "../errors.ts";
+import { classify, ReconcileReason } from "../errors.ts";
 import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
 import { CredentialsVerdicts } from "./credentials-verdict.ts";
@@ -95,6 +95,9 @@ function cachedObjects(caches: Caches, referenced: ReferencedSecrets): Record<st
   return counts;
 }
 
+/** How often a key waiting for a failing watch looks again (cheap: no API call until the watch works). */
+const STALE_RECHECK_MS = 1000;
+
 export async function startController(props: ControllerProps): Promise<RunningController> {
   const { kc, log, metrics } = props;
   const scopes = props.namespaces.length > 0 ? [...props.namespaces] : [undefined];
@@ -108,8 +111,24 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     byKind: Record<string, ObjectCache<KubernetesObject>>;
     referencedSecret: Caches["referencedSecret"];
   };
+  const health = () => combinedHealth([...running, ...metadataInformers]);
+  let staleSince: number | undefined;
   const queue = new WorkQueue(
     async (key) => {
+      // NB: a failing watch leaves its cache as it was when it failed: acting on it could undo what
+      // happened meanwhile (a re-created child, a new grant), so keys wait until every watch works.
+      const failingSince = health().failingSince;
+      if (failingSince !== staleSince) {
+        if (failingSince !== undefined)
+          log.warn({ failingSince: new Date(failingSince).toISOString() }, "a watch is failing: reconciles wait for it");
+        else if (staleSince !== undefined) log.info({ staleForMs: Date.now() - staleSince }, "every watch works again: reconciling");
+        staleSince = failingSince;
+      }
+      if (failingSince !== undefined) {
+        metrics.reconciles.inc({ result: "error", reason: ReconcileReason.CacheStale });
+        queue.addAfter(key, STALE_RECHECK_MS);
+        return;
+      }
       const end = metrics.reconcileSeconds.startTimer();
       try {
         const outcome = await reconcile(deps, key);
@@ -120,6 +139,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
         const e = classify(error);
         metrics.reconciles.inc({ result: "error", reason: e.reason });
         end({ result: "error" });
+        if (e.retryAfterMs !== undefined) queue.addAfter(key, e.retryAfterMs); // NB: an earlier timer wins over the backoff's
         throw e;
       } finally {
         metrics.queueDepth.set(queue.depth);
@@ -218,7 +238,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   );
   return {
     queue,
-    health: () => combinedHealth([...running, ...metadataInformers]),
+    health,
     stop: async () => {
       clearInterval(resync);
       gatewayApi.stop();

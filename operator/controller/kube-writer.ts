@@ -8,6 +8,7 @@ import { CHILD_KINDS, type ChildKind } from "./caches.ts";
 import { API_VERSION, FIELD_MANAGER, GROUP, KIND, PLURAL, VERSION } from "../../common/api/constants.ts";
 import type { ZoomIntegration, ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import type { OperatorMetrics } from "../metrics.ts";
+import { setGuard } from "./revoke-guard.ts";
 import type { Transition } from "./status.ts";
 
 export interface KubeWriter {
@@ -16,6 +17,8 @@ export interface KubeWriter {
   remove(obj: KubernetesObject): Promise<void>;
   writeStatus(zi: ZoomIntegration, status: ZoomIntegrationStatus): Promise<void>;
   setFinalizers(zi: ZoomIntegration, finalizers: string[]): Promise<void>;
+  /** Adds or removes the revoke guard on a Secret (revoke-guard.ts). */
+  guardSecret(namespace: string, name: string, on: boolean): Promise<void>;
   event(zi: ZoomIntegration, t: Pick<Transition, "reason" | "message" | "warning">): Promise<void>;
 }
 
@@ -63,6 +66,10 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, repor
       const body = { metadata: { finalizers, resourceVersion: zi.metadata.resourceVersion } };
       await custom.patchNamespacedCustomObject({ ...ref(zi), body }, MERGE_PATCH);
       metrics.writes.inc({ kind: "ZoomIntegration", verb: "finalizer" });
+    },
+    async guardSecret(namespace, name, on) {
+      await setGuard(kc, namespace, name, on);
+      metrics.writes.inc({ kind: "Secret", verb: "finalizer" });
     },
     async event(zi, t) {
       await createEvent(kc, {

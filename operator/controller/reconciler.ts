@@ -5,7 +5,6 @@ import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   API_TOKEN_OVERLAP_SECONDS,
-  DeletionPolicy,
   FINALIZER,
   Reason,
   ROTATE_API_TOKEN_ANNOTATION,
@@ -17,7 +16,6 @@ import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
-import { readGrants } from "../../common/tenant/token-secret.ts";
 import { rawGetMetadata } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
@@ -26,11 +24,11 @@ import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames, type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
 import type { CredentialsVerdicts } from "./credentials-verdict.ts";
 import { manifestConfigMap } from "../../charts/tenant/manifest-configmap.ts";
-import { deleteZoomApp, provision, releaseZoomApp } from "./provisioning.ts";
+import { provision } from "./provisioning.ts";
 import { askZoom, manifestProps, rawGetObject, zoomAppStatus } from "./provisioning-step.ts";
 import type { KubeWriter } from "./kube-writer.ts";
-import { revokeGrants } from "./revoke.ts";
-import { childApplyFailed, httpStatus, ReconcileError, ReconcileReason } from "../errors.ts";
+import { finalize, keepRevokeGuards, record } from "./finalize.ts";
+import { childApplyFailed, httpStatus, type ReconcileError } from "../errors.ts";
 import { computeStatus, invalidSpecStatus, sameStatus, transitions } from "./status.ts";
 import { tenantProps } from "./tenant-props.ts";
 import { liveRoutes, removeStaleRoutes, routeObservation } from "./route-children.ts";
@@ -125,7 +123,9 @@ async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise
   );
   await writeStatus(deps, zi, status);
   if (applyError) throw applyError; // retried with backoff; the condition already says why
-  const after = [requeueAfterMs, provisioned?.requeueAfterMs].filter((ms): ms is number => ms !== undefined);
+  const after = [requeueAfterMs, provisioned?.requeueAfterMs, await keepRevokeGuards(deps, zi)].filter(
+    (ms): ms is number => ms !== undefined,
+  );
   return after.length === 0 ? {} : { requeueAfterMs: Math.min(...after) };
 }
 
@@ -175,11 +175,11 @@ async function applyTenant(
   const applyError = await applyChildren(deps, objects);
   if (rotated && !applyError) {
     const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
-    await deps.writer.event(zi, { reason: Reason.ApiTokenRotated, message, warning: false });
+    await record(deps, zi, { reason: Reason.ApiTokenRotated, message, warning: false });
   }
   if (stateKeyRotated && !applyError) {
     const message = `rotated the state key in Secret ${names.apiTokenSecret} (request "${apiToken.stateKeyRotation}"); links and OAuth states sealed with the previous key open until ${apiToken.previousStateKey?.expiresAt}`;
-    await deps.writer.event(zi, { reason: Reason.StateKeyRotated, message, warning: false });
+    await record(deps, zi, { reason: Reason.StateKeyRotated, message, warning: false });
   }
   return { applyError, requeueAfterMs: overlapEndsInMs(apiToken, now) };
 }
@@ -241,8 +241,9 @@ async function writeStatus(deps: ReconcilerDeps, zi: ZoomIntegration, status: Zo
   const before = zi.status;
   if (before && sameStatus(before, status)) return; // no write when nothing changed
   await deps.writer.writeStatus(zi, status);
+  // NB: the status holds the truth; an Event refused (a terminating namespace) must not fail the reconcile.
   for (const t of transitions(before?.conditions, status.conditions ?? [])) {
-    await deps.writer.event(zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
+    await record(deps, zi, { reason: t.reason, message: `${t.type}=${t.status}: ${t.message}`, warning: t.warning });
   }
 }
 
@@ -255,62 +256,6 @@ function goneIsDone(error: unknown): void {
 }
 
 /** Informer objects may hold Dates where the schema expects RFC 3339 strings. */
-function normaliseTimes(obj: unknown): unknown {
+export function normaliseTimes(obj: unknown): unknown {
   return JSON.parse(JSON.stringify(obj));
-}
-
-async function finalize(deps: ReconcilerDeps, zi: ZoomIntegration): Promise<Outcome> {
-  if (!zi.metadata.finalizers?.includes(FINALIZER)) return {};
-  const parsed = parseZoomIntegration(normaliseTimes(zi));
-  if (parsed.ok && (parsed.value.spec.deletionPolicy ?? DeletionPolicy.Revoke) === DeletionPolicy.Revoke) {
-    const spec = parsed.value.spec;
-    const resolved: ResolvedZoomIntegration = { ...parsed.value, spec: resolveSecretRefs(zi.metadata.name ?? "", spec) };
-    const failures = await revokeAll(deps, resolved);
-    if (spec.provisioning) failures.push(...(await deleteZoomApp({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, resolved)));
-    const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
-    const waited = Date.now() - deletedAt;
-    if (failures.length > 0 && waited < deps.revokeTimeoutMs) {
-      throw new ReconcileError(ReconcileReason.RevokeFailed, `revoking Zoom grants failed, retrying: ${failures.join("; ")}`, {
-        retryable: true,
-      });
-    }
-    if (failures.length > 0) {
-      const message = `gave up revoking Zoom grants after ${Math.round(waited / 1000)} s; revoke them in the Zoom Marketplace: ${failures.join("; ")}`;
-      await deps.writer.event(zi, { reason: Reason.RevokeFailed, message, warning: true });
-    }
-  } else if (parsed.ok && parsed.value.spec.provisioning) {
-    await releaseZoomApp(deps, parsed.value); // Retain: the app's Secret outlives the CR
-  }
-  await deps.writer.setFinalizers(
-    zi,
-    (zi.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
-  );
-  return {};
-}
-
-async function revokeAll(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<string[]> {
-  const ns = zi.metadata.namespace ?? "";
-  const names = tenantNames(zi.metadata.name ?? "");
-  const grants = readGrants(ownedSecret(deps.caches, names.tokensSecret, ns)?.data);
-  if (grants.length === 0) return [];
-  const ref = zi.spec.credentialsSecretRef;
-  const creds = (await deps.caches.referencedSecret(ns, ref.name))?.data ?? {};
-  const decode = (k: string) =>
-    Buffer.from(creds[k] ?? "", "base64")
-      .toString("utf8")
-      .trim();
-  const clientId = decode(ref.clientIdKey ?? "clientId");
-  const clientSecret = decode(ref.clientSecretKey ?? "clientSecret");
-  if (!clientId || !clientSecret) return [`the credentials Secret ${ref.name} is gone, so the grants cannot be revoked`];
-  const outcome = await revokeGrants({
-    oauthBaseUrl: zi.spec.zoom?.oauthBaseUrl ?? "https://zoom.us",
-    clientId,
-    clientSecret,
-    grants,
-    timeoutMs: Math.min(10_000, deps.revokeTimeoutMs),
-  });
-  if (outcome.revoked > 0) {
-    await deps.writer.event(zi, { reason: "GrantsRevoked", message: `revoked ${outcome.revoked} Zoom grant(s)`, warning: false });
-  }
-  return outcome.failures;
 }

@@ -39,7 +39,8 @@ export function combinedHealth(informers: readonly { health(): InformerHealth }[
 }
 
 /** Jittered (the default): all informers fail together when the API server restarts; they should not all return together. */
-const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
+// NB: capped at 5 s so reconciles resume within seconds of an API server's return, even after a long outage.
+const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 5_000 };
 
 export async function startInformer<T extends KubernetesObject>(props: InformerProps<T>): Promise<RunningInformer<T>> {
   let synced = false;

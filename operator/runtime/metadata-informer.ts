@@ -44,7 +44,8 @@ export interface RunningMetadataInformer {
 }
 
 /** Like informer.ts: jittered, so informers that failed together do not all return together. */
-const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 30_000 };
+// NB: capped at 5 s so reconciles resume within seconds of an API server's return, even after a long outage.
+const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 5_000 };
 /** The server ends each watch after 5 to 10 minutes (as client-go does), so a silent connection is noticed. */
 const watchTimeoutSeconds = () => 300 + Math.floor(Math.random() * 300);
 

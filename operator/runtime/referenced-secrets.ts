@@ -6,7 +6,16 @@ import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
 import { KubeHttpError, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 /** A Secret reduced to what the reconciler reads: its name, resourceVersion and data. */
-export type SecretData = Pick<V1Secret, "data"> & { readonly metadata: { name: string; namespace: string; resourceVersion: string } };
+export type SecretData = Pick<V1Secret, "data"> & {
+  readonly metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion: string;
+    /** For the revoke guard (controller/revoke-guard.ts): whether it holds the Secret, and whether it is being deleted. */
+    finalizers?: string[];
+    deletionTimestamp?: Date;
+  };
+};
 
 /** Where the watch last saw a Secret: its resourceVersion, or undefined when it does not exist. */
 export type ResourceVersionOf = (namespace: string, name: string) => string | undefined;
@@ -37,7 +46,13 @@ export class ReferencedSecrets {
       return undefined;
     }
     const data: SecretData = {
-      metadata: { name, namespace, resourceVersion: live.metadata?.resourceVersion ?? "" },
+      metadata: {
+        name,
+        namespace,
+        resourceVersion: live.metadata?.resourceVersion ?? "",
+        ...(live.metadata?.finalizers ? { finalizers: live.metadata.finalizers } : {}),
+        ...(live.metadata?.deletionTimestamp ? { deletionTimestamp: new Date(live.metadata.deletionTimestamp) } : {}),
+      },
       data: live.data ?? {},
     };
     this.held.set(key, data);

@@ -4,7 +4,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError } from "zod";
 import type { Logger } from "../../common/logger.ts";
-import { ErrorCode, ServiceError } from "../errors.ts";
+import { ErrorCode, KUBERNETES_RETRY_AFTER_SECONDS, kubernetesUnavailable, ServiceError } from "../errors.ts";
 import { requestIdOf } from "./request-context.ts";
 
 export function toServiceError(error: unknown): ServiceError {
@@ -25,6 +25,12 @@ export function toServiceError(error: unknown): ServiceError {
   // NB: Express's router fails a path parameter with a broken %-escape (`/v1/meetings/%E0%A4`) as a URIError of status 400.
   if (error instanceof URIError || (error as { status?: unknown } | undefined)?.status === 400)
     return new ServiceError(ErrorCode.BadRequest, "path: not a valid %-encoded URL", { details: { field: "path" }, cause: error });
+  if (kubernetesUnavailable(error)) {
+    return new ServiceError(ErrorCode.KubernetesUnavailable, "the Kubernetes API server is unavailable; retry later", {
+      cause: error,
+      retryAfterSeconds: KUBERNETES_RETRY_AFTER_SECONDS,
+    });
+  }
   return new ServiceError(ErrorCode.Internal, "internal error", { cause: error });
 }
 

@@ -72,13 +72,16 @@ function schema(type: z.ZodType, io: "input" | "output" = "output"): Json {
 }
 
 const json = (type: z.ZodType, io: "input" | "output" = "output") => ({ "application/json": { schema: schema(type, io) } });
-const errors = (...codes: ErrorCode[]): Json =>
-  Object.fromEntries(
+// NB: every route may need the API server (tokens, settings, idempotency records), so each may answer KUBERNETES_UNAVAILABLE.
+const errors = (...listed: ErrorCode[]): Json => {
+  const codes = [...listed, ErrorCode.KubernetesUnavailable];
+  return Object.fromEntries(
     [...new Set(codes.map((code) => String(statusOf(code))))].map((status) => [
       status,
       { description: codes.filter((c) => String(statusOf(c)) === status).join(", "), content: json(ErrorBody) },
     ]),
   );
+};
 
 function statusOf(code: ErrorCode): number {
   return Number(/^(\d{3})/.exec(ERROR_CODE_DOCS[code])?.[1] ?? 500);

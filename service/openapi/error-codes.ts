@@ -18,6 +18,8 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
     "503: the idempotency store (its shard ConfigMaps) or the state ConfigMap (organization settings) cannot be read or written: `details.reason` is full (the key's shard is at its size limit), conflict (contended) or kubernetes (API server unreachable or refusing); nothing was created. Retry after Retry-After.",
   EVENTS_STORE_UNAVAILABLE:
     "503: the event log (its shard ConfigMaps) or the endpoint registration (in the tokens Secret) cannot be read or written: `details.reason` is full (undelivered events fill the organization's shard), conflict (contended) or kubernetes (API server unreachable or refusing); nothing was changed. Retry after Retry-After.",
+  KUBERNETES_UNAVAILABLE:
+    "503: the Kubernetes API server, where the service keeps tokens, settings and idempotency records, is unreachable or overloaded (restarting, upgrading); retry after Retry-After (with the same Idempotency-Key for a create).",
   MEETING_GONE:
     "404: GET or PATCH of a meeting (or series) that no longer exists in Zoom (deleted there, or expired). Its booking's idempotency record is released: a create with the same Idempotency-Key / booking id makes a new meeting.",
   MEETING_IN_PROGRESS: "409: the meeting is running; Zoom refuses to delete it.",

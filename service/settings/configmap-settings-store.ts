@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { retry } from "../../common/retry.ts";
-import { ErrorCode, ServiceError } from "../errors.ts";
+import { ErrorCode, KUBERNETES_RETRY_AFTER_SECONDS, ServiceError } from "../errors.ts";
 import { type ShardClientSource, shardClient, statusCodeOf } from "../meetings/shard-client.ts";
 import { decodeSettings, type OrganizationSettings, type OrganizationSettingsStore } from "./organization-settings.ts";
 
@@ -81,6 +81,7 @@ function unavailable(what: "read" | "write", cause: unknown, code = statusCodeOf
     {
       details: { reason: "kubernetes" },
       cause,
+      retryAfterSeconds: KUBERNETES_RETRY_AFTER_SECONDS,
     },
   );
 }

@@ -13,7 +13,7 @@ import {
   summarize,
 } from "../../common/tenant/token-secret.ts";
 import { IMMEDIATE, retry } from "../../common/retry.ts";
-import { ErrorCode, ServiceError } from "../errors.ts";
+import { ErrorCode, KUBERNETES_RETRY_AFTER_SECONDS, kubernetesUnavailable, ServiceError } from "../errors.ts";
 
 const LOCK_PREFIX = "bookingops.dev/refresh-lock.";
 const CONSUMED_STATES = "bookingops.dev/consumed-states";
@@ -168,6 +168,12 @@ export function createTokenSecretStore(props: StoreProps): TokenSecretStore {
  * (tokens). Its status, reason and (except for 422) message are enough to diagnose RBAC or outages.
  */
 function kubeError(error: unknown, message: string): ServiceError {
+  if (kubernetesUnavailable(error)) {
+    return new ServiceError(ErrorCode.KubernetesUnavailable, `${message}: the Kubernetes API server is unavailable`, {
+      cause: error,
+      retryAfterSeconds: KUBERNETES_RETRY_AFTER_SECONDS,
+    });
+  }
   const status = (error as { code?: unknown }).code;
   if (typeof status !== "number") return new ServiceError(ErrorCode.Internal, message, { cause: error });
   const body = (error as { body?: unknown }).body;

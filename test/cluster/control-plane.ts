@@ -9,7 +9,7 @@ import { createPki, issueClientCert, type Pki } from "./certs.ts";
 import { probe, waitHealthy, type TlsClient } from "./health.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { freePort } from "./ports.ts";
-import { startComponent, stopComponent, isAlive, type Component } from "./processes.ts";
+import { startComponent, stopComponent, killComponent, isAlive, type Component } from "./processes.ts";
 import { nodeManifests } from "./nodes.ts";
 import { writeKwokStages } from "./kwok-stages.ts";
 
@@ -243,4 +243,37 @@ export async function stopControlPlane(state: ControlPlaneState, options: { keep
 
 export function runningComponents(state: ControlPlaneState): Component[] {
   return state.components.filter((c) => isAlive(c.pid));
+}
+
+export interface RestartOptions {
+  /** How long the component stays down before it starts again (default 0). */
+  readonly downMs?: number;
+  /** SIGKILL (a crash, the default) or SIGTERM (a graceful stop, as in an upgrade). */
+  readonly graceful?: boolean;
+}
+
+/** Where a restarted component answers its health check (anonymous: the API server's /readyz is public). */
+function healthUrl(state: ControlPlaneState, c: Component): string {
+  if (c.name === "kube-apiserver") return `${state.server}/readyz`;
+  const listen = c.args?.find((a) => a.startsWith("--listen-client-urls="));
+  if (c.name === "etcd" && listen) return `${listen.slice(listen.indexOf("=") + 1)}/health`;
+  throw new Error(`no health check known for ${c.name}`);
+}
+
+/**
+ * Stops one component (etcd or kube-apiserver), keeps it down for `downMs`, starts it again with
+ * the same arguments and waits until it is healthy; returns the state with its new pid (saved, so
+ * the watchdog and `stopControlPlane` reach the new process). For chaos tests.
+ */
+export async function restartComponent(state: ControlPlaneState, name: string, options: RestartOptions = {}): Promise<ControlPlaneState> {
+  const old = state.components.find((c) => c.name === name);
+  if (!old?.bin || !old.args) throw new Error(`component ${name} is unknown or was started without its arguments`);
+  if (options.graceful) await stopComponent(old.pid);
+  else await killComponent(old.pid);
+  if (options.downMs) await new Promise((r) => setTimeout(r, options.downMs));
+  const fresh = startComponent({ name, bin: old.bin, args: old.args, logFile: old.logFile });
+  const next = { ...state, components: state.components.map((c) => (c.name === name ? fresh : c)) };
+  await saveState(next);
+  await waitHealthy({ component: fresh, check: async () => (await probe(healthUrl(next, fresh), { insecure: true })) === 200 });
+  return next;
 }

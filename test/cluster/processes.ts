@@ -7,6 +7,9 @@ export interface Component {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
+  /** How it was started, so a chaos test can start it again (control-plane.ts `restartComponent`). */
+  readonly bin?: string;
+  readonly args?: readonly string[];
 }
 
 export interface StartProps {
@@ -27,7 +30,7 @@ export function startComponent(props: StartProps): Component {
     });
     if (child.pid === undefined) throw new Error(`could not start ${props.name} (${props.bin})`);
     child.unref();
-    return { name: props.name, pid: child.pid, logFile: props.logFile };
+    return { name: props.name, pid: child.pid, logFile: props.logFile, bin: props.bin, args: props.args };
   } finally {
     closeSync(fd);
   }
@@ -51,6 +54,12 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGKILL to the group at once (a crash: nothing runs after it); resolves once the leader is gone. */
+export async function killComponent(pid: number): Promise<void> {
+  signalGroup(pid, "SIGKILL");
+  while (isAlive(pid)) await sleep(20);
+}
 
 /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once the leader is gone. */
 export async function stopComponent(pid: number, graceMs = 5000): Promise<void> {

@@ -120,6 +120,18 @@ export function useNamespace(prefix: string, extraLogs: () => string | Promise<s
     for (const name of list.stdout.split("\n").filter(Boolean)) {
       await kubectl(["patch", name, "-n", holder.name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}']);
     }
+    // NB: likewise the operator's revoke guard on Secrets of tenants that hold grants (operator/controller/revoke-guard.ts).
+    const secrets = await kubectl([
+      "get",
+      "secrets",
+      "-n",
+      holder.name,
+      "-o",
+      'jsonpath={range .items[?(@.metadata.finalizers)]}{.metadata.name}{"\\n"}{end}',
+    ]);
+    for (const name of secrets.stdout.split("\n").filter(Boolean)) {
+      await kubectl(["patch", "secret", name, "-n", holder.name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}']);
+    }
     await kubectl(["delete", "namespace", holder.name, "--wait=false"]);
   });
   return holder;

@@ -15,6 +15,8 @@ export interface OperatorProcess {
   stop(): Promise<void>;
   /** SIGKILL and wait (a crash). */
   kill(): Promise<void>;
+  /** How it ended (exit code or signal), once it has: a chaos test tells an OOM from its own kills. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** The operator's own Prometheus metrics text. */
   metrics(): Promise<string>;
   /** The answer of /healthz or /readyz: status and its one-line reason. */
@@ -78,6 +80,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       if (isAlive(child.pid!)) child.kill("SIGTERM");
       await exited(child);
     },
+    exitStatus: () =>
+      child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode },
     kill: async () => {
       if (isAlive(child.pid!)) child.kill("SIGKILL");
       await exited(child);

@@ -13,6 +13,8 @@ export interface ServiceProcess {
   readonly publicUrl: string;
   readonly apiUrl: string;
   readonly lines: string[];
+  /** How it ended (exit code or signal), once it has: a chaos test tells an OOM from its own kills. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** SIGTERM; resolves with the exit code once the process is gone. */
   stop(): Promise<number | null>;
   /** SIGKILL (a crash: nothing runs after it); resolves once the process is gone. */
@@ -60,6 +62,8 @@ export async function startServiceProcess(
       if (isAlive(child.pid!)) child.kill("SIGTERM");
       return exited(child);
     },
+    exitStatus: () =>
+      child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode },
     kill: async () => {
       if (isAlive(child.pid!)) child.kill("SIGKILL");
       await exited(child);

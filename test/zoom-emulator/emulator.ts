@@ -29,6 +29,8 @@ export interface ZoomEmulatorOptions {
   readonly behaviour?: Partial<BehaviourOptions>;
   /** How long a webhook target may take to answer. Default 3000 ms, as Zoom. */
   readonly webhookTimeoutMs?: number;
+  /** Where faults come from; default a scripted FaultPlan (random-faults.ts adds faults at a rate). */
+  readonly faultPlan?: FaultPlan;
 }
 
 /** Thrown by `approve` when Zoom would show its error page instead of redirecting. */
@@ -96,7 +98,7 @@ export async function startZoomEmulator(options: ZoomEmulatorOptions = {}): Prom
     apiUrl: () => options.apiUrl ?? origin.url,
     onGrantRevoked: (grantId) => notifyRevoked(ctx, webhooks, grantId),
   };
-  const faults = new FaultPlan();
+  const faults = options.faultPlan ?? new FaultPlan();
   const server = createEmulatorServer(ctx, faults);
   origin.url = await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   return {

@@ -29,6 +29,7 @@ export type { BehaviourOptions } from "./context.ts";
 export { startZoomEmulator, type ZoomEmulator, ZoomAuthorizeError, type ZoomEmulatorOptions } from "./emulator.ts";
 export { OAUTH_REASONS } from "./errors.ts";
 export type { Fault, FaultScript } from "./faults.ts";
+export { CHAOS_MIX, RandomFaultPlan, type RandomFaultOptions } from "./random-faults.ts";
 export { BASIC_MEETING_LIMIT_MINUTES } from "./hosts.ts";
 export type { GrantSummary, Inspection, MeetingSummary, OccurrenceSummary } from "./inspection.ts";
 export { generatePasscode, passcodeProblems } from "./passcodes.ts";
