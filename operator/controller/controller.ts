@@ -164,6 +164,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     // NB: a verdict that arrives later enqueues its tenant; `enqueue` drops keys until every cache is filled.
     verdicts: new CredentialsVerdicts({ enqueue: (key) => enqueue(key) }),
     s2sTokens: new Map(),
+    finalized: new Map<string, string>(),
   };
   // NB: informers deliver events while the others are still listing; nothing is queued before every
   // cache is filled (a full enqueue follows), so a reconcile never sees a missing cache.

@@ -25,6 +25,12 @@ export interface FinalizeDeps {
   readonly revokeTimeoutMs: number;
   /** Provisioning's S2S tokens per tenant (to delete a provisioned Zoom app). */
   readonly s2sTokens?: ProvisioningDeps["s2sTokens"];
+  /**
+   * Keys whose revocation this process finished, with the uid of that object. NB: the writes that
+   * follow (guards, finalizer) enqueue the key again before the cache shows the object gone; without
+   * this the grants (and a provisioned app) would be revoked twice.
+   */
+  readonly finalized?: Map<string, string>;
 }
 
 const keyOf = (zi: ZoomIntegration) => `${zi.metadata.namespace}/${zi.metadata.name}`;
@@ -37,7 +43,9 @@ export async function finalize(deps: FinalizeDeps, zi: ZoomIntegration): Promise
   const resolved: ResolvedZoomIntegration | undefined = parsed.ok
     ? { ...parsed.value, spec: resolveSecretRefs(parsed.value.metadata.name ?? "", parsed.value.spec) }
     : undefined;
-  if (resolved && revokesOnDelete(resolved)) {
+  const uid = zi.metadata.uid;
+  const done = uid !== undefined && deps.finalized?.get(keyOf(zi)) === uid;
+  if (resolved && revokesOnDelete(resolved) && !done) {
     const failures = await revokeAll(deps, resolved);
     if (resolved.spec.provisioning) failures.push(...(await deleteZoomApp({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, resolved)));
     const deletedAt = new Date(String(zi.metadata.deletionTimestamp)).getTime();
@@ -56,6 +64,7 @@ export async function finalize(deps: FinalizeDeps, zi: ZoomIntegration): Promise
       deps.log.warn({ key: keyOf(zi), reason: Reason.RevokeFailed, failures }, "gave up revoking Zoom grants");
       await record(deps, zi, { reason: Reason.RevokeFailed, message, warning: true });
     }
+    if (uid !== undefined) deps.finalized?.set(keyOf(zi), uid);
   } else if (resolved?.spec.provisioning) {
     await releaseZoomApp(deps, resolved); // Retain: the app's Secret outlives the CR
   }

@@ -48,6 +48,8 @@ export interface ReconcilerDeps {
   readonly verdicts?: CredentialsVerdicts;
   /** Provisioning's S2S tokens per tenant. */
   readonly s2sTokens?: Map<string, { fingerprint: string; token: string; expiresAt: number }>;
+  /** Keys whose revocation on deletion is done (finalize.ts), with the object's uid. */
+  readonly finalized?: Map<string, string>;
 }
 
 /** What the queue should do next with this key. */
@@ -64,6 +66,7 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
   if (!raw) {
     deps.verdicts?.forget(key);
     deps.s2sTokens?.delete(key);
+    deps.finalized?.delete(key);
     return {}; // deleted: its children go by garbage collection
   }
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);

@@ -4,11 +4,13 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane, loadState } from "../../cluster/control-plane.ts";
 import { crdFiles } from "../../cluster/paths.ts";
 import { startWatchdog, stopWatchdog } from "../../cluster/watchdog.ts";
 import type { ClusterInfo } from "../../support/cluster-info.ts";
+import { startIngressAdmitter } from "../../support/ingress-admitter.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const binDir = process.env["ZIO_CLUSTER_BIN"];
@@ -25,9 +27,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     crdFiles: await crdFiles(),
     progress: (m) => console.error(`[chaos plane] ${m}`),
   });
+  // NB: Routed (and so Ready) needs an admitted Ingress: the same stand-in controller as the integration tier.
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfigPath);
+  const admitter = await startIngressAdmitter(kc, (m) => console.error(`[ingress-admitter] ${m}`));
   const info: ClusterInfo = { kubeconfigPath: state.kubeconfigPath, kubectl: state.kubectl, server: state.server, dir, binDir };
   project.provide("cluster", info);
   return async () => {
+    await admitter.stop();
     // the tests restarted components: stop the processes that run now
     await stopControlPlane((await loadState(dir)) ?? state);
     stopWatchdog(watchdog);
