@@ -3,6 +3,7 @@
 // stuck finalizers.
 import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import { CONNECTIONS_ANNOTATION, grantKey, summarize } from "../../../common/tenant/token-secret.ts";
+import { manifestNames } from "../../../common/tenant/manifest.ts";
 import { tenantNames } from "../../../common/tenant/names.ts";
 import { kubectl } from "../../support/cluster-env.ts";
 import { condition, createCredentials, type ZiLike, ziApi, zoomIntegration } from "../../support/tenant-fixtures.ts";
@@ -99,6 +100,7 @@ const EXPECTED = (name: string) => {
     `Secret/${n.tokensSecret}`,
     `Secret/${n.apiTokenSecret}`,
     `ConfigMap/${n.stateConfigMap}`,
+    `ConfigMap/${manifestNames(name).configMap}`,
     `Deployment/${n.deployment}`,
     `Service/${n.service}`,
     `NetworkPolicy/${n.networkPolicy}`,
