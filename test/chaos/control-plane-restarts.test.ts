@@ -12,7 +12,7 @@ import { ziApi } from "../support/tenant-fixtures.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 import { bookingClient, compareWithZoom, connectOrg, newTally, runBookings, ServiceFleet, type Tally } from "./support/booking-load.ts";
 import { COUNTS, figures, inParallel, OPERATOR_NODE_OPTIONS, persist, secondsSince } from "./support/chaos-kit.ts";
-import { createTenant, tenantProblems } from "./support/chaos-tenants.ts";
+import { chaosSeed, createTenant, tenantProblems } from "./support/chaos-tenants.ts";
 
 const TENANTS = Array.from({ length: 6 }, (_, i) => `c${i}`);
 let zoom: ZoomEmulator;
@@ -25,7 +25,8 @@ const tenants = useNamespace("chaos-cp-tenants");
 const svc = useNamespace("chaos-cp-svc");
 
 beforeAll(async () => {
-  zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
+  // NB: each tenant's credentials are a real app at the emulator: the operator asks Zoom whether they are valid.
+  zoom = await startZoomEmulator({ behaviour: { rateLimits: false }, seed: chaosSeed(TENANTS) });
   operator = await startOperator({
     kubeconfigPath: clusterEnv().kubeconfigPath,
     identity: "cp-op",
