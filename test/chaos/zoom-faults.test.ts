@@ -103,52 +103,41 @@ async function scenario(
   return { ...tally, kills, expiries: n, seconds };
 }
 
+/** Prints a Zoom-fault scenario's figures (`extra`: kills, OOMs), then asserts what both scenarios promise. */
+function reportAndCheck(name: string, r: Awaited<ReturnType<typeof scenario>>, extra: { kills?: number; ooms?: number }): void {
+  const { duplicates, lost, resurrected } = compareWithZoom(zoom, r);
+  figures(name, {
+    ops: r.ops,
+    seconds: r.seconds,
+    longestOpS: r.longestOpS,
+    ...(extra.kills === undefined ? {} : { kills: extra.kills }),
+    faultsInjected: Object.fromEntries(plan.injected),
+    failedAttempts: Object.fromEntries(r.failures),
+    expiries: r.expiries,
+    duplicates: duplicates.length,
+    lost: lost.length,
+    ...(extra.ooms === undefined ? {} : { ooms: extra.ooms }),
+    peakRssMiB: Math.round(peakRssMiB()),
+    seed: random.seed,
+  });
+  expect(r.violations, "answers that break the contract (500, 503 without Retry-After)").toEqual([]);
+  expect(duplicates).toEqual([]);
+  expect(lost).toEqual([]);
+  expect(resurrected).toEqual([]);
+}
+
 describe("meeting operations while Zoom fails 10% of requests", () => {
   it("scenario 4: no duplicate, no lost meeting, no killed grant, with forced token expiries", async () => {
     const r = await scenario("s4", undefined);
-    const { duplicates, lost, resurrected } = compareWithZoom(zoom, r);
-    figures("4 Zoom faults", {
-      ops: r.ops,
-      seconds: r.seconds,
-      longestOpS: r.longestOpS,
-      faultsInjected: Object.fromEntries(plan.injected),
-      failedAttempts: Object.fromEntries(r.failures),
-      expiries: r.expiries,
-      duplicates: duplicates.length,
-      lost: lost.length,
-      peakRssMiB: Math.round(peakRssMiB()),
-      seed: random.seed,
-    });
-    expect(r.violations, "answers that break the contract (500, 503 without Retry-After)").toEqual([]);
-    expect(duplicates).toEqual([]);
-    expect(lost).toEqual([]);
-    expect(resurrected).toEqual([]);
+    reportAndCheck("4 Zoom faults", r, {});
     expect(await connectionState()).toBe("Connected");
   });
 
   it("scenario 5: the same while a service replica is SIGKILLed every few seconds, and no OOM", async () => {
     plan.injected.clear();
     const r = await scenario("s5", COUNTS.serviceKillEveryMs);
-    const { duplicates, lost, resurrected } = compareWithZoom(zoom, r);
     const ooms = fleet.every.filter((p) => !fleet.killedPids.has(p.pid)).flatMap((p) => [oomOf(p)].filter(Boolean));
-    figures("5 Zoom faults + service kills", {
-      ops: r.ops,
-      seconds: r.seconds,
-      longestOpS: r.longestOpS,
-      kills: r.kills,
-      faultsInjected: Object.fromEntries(plan.injected),
-      failedAttempts: Object.fromEntries(r.failures),
-      expiries: r.expiries,
-      duplicates: duplicates.length,
-      lost: lost.length,
-      ooms: ooms.length,
-      peakRssMiB: Math.round(peakRssMiB()),
-      seed: random.seed,
-    });
-    expect(r.violations, "answers that break the contract (500, 503 without Retry-After)").toEqual([]);
-    expect(duplicates).toEqual([]);
-    expect(lost).toEqual([]);
-    expect(resurrected).toEqual([]);
+    reportAndCheck("5 Zoom faults + service kills", r, { kills: r.kills, ooms: ooms.length });
     expect(ooms).toEqual([]);
     expect(await connectionState(), "the connection after the chaos").toBe("Connected");
   });
