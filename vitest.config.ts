@@ -6,6 +6,8 @@ const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
 
 export default defineConfig({
   test: {
+    // the plain closing line CI reads ("tests: N passed, N failed, N skipped"), see the reporter
+    reporters: ["default", "./test/support/closing-line-reporter.ts"],
     projects: [
       {
         test: {
