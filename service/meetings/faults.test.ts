@@ -120,6 +120,17 @@ describe("the daily cap and the grant", () => {
     expect(service.tokens.refreshes).toBe(1);
   });
 
+  it("answers a freshly refreshed token refused again (124 twice) with a retryable 502, never 'reconnect'", async () => {
+    await start();
+    const created = await service.client.createMeeting(BOOKING);
+    const refused = { kind: "status", status: 401, body: '{"code":124,"message":"Access token is expired."}' } as const;
+    zoom.faults.inject(GET, refused, { times: 2 });
+    const error = await failure(service.client.getMeeting("acme", created.id));
+    expect([error.status, error.code, error.retryAfterSeconds]).toEqual([502, ErrorCode.ZoomUnavailable, 1]);
+    expect(service.tokens.refreshes).toBe(1);
+    expect((await service.client.getMeeting("acme", created.id)).id).toBe(created.id);
+  });
+
   it("tells the booking app that a revoked connection needs reauthorization", async () => {
     await start();
     const grant = zoom.inspect().grants[0];

@@ -2,12 +2,13 @@ import { createHash, randomUUID } from "node:crypto";
 import { canonicalJson } from "../../common/canonical-json.ts";
 import { IMMEDIATE, retry, sleep } from "../../common/retry.ts";
 import { ErrorCode, ServiceError } from "../errors.ts";
+import { SendWindowClosed } from "../zoom/zoom-api.ts";
 import { isAmbiguous } from "../zoom/zoom-errors.ts";
 import { type Decision, type IdempotencyRecord, storeKey } from "./idempotency-store.ts";
 import { type ResolvedStart, resolveStart } from "./meeting-time.ts";
 import { checkAlternativeHosts, getMeeting, type MeetingsDeps, withInvitation, zoomCreateBody, zoomPassword } from "./meetings.ts";
 import { isMeetingGone, replayOf } from "./meeting-life.ts";
-import { type ExpectedMeeting, findCreatedMeeting } from "./recovery.ts";
+import { type ExpectedMeeting, findCreatedMeeting, type Search } from "./recovery.ts";
 import type { CreateMeetingRequest, Meeting } from "./schemas.ts";
 import { toMeeting } from "./zoom-meeting.ts";
 
@@ -23,12 +24,16 @@ import { toMeeting } from "./zoom-meeting.ts";
  * the next retry, which runs the same recovery before creating anything.
  *
  * What remains (documented in the OpenAPI error texts and the report): a second meeting is possible
- * only if Zoom created one whose answer was lost AND recovery cannot see it: (a) Zoom's list lags
- * behind its create (not observed, not documented), (b) someone edits the meeting's topic, start or
+ * only if Zoom created one whose answer was lost AND recovery cannot see it: (a) Zoom handles the
+ * request more than `settleMs` after our timeout gave up on it, or its list lags behind its create
+ * (not observed, not documented), (b) someone edits the meeting's topic, start or
  * duration, or ends it, between the lost answer and the retry's recovery, or (c) a replica stalls
- * longer than the lease (2 min, above the 20 s Zoom deadline) and then creates: `finish` then keeps
- * the first recorded meeting and deletes the late one. A record deleted by pruning (25 h) makes a
- * later retry with the same key create anew.
+ * longer than the lease and then creates: no create is sent later than `sendMarginMs` before the
+ * lease ends (a send that started earlier has its answer or its timeout by then), and should one
+ * still race, `finish` keeps the first recorded meeting and deletes the late one. A recovery search
+ * that cannot finish leaves the claim pending (IDEMPOTENCY_IN_PROGRESS): a retry after the lease
+ * searches again, never creates blindly. A record deleted by pruning (25 h) makes a later retry
+ * with the same key create anew.
  */
 
 export interface IdempotencyTiming {
@@ -41,6 +46,16 @@ export interface IdempotencyTiming {
   readonly pollMs: number;
   /** Zoom create attempts after ambiguous failures that recovery proved harmless. Default 3. */
   readonly createAttempts: number;
+  /**
+   * No create is sent later than this before the lease ends: longer than one send can last (connect,
+   * headers and body timeouts) plus clock skew between replicas. Default 35 s.
+   */
+  readonly sendMarginMs: number;
+  /**
+   * After an ambiguous failure, how long to wait before searching: a slow Zoom may still handle the
+   * request after our timeout gave up on it, and a search before that sees nothing. Default 5 s.
+   */
+  readonly settleMs: number;
 }
 
 export const DEFAULT_TIMING: IdempotencyTiming = {
@@ -49,6 +64,8 @@ export const DEFAULT_TIMING: IdempotencyTiming = {
   waitMs: 10_000,
   pollMs: 100,
   createAttempts: 3,
+  sendMarginMs: 35_000,
+  settleMs: 5_000,
 };
 
 export interface CreateResult {
@@ -187,8 +204,9 @@ interface ClaimRun {
 async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult> {
   const organizationId = run.request.organizationId;
   if (run.recover) {
-    const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
-    if (found) return { meeting: await finish(deps, run, found, undefined), replayed: true };
+    const search = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
+    if (search.kind === "found") return { meeting: await finish(deps, run, search.meetingId, undefined), replayed: true };
+    if (search.kind === "unknown") throw stalled(deps, run, search.reason);
   }
   const created = await retry(() => createOrRecover(deps, run), {
     attempts: run.timing.createAttempts,
@@ -205,6 +223,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     await release(deps, run);
     throw created.error;
   }
+  if (created.kind === "stalled") throw stalled(deps, run, created.reason);
   // NB: outside the create: if recording fails, the claim must stay pending (never released).
   if (created.kind === "found") return { meeting: await finish(deps, run, created.meetingId, undefined), replayed: false };
   return { meeting: await finish(deps, run, created.meeting.id, created.meeting), replayed: false };
@@ -214,7 +233,9 @@ type CreateOutcome =
   | { readonly kind: "created"; readonly meeting: Meeting }
   | { readonly kind: "found"; readonly meetingId: string }
   /** Zoom's answer was lost and recovery found no meeting from this claim. */
-  | { readonly kind: "ambiguous"; readonly error: unknown };
+  | { readonly kind: "ambiguous"; readonly error: unknown }
+  /** Whether Zoom created a meeting is unknown and may not be settled now: the claim stays pending. */
+  | { readonly kind: "stalled"; readonly reason: string };
 
 /** One POST to Zoom; after an ambiguous failure, looks for the meeting it may have created. */
 async function createOrRecover(deps: MeetingsDeps, run: ClaimRun): Promise<CreateOutcome> {
@@ -226,17 +247,37 @@ async function createOrRecover(deps: MeetingsDeps, run: ClaimRun): Promise<Creat
       path: `/users/${encodeURIComponent(run.record.host)}/meetings`,
       body: run.body,
       retry: "create",
+      sendBefore: run.record.leaseUntil - run.timing.sendMarginMs,
     });
     return { kind: "created", meeting: toMeeting(created.json, created.status) };
   } catch (error) {
+    // NB: this attempt was not sent, but an earlier one of this claim (or its dead owner's) may have been.
+    if (error instanceof SendWindowClosed) return { kind: "stalled", reason: "the claim's lease is running out" };
     if (!isAmbiguous(error)) {
       await release(deps, run);
       throw error;
     }
     // NB: if this lookup fails too, the claim stays pending: after the lease a retry recovers.
-    const found = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
-    return found ? { kind: "found", meetingId: found } : { kind: "ambiguous", error };
+    await sleep(run.timing.settleMs);
+    return afterLostAnswer(await findCreatedMeeting(deps, organizationId, run.record, run.expected), error);
   }
+}
+
+function afterLostAnswer(search: Search, error: unknown): CreateOutcome {
+  if (search.kind === "found") return { kind: "found", meetingId: search.meetingId };
+  if (search.kind === "unknown") return { kind: "stalled", reason: search.reason };
+  return { kind: "ambiguous", error };
+}
+
+/** The claim stays pending until its lease ends; a retry then takes it over and searches again. */
+function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): ServiceError {
+  const waitMs = Math.max(0, run.record.leaseUntil - deps.clock());
+  deps.logger.warn({ reason, retryAfterMs: waitMs }, "zoom create left pending: whether Zoom created the meeting is not settled");
+  return new ServiceError(
+    ErrorCode.IdempotencyInProgress,
+    "Whether Zoom created this meeting could not be settled yet (its answer was lost); retry with the same key after Retry-After.",
+    { retryAfterSeconds: Math.ceil(waitMs / 1000) + 1 },
+  );
 }
 
 /** Marks the claim done; if another attempt completed it first (lease lost), its meeting wins and ours is deleted. */

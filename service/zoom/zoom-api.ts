@@ -2,7 +2,15 @@ import type { Logger } from "pino";
 import { type Dispatcher, Pool } from "undici";
 import { retry } from "../../common/retry.ts";
 import type { AccessGrant, AccessTokens } from "../tokens/access-tokens.ts";
-import { badResponse, isInvalidToken, isPerSecondLimit, networkError, type UpstreamAnswer, upstreamError } from "./zoom-errors.ts";
+import {
+  badResponse,
+  freshTokenRefused,
+  isInvalidToken,
+  isPerSecondLimit,
+  networkError,
+  type UpstreamAnswer,
+  upstreamError,
+} from "./zoom-errors.ts";
 import { parseZoomJson } from "./zoom-json.ts";
 
 /**
@@ -46,6 +54,19 @@ export interface ZoomRequest {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly retry: RetryMode;
+  /** No attempt is sent after this instant (ms): throws SendWindowClosed instead (nothing was sent). */
+  readonly sendBefore?: number;
+}
+
+/**
+ * A request whose `sendBefore` had passed: this attempt was not sent. The idempotent create uses it
+ * so that no create reaches Zoom after its claim's lease could have been taken over by another replica.
+ */
+export class SendWindowClosed extends Error {
+  constructor() {
+    super("the request's send window had closed; it was not sent");
+    this.name = "SendWindowClosed";
+  }
 }
 
 export interface ZoomResult {
@@ -91,9 +112,10 @@ export class ZoomApi {
     let grant = await tokens.get(request.organizationId);
     let answer = await this.#withRetries(grant, request);
     if (isInvalidToken(answer)) {
-      // NB: once: a second 124 means the grant is dead, and upstreamError says "reauthorize".
+      // NB: once. A dead grant fails the refresh itself (REAUTHORIZATION_REQUIRED from there).
       grant = await tokens.refreshAfterRejection(request.organizationId, grant.accessToken);
       answer = await this.#withRetries(grant, request);
+      if (isInvalidToken(answer)) throw freshTokenRefused(answer.status);
     }
     if (answer.status < 200 || answer.status >= 300) throw upstreamError(answer, this.#now());
     if (answer.status === 204 || answer.text === "") return { status: answer.status, json: undefined };
@@ -115,7 +137,7 @@ export class ZoomApi {
         deadline: this.#now() + this.#timeouts.totalMs,
         baseMs: this.#retry.baseDelayMs,
         maxMs: this.#retry.maxDelayMs,
-        retryable: (error) => idempotent || NOT_SENT.has(errorCode(error) ?? ""),
+        retryable: (error) => !(error instanceof SendWindowClosed) && (idempotent || NOT_SENT.has(errorCode(error) ?? "")),
         retryResult: (answer) => isPerSecondLimit(answer) || (idempotent && answer.status >= 500),
         onRetry: (why, attempt, delayMs) => {
           const cause = why.value ? { status: why.value.status } : { error: errorCode(why.error) };
@@ -126,11 +148,13 @@ export class ZoomApi {
         sleep: this.#options.sleep,
       });
     } catch (error) {
+      if (error instanceof SendWindowClosed) throw error;
       throw networkError(error);
     }
   }
 
   async #send(grant: AccessGrant, request: ZoomRequest): Promise<UpstreamAnswer> {
+    if (request.sendBefore !== undefined && this.#now() > request.sendBefore) throw new SendWindowClosed();
     const base = new URL(grant.apiUrl);
     const query = new URLSearchParams(Object.entries(request.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
     const path = `${base.pathname.replace(/\/$/, "")}/v2${request.path}${query.size > 0 ? `?${query}` : ""}`;

@@ -141,6 +141,18 @@ export function badResponse(status: number, reason: string): ServiceError {
   });
 }
 
+/**
+ * Zoom refused (124) an access token the grant had just produced. The grant lives (a dead grant
+ * cannot refresh: that answers REAUTHORIZATION_REQUIRED from the refresh), so this is transient:
+ * a token that expired at once (a clock jump at Zoom) or Zoom's own hiccup. Never "reconnect".
+ */
+export function freshTokenRefused(status: number): ServiceError {
+  return new ServiceError(ErrorCode.ZoomUnavailable, "Zoom refused a freshly refreshed access token; retry shortly.", {
+    retryAfterSeconds: 1,
+    details: { zoomStatus: status, zoomCode: ZoomCode.InvalidToken },
+  });
+}
+
 export function networkError(cause: unknown): ServiceError {
   const code = (cause as { code?: unknown } | undefined)?.code;
   return new ServiceError(ErrorCode.ZoomUnavailable, `Zoom could not be reached (${typeof code === "string" ? code : "network error"}).`, {

@@ -149,7 +149,8 @@ export async function startTestService(zoom: ZoomEmulator, options: TestServiceO
     clock,
     random: Math.random,
     logger,
-    timing: options.timing,
+    // NB: a short settle keeps fault tests quick; tests of the settle itself set their own.
+    timing: { settleMs: 50, ...options.timing },
   };
   const app = express();
   app.use((_req, res, next) => {

@@ -33,13 +33,15 @@ async function handle(ctx: EmulatorContext, faults: FaultPlan, req: IncomingMess
   ctx.store.requestsPerRoute.set(key, (ctx.store.requestsPerRoute.get(key) ?? 0) + 1);
   const fault = faults.take(key);
   const token = key === TOKEN_ROUTE ? trackTokenRequest(ctx, res) : undefined;
+  // NB: the body is read before a latency fault waits: a slow Zoom has the request and handles it even
+  // when the client gave up meanwhile (its answer is then lost), unless `abandonIfClosed`.
+  const body = method === "GET" || method === "HEAD" || fault?.kind === "reset" ? "" : await readBody(req);
   if (fault && (await beforeHandling(fault, req, res))) return;
   // NB: a killed client's kernel sends FIN: the socket has ended (half-open), not yet been destroyed.
   if (fault?.kind === "latency" && fault.abandonIfClosed && (res.closed || req.socket.destroyed || req.socket.readableEnded)) {
     if (token) token.result = "abandoned";
     return;
   }
-  const body = method === "GET" || method === "HEAD" ? "" : await readBody(req);
   const early = answerWithoutHandler(fault, match, body);
   if (early || !match || body === undefined) {
     write(res, early ?? API_ERRORS.notFound());

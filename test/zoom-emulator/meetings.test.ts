@@ -256,4 +256,21 @@ describe("listing a host's meetings", () => {
       timezone: "UTC",
     });
   });
+
+  it("keeps the meetings whose start falls on the days from..to (inclusive, read in timezone)", async () => {
+    const late = await created({ ...MEETING, start_time: "2025-03-12T23:30:00Z" });
+    const next = await created({ ...MEETING, start_time: "2025-03-13T10:00:00Z" });
+    await created({ ...MEETING, start_time: "2025-03-20T10:00:00Z" });
+    const ids = async (query: string) => {
+      const reply = await api(zoom, token, "GET", `/users/me/meetings?type=scheduled&${query}`);
+      expect(reply.status).toBe(200);
+      return [...reply.text.matchAll(/"id":(\d+)/g)].map((m) => m[1]);
+    };
+    expect(await ids("from=2025-03-12&to=2025-03-13")).toEqual([late, next]);
+    expect(await ids("from=2025-03-12&to=2025-03-12")).toEqual([late]);
+    // 23:30 UTC is already the 13th in Berlin
+    expect(await ids("from=2025-03-13&to=2025-03-13&timezone=Europe/Berlin")).toEqual([late, next]);
+    const bad = await api(zoom, token, "GET", "/users/me/meetings?type=scheduled&from=12.03.2025");
+    expect([bad.status, bad.json.code]).toEqual([400, 300]);
+  });
 });
