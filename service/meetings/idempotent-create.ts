@@ -112,18 +112,26 @@ export async function createMeetingIdempotently(
     if (claim.kind === "done") {
       const meeting = await replayOf(deps, request.organizationId, claim.meetingId);
       if (meeting) return { meeting, replayed: true };
+      deps.logger.warn(
+        { bookingId: request.bookingId, meetingId: claim.meetingId },
+        "the booking's meeting is gone at Zoom: creating anew",
+      );
       gone.add(claim.meetingId);
       continue;
     }
     if (claim.kind === "claimed") {
+      // NB: the rare paths (takeover, search, stall, release) log with the booking and the claim they concern
+      const claimLog = deps.logger.child({ bookingId: request.bookingId, claim: attempt.owner.slice(0, 8) });
+      if (claim.recover) claimLog.warn("took over a claim whose lease ran out: searching Zoom before creating");
+      const claimDeps: MeetingsDeps = { ...deps, logger: claimLog };
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
       const run = { key, record: claim.record, recover: claim.recover, request, body: {}, expected, timing };
-      const body = await createBody(deps, request, start).catch(async (error: unknown) => {
-        await release(deps, run);
+      const body = await createBody(claimDeps, request, start).catch(async (error: unknown) => {
+        await release(claimDeps, run);
         throw error;
       });
-      const result = await runClaim(deps, { ...run, body });
-      return { ...result, meeting: await withInvitation(deps, request.organizationId, result.meeting) };
+      const result = await runClaim(claimDeps, { ...run, body });
+      return { ...result, meeting: await withInvitation(claimDeps, request.organizationId, result.meeting) };
     }
     await sleep(timing.pollMs * (0.5 + deps.random()));
   }
@@ -220,6 +228,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     ...IMMEDIATE,
   });
   if (created.kind === "ambiguous") {
+    deps.logger.warn("zoom create ambiguous on every attempt, and Zoom created nothing: claim released");
     await release(deps, run);
     throw created.error;
   }
@@ -291,7 +300,14 @@ async function finish(deps: MeetingsDeps, run: ClaimRun, meetingId: string, meet
   const organizationId = run.request.organizationId;
   if (winner !== meetingId) {
     deps.logger.error({ meetingId, keptMeetingId: winner }, "duplicate meeting after a lost lease; deleting it");
-    await deps.zoom.call({ organizationId, method: "DELETE", path: `/meetings/${meetingId}`, retry: "idempotent" }).catch(() => undefined);
+    await deps.zoom
+      .call({ organizationId, method: "DELETE", path: `/meetings/${meetingId}`, retry: "idempotent" })
+      .catch((error: unknown) =>
+        deps.logger.error(
+          { meetingId, code: (error as ServiceError).code },
+          "could not delete the duplicate meeting: delete it at Zoom by hand",
+        ),
+      );
     return getMeeting(deps, organizationId, winner);
   }
   return meeting ?? getMeeting(deps, organizationId, meetingId);

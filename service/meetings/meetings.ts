@@ -22,7 +22,7 @@ export interface MeetingsDeps {
   readonly clock: () => number;
   /** For jitter only; secrets use node:crypto. */
   readonly random: () => number;
-  readonly logger: Pick<Logger, "info" | "warn" | "error">;
+  readonly logger: Pick<Logger, "info" | "warn" | "error" | "child">;
 }
 
 type Settings = CreateMeetingRequest["settings"];

@@ -91,7 +91,10 @@ export async function findCreatedMeeting(
       return { kind: "found", meetingId };
     }
     pageToken = parsed.data.next_page_token;
-    if (!pageToken) return { kind: "absent" };
+    if (!pageToken) {
+      deps.logger.warn({ pages: page + 1, ...days }, "searched the host's meetings: Zoom created none for this claim");
+      return { kind: "absent" };
+    }
   }
   return { kind: "unknown", reason: `more than ${MAX_PAGES * 300} meetings of the host on those days` };
 }

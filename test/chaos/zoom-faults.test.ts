@@ -3,7 +3,7 @@
 // Retry-After, resets, lost answers after a create, timeouts) and access tokens are forced to
 // expire (every 0.5 s); in scenario 5 a replica is SIGKILLed every few seconds on top. Invariants: no duplicate
 // meeting, no lost meeting, no grant killed by a refresh, no connection needing re-authorization.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useNamespace } from "../support/cluster-env.ts";
 import { prepareServiceTenant, type ServiceTenant } from "../support/service-tenant.ts";
@@ -105,6 +105,16 @@ async function scenario(
   return { ...tally, kills, expiries: n, seconds };
 }
 
+/** For a duplicate: every replica's log in test-artifacts/chaos-logs/, and what Zoom holds of its meetings. */
+function keepEvidence(duplicates: string[]): void {
+  const dir = "test-artifacts/chaos-logs";
+  mkdirSync(dir, { recursive: true });
+  for (const p of fleet.every) writeFileSync(`${dir}/${p.podName}.log`, `${p.lines.join("\n")}\n`);
+  const ids = new Set(duplicates.flatMap((d) => d.split(": ")[1]?.split(",") ?? []));
+  const meetings = zoom.inspect().meetings.filter((m) => ids.has(m.id));
+  console.error(`[chaos] duplicates (replica logs in ${dir}/):\n${JSON.stringify(meetings, null, 1)}`);
+}
+
 /** Prints a Zoom-fault scenario's figures (`extra`: kills, OOMs), then asserts what both scenarios promise. */
 function reportAndCheck(name: string, r: Awaited<ReturnType<typeof scenario>>, extra: { kills?: number; ooms?: number }): void {
   const { duplicates, lost, resurrected } = compareWithZoom(zoom, r);
@@ -123,6 +133,7 @@ function reportAndCheck(name: string, r: Awaited<ReturnType<typeof scenario>>, e
     seed: random.seed,
   });
   expect(r.violations, "answers that break the contract (500, 503 without Retry-After)").toEqual([]);
+  if (duplicates.length > 0) keepEvidence(duplicates);
   expect(duplicates).toEqual([]);
   expect(lost).toEqual([]);
   expect(resurrected).toEqual([]);
