@@ -106,4 +106,21 @@ describe("idempotent creates", () => {
     expect(liveMeetings()).toBe(1);
     expect((await service.client.createMeeting(BOOKING)).id).toBe(recovered.id);
   });
+
+  it("keeps a taken-over claim pending when the takeover fails before its search (a release would create a second meeting)", async () => {
+    const store = createMemoryIdempotencyStore(() => zoom.clock.now());
+    await start({ store: crashingOnFirstCompletion(store), timing: { waitMs: 100, pollMs: 20 } });
+    expect((await failure(service.client.createMeeting(BOOKING))).status).toBe(500);
+    // past the lease and the host cache: the takeover needs Zoom, which fails for a while
+    zoom.clock.advance(6 * 60_000);
+    zoom.faults.inject("GET /v2/users/{userId}/meetings", { kind: "status", status: 503 });
+    zoom.faults.inject("GET /v2/users/{userId}", { kind: "status", status: 503 });
+    expect((await failure(service.client.createMeeting(BOOKING))).code).toBe(ErrorCode.ZoomUnavailable);
+    zoom.faults.clear();
+    expect((await failure(service.client.createMeeting(BOOKING))).code).toBe(ErrorCode.IdempotencyInProgress);
+    zoom.clock.advance(3 * 60_000);
+    const recovered = await service.client.createMeeting(BOOKING);
+    expect(recovered.id).toBe(zoom.inspect().meetings[0]?.id);
+    expect(liveMeetings()).toBe(1);
+  });
 });

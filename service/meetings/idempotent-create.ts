@@ -125,12 +125,8 @@ export async function createMeetingIdempotently(
       if (claim.recover) claimLog.warn("took over a claim whose lease ran out: searching Zoom before creating");
       const claimDeps: MeetingsDeps = { ...deps, logger: claimLog };
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
-      const run = { key, record: claim.record, recover: claim.recover, request, body: {}, expected, timing };
-      const body = await createBody(claimDeps, request, start).catch(async (error: unknown) => {
-        await release(claimDeps, run);
-        throw error;
-      });
-      const result = await runClaim(claimDeps, { ...run, body });
+      const run = { key, record: claim.record, recover: claim.recover, request, start, expected, timing };
+      const result = await runClaim(claimDeps, run);
       return { ...result, meeting: await withInvitation(claimDeps, request.organizationId, result.meeting) };
     }
     await sleep(timing.pollMs * (0.5 + deps.random()));
@@ -204,7 +200,7 @@ interface ClaimRun {
   readonly record: IdempotencyRecord;
   readonly recover: boolean;
   readonly request: CreateMeetingRequest;
-  readonly body: Record<string, unknown>;
+  readonly start: ResolvedStart;
   readonly expected: ExpectedMeeting;
   readonly timing: IdempotencyTiming;
 }
@@ -216,7 +212,13 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     if (search.kind === "found") return { meeting: await finish(deps, run, search.meetingId, undefined), replayed: true };
     if (search.kind === "unknown") throw stalled(deps, run, search.reason);
   }
-  const created = await retry(() => createOrRecover(deps, run), {
+  const body = await createBody(deps, run.request, run.start).catch(async (error: unknown) => {
+    // NB: a taken-over claim stays pending: its dead owner may have created the meeting, and only a
+    // claim that keeps its claimedAt searches for it (a fresh one after a release would not).
+    if (!run.recover) await release(deps, run);
+    throw error;
+  });
+  const created = await retry(() => createOrRecover(deps, run, body), {
     attempts: run.timing.createAttempts,
     retryable: () => false,
     retryResult: (outcome) => outcome.kind === "ambiguous",
@@ -247,14 +249,14 @@ type CreateOutcome =
   | { readonly kind: "stalled"; readonly reason: string };
 
 /** One POST to Zoom; after an ambiguous failure, looks for the meeting it may have created. */
-async function createOrRecover(deps: MeetingsDeps, run: ClaimRun): Promise<CreateOutcome> {
+async function createOrRecover(deps: MeetingsDeps, run: ClaimRun, body: Record<string, unknown>): Promise<CreateOutcome> {
   const organizationId = run.request.organizationId;
   try {
     const created = await deps.zoom.call({
       organizationId,
       method: "POST",
       path: `/users/${encodeURIComponent(run.record.host)}/meetings`,
-      body: run.body,
+      body,
       retry: "create",
       sendBefore: run.record.leaseUntil - run.timing.sendMarginMs,
     });
