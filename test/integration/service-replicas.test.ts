@@ -10,6 +10,7 @@ import { API_PORT, PUBLIC_PORT } from "../../common/tenant/names.ts";
 import { type RunningService, startBrowserFlow, visit } from "../support/service-harness.ts";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.ts";
 import { prepareServiceTenant, type ServiceTenant } from "../support/service-tenant.ts";
+import { compileService, podNodeOptions, type ServiceBuild } from "../support/service-build.ts";
 import { type ServiceWorkload, startServiceWorkload, workloadOptions } from "../support/service-workload.ts";
 import { encryptedToken, signWebhook, startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 
@@ -20,6 +21,8 @@ const ZOOM_LATENCY_MS = 300;
 const WEBHOOK_SECRET = "roll-webhook-secret-token";
 const WEBHOOK_PATH = "/zoom-integration/webhook";
 const RATE_PER_SECOND = 50;
+/** How long the stream goes on after the roll; ZIO_ROLL_SUSTAIN_SECONDS=300 for a longer look at the pods' memory. */
+const SUSTAIN_SECONDS = Number(process.env["ZIO_ROLL_SUSTAIN_SECONDS"] ?? 5);
 
 let zoom: ZoomEmulator;
 let tenant: ServiceTenant;
@@ -34,6 +37,14 @@ const replica = () => startServiceProcess(tenant, `svc-${started++}`, DRAIN);
 const asRunning = (r: ServiceProcess) => ({ publicUrl: r.publicUrl, apiUrl: r.apiUrl }) as RunningService;
 const rssOf = (pid: number | undefined) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 const rssMiB = (r: ServiceProcess) => rssOf(r.pid);
+/** The kernel's peak RSS of the process (VmHWM), so a spike between two samples is not missed. */
+const hwmOf = (pid: number) => {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0; // the pod's process has exited
+  }
+};
 
 /** Zoom's `endpoint.url_validation`, signed as Zoom signs it, through the edge: the expected answer or what failed. */
 async function zoomUrlValidation(w: ServiceWorkload, plainToken: string): Promise<string | undefined> {
@@ -116,8 +127,10 @@ describe("three replicas of one tenant", () => {
 });
 
 describe("a roll of the tenant's pods under a steady stream", () => {
+  let build: ServiceBuild | undefined;
   afterAll(async () => {
     await roll?.stop();
+    build?.remove();
   });
 
   it("fails no request sent through real Traefik (Zoom's webhooks) and the Service (the booking app's calls) while every pod is replaced", async () => {
@@ -130,7 +143,8 @@ describe("a roll of the tenant's pods under a steady stream", () => {
       webhookSecretToken: WEBHOOK_SECRET,
       workload: workloadOptions(3),
     });
-    roll = await startServiceWorkload(rolled, DRAIN);
+    build = compileService();
+    roll = await startServiceWorkload(rolled, { env: DRAIN, build });
     const pod = roll.pods()[0]!;
     const direct = { publicUrl: `http://${pod.podIP}:${PUBLIC_PORT}`, apiUrl: `http://${pod.podIP}:${API_PORT}` } as RunningService;
     const flow = await startBrowserFlow(direct, zoom, rolled.apiToken, ORG);
@@ -165,19 +179,30 @@ describe("a roll of the tenant's pods under a steady stream", () => {
         ),
       );
     }, 1000 / RATE_PER_SECOND);
+    const idle = w.pods().map((p) => rssOf(p.pid));
+    const peaks = new Map<number, number>();
+    const sampler = setInterval(() => {
+      for (const p of w.pods()) if (p.pid !== undefined) peaks.set(p.pid, Math.max(peaks.get(p.pid) ?? 0, hwmOf(p.pid)));
+    }, 200);
     await new Promise((r) => setTimeout(r, 1000));
     const before = new Set(w.pods().map((p) => p.pod));
     await w.rotateCredentials();
     await w.rolledOut();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, SUSTAIN_SECONDS * 1000));
     clearInterval(stream);
     await Promise.all(inflight);
+    clearInterval(sampler);
     const after = w.pods();
+    const peak = Math.max(...peaks.values());
     const edgeServed = (await w.edge.requests()).filter((r) => r.path === WEBHOOK_PATH);
     console.log(
       `[measure] roll of 3 pods under ${RATE_PER_SECOND} req/s: ${sent} requests (${counts.edge} Zoom webhooks through Traefik, ` +
         `${counts.service} booking-app calls through the Service), ${failures.length} failed; Traefik logged ${edgeServed.length} webhooks; ` +
-        `RSS after the load (TypeScript source, not the build): ${after.map((p) => `${rssOf(p.pid).toFixed(0)} MiB`).join(", ")}`,
+        `${SUSTAIN_SECONDS} s of it after the roll`,
+    );
+    console.log(
+      `[measure] service pod RSS (the build, ${podNodeOptions()}): idle ${idle.map((m) => m.toFixed(0)).join(", ")} MiB; ` +
+        `peak under the stream ${peak.toFixed(0)} MiB (of ${peaks.size} pods); the new pods after it ${after.map((p) => rssOf(p.pid).toFixed(0)).join(", ")} MiB`,
     );
     expect(after.filter((p) => before.has(p.pod))).toEqual([]);
     expect(edgeServed.filter((r) => r.status !== 200)).toEqual([]);

@@ -16,10 +16,11 @@ import { API_PORT, CREDENTIALS_CHECKSUM_ANNOTATION, tenantNames } from "../../co
 import { TRAEFIK_CLASS } from "../cluster/traefik.ts";
 import { startTraefikEdge, TLS_SECRET, type TraefikEdge } from "../e2e/support/traefik-edge.ts";
 import { EXTERNAL_READINESS_LABEL, EXTERNAL_READINESS_VALUE } from "../cluster/kwok-stages.ts";
-import { SERVICE_RULE } from "../pod-runner/commands.ts";
+import { type ContainerCommand, SERVICE_RULE } from "../pod-runner/commands.ts";
 import { type PodRunner, type RunningProcessInfo, startPodRunner } from "../pod-runner/pod-runner.ts";
 import { clusterEnv, kubectl } from "./cluster-env.ts";
 import { eventually } from "./eventually.ts";
+import { podNodeOptions, type ServiceBuild } from "./service-build.ts";
 import type { RenderedServiceTenant, ServiceTenantOptions } from "./service-tenant.ts";
 
 /** What prepareServiceTenant needs for a tenant run as pods behind Traefik. */
@@ -82,7 +83,21 @@ function workloadObjects(tenant: RenderedServiceTenant, rotation: number): unkno
   return [creds, ...webhook, ...rendered];
 }
 
-export async function startServiceWorkload(tenant: RenderedServiceTenant, env: Record<string, string> = {}): Promise<ServiceWorkload> {
+export interface ServiceWorkloadOptions {
+  /** Added to every pod's env (after the pod's own), e.g. SHUTDOWN_DELAY_SECONDS for the kubelet's preStop sleep. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Run the build (service-build.ts) with a pod's heap limit instead of the TypeScript source. @default the source */
+  readonly build?: ServiceBuild;
+}
+
+/** How the pod runner runs the tenant's container. */
+function serviceCommand(o: ServiceWorkloadOptions): ContainerCommand {
+  if (!o.build) return { ...SERVICE_RULE.run, env: { ...o.env } };
+  const [command = "", ...args] = o.build.command;
+  return { command, args, cwd: o.build.dir, env: { ...o.env, NODE_OPTIONS: podNodeOptions() } };
+}
+
+export async function startServiceWorkload(tenant: RenderedServiceTenant, o: ServiceWorkloadOptions = {}): Promise<ServiceWorkload> {
   const { kc, kubeconfigPath } = clusterEnv();
   const names = tenantNames(tenant.name);
   const closers: (() => Promise<void>)[] = [];
@@ -98,8 +113,7 @@ export async function startServiceWorkload(tenant: RenderedServiceTenant, env: R
     const runner: PodRunner = await startPodRunner({
       kc,
       namespaces: [tenant.namespace],
-      commandFor: (_pod, container) =>
-        container.args?.join(" ") === SERVICE_RULE.args?.join(" ") ? { ...SERVICE_RULE.run, env } : undefined,
+      commandFor: (_pod, container) => (container.args?.join(" ") === SERVICE_RULE.args?.join(" ") ? serviceCommand(o) : undefined),
       log: createLogger({ level: "info", name: "pod-runner", destination: stream }),
       // NB: the pod's own terminationGracePeriodSeconds, so a drain is never cut short by the runner.
       maxGraceMs: 30_000,
