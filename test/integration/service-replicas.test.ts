@@ -133,80 +133,84 @@ describe("a roll of the tenant's pods under a steady stream", () => {
     build?.remove();
   });
 
-  it("fails no request sent through real Traefik (Zoom's webhooks) and the Service (the booking app's calls) while every pod is replaced", async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
-    replicas = [];
-    const rolled = await prepareServiceTenant({
-      namespace: ns.name,
-      name: "rolled",
-      zoomUrl: zoom.url,
-      webhookSecretToken: WEBHOOK_SECRET,
-      workload: workloadOptions(3),
-    });
-    build = compileService();
-    roll = await startServiceWorkload(rolled, { env: DRAIN, build });
-    const pod = roll.pods()[0]!;
-    const direct = { publicUrl: `http://${pod.podIP}:${PUBLIC_PORT}`, apiUrl: `http://${pod.podIP}:${API_PORT}` } as RunningService;
-    const flow = await startBrowserFlow(direct, zoom, rolled.apiToken, ORG);
-    expect((await visit(direct, flow.redirect, flow.cookie)).location).toContain("zoom=connected");
+  it(
+    "fails no request sent through real Traefik (Zoom's webhooks) and the Service (the booking app's calls) while every pod is replaced",
+    async () => {
+      await Promise.all(replicas.map((r) => r.stop()));
+      replicas = [];
+      const rolled = await prepareServiceTenant({
+        namespace: ns.name,
+        name: "rolled",
+        zoomUrl: zoom.url,
+        webhookSecretToken: WEBHOOK_SECRET,
+        workload: workloadOptions(3),
+      });
+      build = compileService();
+      roll = await startServiceWorkload(rolled, { env: DRAIN, build });
+      const pod = roll.pods()[0]!;
+      const direct = { publicUrl: `http://${pod.podIP}:${PUBLIC_PORT}`, apiUrl: `http://${pod.podIP}:${API_PORT}` } as RunningService;
+      const flow = await startBrowserFlow(direct, zoom, rolled.apiToken, ORG);
+      expect((await visit(direct, flow.redirect, flow.cookie)).location).toContain("zoom=connected");
 
-    // NB: a slow Zoom keeps booking-app calls in flight on every pod when it is told to stop.
-    zoom.faults.inject("GET /v2/users/{userId}", { kind: "latency", ms: ZOOM_LATENCY_MS });
-    const w = roll;
-    const failures: string[] = [];
-    const counts = { edge: 0, service: 0 };
-    const inflight: Promise<void>[] = [];
-    const verify = () =>
-      w
-        .viaService(`/v1/organizations/${ORG}/zoom/connection/verify`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${rolled.apiToken}` },
-        })
-        .then((a) => (a.status === 200 ? undefined : `service ${a.status} ${a.body.slice(0, 200)}`));
-    /** Every other request is Zoom's webhook through Traefik, the rest the booking app's call through the Service. */
-    const send = (i: number): Promise<string | undefined> => {
-      const toEdge = i % 2 === 0;
-      counts[toEdge ? "edge" : "service"]++;
-      return toEdge ? zoomUrlValidation(w, `plain-${i}`) : verify();
-    };
-    let sent = 0;
-    const stream = setInterval(() => {
-      const i = sent++;
-      inflight.push(
-        send(i).then(
-          (f) => void (f && failures.push(f)),
-          (error: unknown) => void failures.push(String(error)),
-        ),
+      // NB: a slow Zoom keeps booking-app calls in flight on every pod when it is told to stop.
+      zoom.faults.inject("GET /v2/users/{userId}", { kind: "latency", ms: ZOOM_LATENCY_MS });
+      const w = roll;
+      const failures: string[] = [];
+      const counts = { edge: 0, service: 0 };
+      const inflight: Promise<void>[] = [];
+      const verify = () =>
+        w
+          .viaService(`/v1/organizations/${ORG}/zoom/connection/verify`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${rolled.apiToken}` },
+          })
+          .then((a) => (a.status === 200 ? undefined : `service ${a.status} ${a.body.slice(0, 200)}`));
+      /** Every other request is Zoom's webhook through Traefik, the rest the booking app's call through the Service. */
+      const send = (i: number): Promise<string | undefined> => {
+        const toEdge = i % 2 === 0;
+        counts[toEdge ? "edge" : "service"]++;
+        return toEdge ? zoomUrlValidation(w, `plain-${i}`) : verify();
+      };
+      let sent = 0;
+      const stream = setInterval(() => {
+        const i = sent++;
+        inflight.push(
+          send(i).then(
+            (f) => void (f && failures.push(f)),
+            (error: unknown) => void failures.push(String(error)),
+          ),
+        );
+      }, 1000 / RATE_PER_SECOND);
+      const idle = w.pods().map((p) => rssOf(p.pid));
+      const peaks = new Map<number, number>();
+      const sampler = setInterval(() => {
+        for (const p of w.pods()) if (p.pid !== undefined) peaks.set(p.pid, Math.max(peaks.get(p.pid) ?? 0, hwmOf(p.pid)));
+      }, 200);
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = new Set(w.pods().map((p) => p.pod));
+      await w.rotateCredentials();
+      await w.rolledOut();
+      await new Promise((r) => setTimeout(r, SUSTAIN_SECONDS * 1000));
+      clearInterval(stream);
+      await Promise.all(inflight);
+      clearInterval(sampler);
+      const after = w.pods();
+      const peak = Math.max(...peaks.values());
+      const edgeServed = (await w.edge.requests()).filter((r) => r.path === WEBHOOK_PATH);
+      console.log(
+        `[measure] roll of 3 pods under ${RATE_PER_SECOND} req/s: ${sent} requests (${counts.edge} Zoom webhooks through Traefik, ` +
+          `${counts.service} booking-app calls through the Service), ${failures.length} failed; Traefik logged ${edgeServed.length} webhooks; ` +
+          `${SUSTAIN_SECONDS} s of it after the roll`,
       );
-    }, 1000 / RATE_PER_SECOND);
-    const idle = w.pods().map((p) => rssOf(p.pid));
-    const peaks = new Map<number, number>();
-    const sampler = setInterval(() => {
-      for (const p of w.pods()) if (p.pid !== undefined) peaks.set(p.pid, Math.max(peaks.get(p.pid) ?? 0, hwmOf(p.pid)));
-    }, 200);
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = new Set(w.pods().map((p) => p.pod));
-    await w.rotateCredentials();
-    await w.rolledOut();
-    await new Promise((r) => setTimeout(r, SUSTAIN_SECONDS * 1000));
-    clearInterval(stream);
-    await Promise.all(inflight);
-    clearInterval(sampler);
-    const after = w.pods();
-    const peak = Math.max(...peaks.values());
-    const edgeServed = (await w.edge.requests()).filter((r) => r.path === WEBHOOK_PATH);
-    console.log(
-      `[measure] roll of 3 pods under ${RATE_PER_SECOND} req/s: ${sent} requests (${counts.edge} Zoom webhooks through Traefik, ` +
-        `${counts.service} booking-app calls through the Service), ${failures.length} failed; Traefik logged ${edgeServed.length} webhooks; ` +
-        `${SUSTAIN_SECONDS} s of it after the roll`,
-    );
-    console.log(
-      `[measure] service pod RSS (the build, ${podNodeOptions()}): idle ${idle.map((m) => m.toFixed(0)).join(", ")} MiB; ` +
-        `peak under the stream ${peak.toFixed(0)} MiB (of ${peaks.size} pods); the new pods after it ${after.map((p) => rssOf(p.pid).toFixed(0)).join(", ")} MiB`,
-    );
-    expect(after.filter((p) => before.has(p.pod))).toEqual([]);
-    expect(edgeServed.filter((r) => r.status !== 200)).toEqual([]);
-    expect(edgeServed.length).toBe(counts.edge);
-    expect(failures).toEqual([]);
-  });
+      console.log(
+        `[measure] service pod RSS (the build, ${podNodeOptions()}): idle ${idle.map((m) => m.toFixed(0)).join(", ")} MiB; ` +
+          `peak under the stream ${peak.toFixed(0)} MiB (of ${peaks.size} pods); the new pods after it ${after.map((p) => rssOf(p.pid).toFixed(0)).join(", ")} MiB`,
+      );
+      expect(after.filter((p) => before.has(p.pod))).toEqual([]);
+      expect(edgeServed.filter((r) => r.status !== 200)).toEqual([]);
+      expect(edgeServed.length).toBe(counts.edge);
+      expect(failures).toEqual([]);
+    },
+    120_000 + SUSTAIN_SECONDS * 1000,
+  );
 });
