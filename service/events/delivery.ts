@@ -12,7 +12,7 @@ import { decide, type DeliveryLock, LOCK_ANNOTATION, LockObserver, parseLock } f
 import type { EndpointStore } from "./endpoint-store.ts";
 import { type EventLog, logsOf } from "./event-log.ts";
 import { acknowledge, type OrgLog, undelivered } from "./org-log.ts";
-import type { ShardStore } from "./shard-store.ts";
+import type { ShardMap, ShardStore } from "./shard-store.ts";
 import { type PostResult, postEvent } from "./webhook-post.ts";
 import type { Dispatcher } from "undici";
 
@@ -41,6 +41,9 @@ const BATCH = 100;
 /** How often a failing organization's state is written to its log (what GET .../events/endpoint shows). */
 const PERSIST_FAILURES_MS = 60_000;
 
+/** What the scan reads of an organization's log: whether it is due, and whether it is failing. */
+type LogSummary = Pick<OrgLog, "organizationId" | "nextSeq" | "acked" | "delivery">;
+
 interface Backoff {
   readonly attempts: number;
   readonly nextAttemptAt: number;
@@ -59,6 +62,7 @@ export function createDelivery(p: DeliveryProps) {
   /** The backoff of failing organizations this replica delivers to. */
   const failures = new Map<string, Backoff>();
   let held: { lock: DeliveryLock; until: number; renewedAt: number } | undefined;
+  const scanned = new Map<number, { version: string; logs: readonly LogSummary[] }>();
   let stopped = true;
   let wake: () => void = () => undefined;
   let loop: Promise<void> | undefined;
@@ -121,11 +125,31 @@ export function createDelivery(p: DeliveryProps) {
     if (!scan) return;
     const maps = await Promise.all(Array.from({ length: EVENT_SHARDS }, (_, shard) => p.shards.read(shard, true)));
     let failing = 0;
-    for (const log of maps.flatMap((map) => [...logsOf(map).values()])) {
+    for (const log of maps.flatMap((map, shard) => summariesOf(shard, map))) {
       if (log.delivery.failingSince !== undefined) failing++;
       if (due(log, p.now())) start(log.organizationId);
     }
     p.metrics.eventEndpointsFailing.set(failing);
+  }
+
+  /**
+   * The shard's organizations as the scan needs them, parsed again only when the shard changed.
+   * NB: without this the delivering replica parsed every retained event of every shard each poll
+   * (2 s), however long a backlog waits for a failing endpoint; only the counters are kept.
+   */
+  function summariesOf(shard: number, map: ShardMap | undefined): readonly LogSummary[] {
+    const version = map?.metadata.resourceVersion;
+    const known = scanned.get(shard);
+    if (version !== undefined && known?.version === version) return known.logs;
+    const logs = [...logsOf(map).values()].map(({ organizationId, nextSeq, acked, delivery }) => ({
+      organizationId,
+      nextSeq,
+      acked,
+      delivery,
+    }));
+    if (version === undefined) scanned.delete(shard);
+    else scanned.set(shard, { version, logs });
+    return logs;
   }
 
   /** Sends the organization's undelivered events in order until none are left, one fails, or the hold ends. */
@@ -192,7 +216,7 @@ export function createDelivery(p: DeliveryProps) {
   }
 
   /** Has undelivered events and is not backing off (the backoff in memory wins over the stored one). */
-  function due(log: OrgLog, now: number): boolean {
+  function due(log: LogSummary, now: number): boolean {
     const nextAttemptAt = failures.get(log.organizationId)?.nextAttemptAt ?? log.delivery.nextAttemptAt;
     return log.nextSeq - 1 > log.acked && (nextAttemptAt === undefined || nextAttemptAt <= now);
   }

@@ -17,12 +17,80 @@ export function shardOfOrganization(organizationId: string): number {
 }
 
 export function logsOf(map: ShardMap | undefined): Map<string, OrgLog> {
-  const logs = new Map<string, OrgLog>();
-  for (const [key, value] of Object.entries(map?.data ?? {})) {
-    const log = key.startsWith(ORG_KEY_PREFIX) ? parseOrgLog(value) : undefined;
-    if (log) logs.set(key, log);
+  return ShardLogs.read(map).logs();
+}
+
+/**
+ * A shard's organization logs, each kept beside the JSON it was read as until it changes, so a
+ * write re-encodes only the organizations it changed. NB: every write used to re-encode the whole
+ * shard (up to 900 kB), and again for every 50 events dropped to make room.
+ */
+export class ShardLogs {
+  readonly #logs: Map<string, OrgLog>;
+  /** The JSON and its byte length, for logs unchanged since they were read or last encoded. */
+  readonly #encoded: Map<string, { json: string; bytes: number }>;
+
+  private constructor(logs: Map<string, OrgLog>, encoded: Map<string, { json: string; bytes: number }>) {
+    this.#logs = logs;
+    this.#encoded = encoded;
   }
-  return logs;
+
+  /** Values that are not an organization's log (or not valid JSON) are left out: the next write drops them. */
+  static read(map: ShardMap | undefined): ShardLogs {
+    const logs = new Map<string, OrgLog>();
+    const encoded = new Map<string, { json: string; bytes: number }>();
+    for (const [key, json] of Object.entries(map?.data ?? {})) {
+      const log = key.startsWith(ORG_KEY_PREFIX) ? parseOrgLog(json) : undefined;
+      if (!log) continue;
+      logs.set(key, log);
+      encoded.set(key, { json, bytes: Buffer.byteLength(json) });
+    }
+    return new ShardLogs(logs, encoded);
+  }
+
+  copy(): ShardLogs {
+    return new ShardLogs(new Map(this.#logs), new Map(this.#encoded));
+  }
+
+  logs(): Map<string, OrgLog> {
+    return new Map(this.#logs);
+  }
+
+  get(key: string): OrgLog | undefined {
+    return this.#logs.get(key);
+  }
+
+  set(key: string, log: OrgLog): void {
+    if (this.#logs.get(key) === log) return;
+    this.#logs.set(key, log);
+    this.#encoded.delete(key);
+  }
+
+  #encode(key: string, log: OrgLog): { json: string; bytes: number } {
+    let encoded = this.#encoded.get(key);
+    if (!encoded) {
+      const json = JSON.stringify(log);
+      encoded = { json, bytes: Buffer.byteLength(json) };
+      this.#encoded.set(key, encoded);
+    }
+    return encoded;
+  }
+
+  /** What the shard's data is: every log's JSON, by key. */
+  data(): Record<string, string> {
+    return Object.fromEntries([...this.#logs].map(([key, log]) => [key, this.#encode(key, log).json]));
+  }
+
+  /** The data's size as the limit counts it (keys and values). */
+  bytes(): number {
+    let total = 0;
+    for (const [key, log] of this.#logs) total += key.length + this.#encode(key, log).bytes;
+    return total;
+  }
+
+  entries(): IterableIterator<[string, OrgLog]> {
+    return this.#logs.entries();
+  }
 }
 
 export interface EventLogProps {
@@ -69,7 +137,7 @@ export function createEventLog(props: EventLogProps) {
     let outcomes: Outcome[] = [];
     try {
       await props.shards.update(shard, (map) => {
-        const planned = plan(logsOf(map), batch, props.now(), maxBytes, props.onExpired);
+        const planned = plan(ShardLogs.read(map), batch, props.now(), maxBytes, props.onExpired);
         outcomes = planned.outcomes;
         return planned.data ? { result: undefined, data: planned.data } : { result: undefined };
       });
@@ -112,14 +180,14 @@ export function createEventLog(props: EventLogProps) {
  * purges) still written.
  */
 function plan(
-  logs: Map<string, OrgLog>,
+  logs: ShardLogs,
   batch: readonly Queued[],
   now: number,
   maxBytes: number,
   onExpired: ((n: number) => void) | undefined,
 ): { data: Record<string, string> | undefined; outcomes: Outcome[] } {
   for (let refuseGrowth = false; ; refuseGrowth = true) {
-    const next = new Map(logs);
+    const next = logs.copy();
     let changed = false;
     const outcomes: Outcome[] = batch.map((item) => {
       try {
@@ -136,8 +204,8 @@ function plan(
       }
     });
     if (!changed) return { data: undefined, outcomes };
-    const data = render(next, now, maxBytes, onExpired);
-    if (data || refuseGrowth) return { data: data ?? encode(next), outcomes };
+    const fits = makeRoom(next, now, maxBytes, onExpired);
+    if (fits || refuseGrowth) return { data: next.data(), outcomes };
   }
 }
 
@@ -145,41 +213,26 @@ const FULL = () => unavailable("full", "The event log's shard is full of undeliv
 
 export type EventLog = ReturnType<typeof createEventLog>;
 
-/** The shard's data after expiring old events and making room; undefined when undelivered events alone pass the limit. */
-function render(
-  logs: Map<string, OrgLog>,
-  now: number,
-  maxBytes: number,
-  onExpired: ((n: number) => void) | undefined,
-): Record<string, string> | undefined {
+/** Expires old events, then drops the oldest delivered ones while the shard is over the limit; false when undelivered events alone pass it. */
+function makeRoom(logs: ShardLogs, now: number, maxBytes: number, onExpired: ((n: number) => void) | undefined): boolean {
   let expired = 0;
-  for (const [key, log] of logs) {
+  for (const [key, log] of [...logs.entries()]) {
     const next = expireEvents(log, now);
     expired += next.undeliveredDropped;
     logs.set(key, next.log);
   }
   if (expired > 0) onExpired?.(expired);
-  let data = encode(logs);
-  while (size(data) > maxBytes) {
+  while (logs.bytes() > maxBytes) {
     const oldest = oldestDelivered(logs);
-    if (!oldest) return undefined;
+    if (!oldest) return false;
     logs.set(oldest, dropDelivered(logs.get(oldest)!, 50));
-    data = encode(logs);
   }
-  return data;
+  return true;
 }
 
-function encode(logs: Map<string, OrgLog>): Record<string, string> {
-  return Object.fromEntries([...logs].map(([k, log]) => [k, JSON.stringify(log)]));
-}
-
-function size(data: Record<string, string>): number {
-  return Object.entries(data).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0);
-}
-
-function oldestDelivered(logs: Map<string, OrgLog>): string | undefined {
+function oldestDelivered(logs: ShardLogs): string | undefined {
   let best: { key: string; at: number } | undefined;
-  for (const [key, log] of logs) {
+  for (const [key, log] of logs.entries()) {
     const first = log.events[0];
     if (first && first.seq <= log.acked && (!best || first.at < best.at)) best = { key, at: first.at };
   }

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { Env, FileName } from "../../common/tenant/contract.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
-import { renderTenant } from "../../charts/tenant/render.ts";
+import type { TenantProps } from "../../charts/tenant/props.ts";
+import { type KubeObject, renderTenant } from "../../charts/tenant/render.ts";
 import { clusterEnv, kubectl, userKubeConfig } from "./cluster-env.ts";
 import { ziApi, zoomIntegration } from "./tenant-fixtures.ts";
 
@@ -24,6 +25,8 @@ export interface ServiceTenantOptions {
   readonly clientSecret?: string;
   readonly scopes?: readonly string[];
   readonly webhookSecretToken?: string;
+  /** What the rendered workload (`objects`) gets: e.g. the pod runner's label, an Ingress class. */
+  readonly workload?: Pick<TenantProps, "replicas" | "podLabels" | "ingress">;
 }
 
 export interface ServiceTenant {
@@ -40,7 +43,15 @@ export interface ServiceTenant {
   env(podName: string, ports?: { publicPort: number; apiPort: number }): Record<string, string>;
 }
 
-export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<ServiceTenant> {
+/** What the chart rendered for the tenant, for tests that run it as pods (service-workload.ts). */
+export interface RenderedServiceTenant extends ServiceTenant {
+  /** Everything the chart renders; only the objects the service itself touches are applied here. */
+  readonly objects: readonly KubeObject[];
+  readonly clientId: string;
+  readonly webhookSecretToken: string | undefined;
+}
+
+export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<RenderedServiceTenant> {
   const name = o.name ?? "acme";
   const names = tenantNames(name);
   const apiToken = randomBytes(24).toString("base64url");
@@ -62,6 +73,7 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
     credentialsChecksum: "sha256:test",
     apiToken: { token: apiToken, stateKey },
     zoom: { oauthBaseUrl: o.zoomUrl, apiBaseUrl: o.zoomUrl },
+    ...o.workload,
   });
   // NB: only what the service touches; no Deployment, so nothing but this test runs the service.
   const wanted = new Set([
@@ -98,6 +110,9 @@ export async function prepareServiceTenant(o: ServiceTenantOptions): Promise<Ser
     apiToken,
     stateKey,
     clientSecret,
+    objects,
+    clientId: o.clientId ?? "acme-client",
+    webhookSecretToken: o.webhookSecretToken,
     env(podName, ports = { publicPort: 0, apiPort: 0 }) {
       const env: Record<string, string> = Object.fromEntries(
         renderedEnv.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]),
