@@ -8,8 +8,8 @@ import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 
 /**
  * What these requests need of a KubeConfig: the cluster, and the credentials for each request.
- * client-node's KubeConfig is one; the service's own loader (service/kube/kube-access.ts) is another,
- * so the service never imports client-node (its import alone costs ~70 MiB of RSS).
+ * client-node's KubeConfig is one (tests use it); our own loader (common/kube/kube-access.ts) is another,
+ * so neither the operator nor the service imports client-node (its import alone costs 50-70 MiB of RSS).
  */
 export interface KubeAccess {
   getCurrentCluster(): Cluster | null;
@@ -189,6 +189,22 @@ async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): P
     items,
     pages,
   };
+}
+
+/** One object, or undefined when it does not exist (404). */
+export async function rawGet<T extends KubernetesObject = KubernetesObject>(
+  kc: KubeAccess,
+  apiVersion: string,
+  plural: string,
+  namespace: string | undefined,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await rawRequest<T>(kc, { method: "GET", path: resourcePath(apiVersion, plural, namespace, name) });
+  } catch (error) {
+    if (error instanceof KubeHttpError && error.code === 404) return undefined;
+    throw error;
+  }
 }
 
 export async function rawList(kc: KubeAccess, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
