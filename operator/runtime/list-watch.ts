@@ -39,8 +39,6 @@ export interface RunningListWatch {
 /** Jittered (the default): all informers fail together when the API server restarts; they should not all return together. */
 // NB: capped at 5 s so reconciles resume within seconds of an API server's return, even after a long outage.
 const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 5_000 };
-/** The server ends each watch after 5 to 10 minutes (as client-go does), so a silent connection is noticed. */
-const watchTimeoutSeconds = () => 300 + Math.floor(Math.random() * 300);
 
 class GoneError extends Error {}
 
@@ -62,7 +60,9 @@ export async function startListWatch(props: ListWatchProps): Promise<RunningList
   const watchFrom = async (from: string): Promise<string> => {
     let resourceVersion = from;
     const query = { ...props.watch.query, resourceVersion, allowWatchBookmarks: "true" };
-    const req = { ...props.watch, query, timeoutSeconds: watchTimeoutSeconds() };
+    // NB: no timeoutSeconds: the server's --min-request-timeout ends each watch (30-60 min by default,
+    // 10-20 s in the test control plane, whose tests count on a re-watch that soon).
+    const req = { ...props.watch, query };
     const events = rawWatch(props.kc, req, stopper.signal, () => {
       failingSince = undefined; // NB: a quiet watch may send nothing for minutes: connected is healthy
     });
