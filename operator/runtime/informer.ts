@@ -39,7 +39,11 @@ export async function startInformer<T extends KubernetesObject>(props: InformerP
   const running = await startListWatch({
     kc: props.kc,
     watch: { path: props.path, query: { labelSelector: props.labelSelector } },
-    list: props.list as () => ReturnType<ListPromise<KubernetesObject>>,
+    list: async () => {
+      const list = await props.list();
+      props.log.debug({ path: props.path, items: list.items.length }, "informer listed");
+      return list;
+    },
     onList: (items) => {
       for (const obj of store.replace(items as T[])) notify(obj);
     },

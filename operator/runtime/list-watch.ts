@@ -52,7 +52,6 @@ export async function startListWatch(props: ListWatchProps): Promise<RunningList
   const relist = async (): Promise<string> => {
     const list = await props.list();
     props.onList(list.items);
-    props.log.debug({ path, items: list.items.length }, "informer listed");
     return list.metadata?.resourceVersion ?? "";
   };
 

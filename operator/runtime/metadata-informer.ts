@@ -76,7 +76,11 @@ export async function startMetadataInformer(props: MetadataInformerProps): Promi
   const running = await startListWatch({
     kc: props.kc,
     watch: { path, accept: PARTIAL_OBJECT_METADATA },
-    list: () => listAllPages(props.kc, { path, accept: PARTIAL_OBJECT_METADATA_LIST }),
+    list: async () => {
+      const list = await listAllPages(props.kc, { path, accept: PARTIAL_OBJECT_METADATA_LIST });
+      props.log.debug({ path, items: list.items.length, pages: list.pages }, "metadata informer listed");
+      return list;
+    },
     onList,
     onChange,
     log: props.log,
