@@ -1,6 +1,7 @@
 // Operator configuration: parsed once at start-up from the environment (and flags, which win), by
 // one zod schema; fails fast listing every problem; frozen. Nothing else reads process.env.
 import { ConfigError, configProblems } from "../common/config-error.ts";
+import type { KubeSource } from "../common/kube/kube-access.ts";
 import { RELEASE_IMAGE } from "../common/tenant/contract.ts";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
@@ -53,9 +54,19 @@ const Env = z.object({
   HEALTH_PORT: port.default(8081).describe("port for /healthz and /readyz"),
   BIND_ADDRESS: z.string().default("0.0.0.0").describe("address the metrics and health servers listen on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  KUBECONFIG: z.string().optional().describe("a kubeconfig file (else the pod's ServiceAccount, else ~/.kube/config)"),
+  KUBERNETES_SERVICE_HOST: z.string().optional().describe("set in every pod: the API server's address, with the ServiceAccount's token"),
+  KUBERNETES_SERVICE_PORT: z.string().optional().describe("set in every pod: the API server's port"),
 });
 
 export type OperatorConfig = Readonly<z.infer<typeof Env>>;
+
+/** Where the Kubernetes credentials come from (common/kube/kube-access.ts). */
+export const kubeSource = (c: OperatorConfig): KubeSource => ({
+  kubeconfig: c.KUBECONFIG,
+  serviceHost: c.KUBERNETES_SERVICE_HOST,
+  servicePort: c.KUBERNETES_SERVICE_PORT,
+});
 
 const FLAGS = {
   "watch-namespaces": "WATCH_NAMESPACES",
@@ -78,7 +89,7 @@ export function helpText(): string {
     const description = Env.shape[env].description ?? "";
     return `  --${flag.padEnd(20)} ${env.padEnd(22)} ${description}`;
   });
-  return `Usage: npm run operator -- [flags]\n\nRuns the ZoomIntegration operator against the cluster of the current KUBECONFIG\n(or in-cluster config).\n\nFlags (each also read from the environment variable shown):\n${lines.join("\n")}\n  -h, --help\n`;
+  return `Usage: npm run operator -- [flags]\n\nRuns the ZoomIntegration operator against the cluster of KUBECONFIG, else the pod's\nServiceAccount, else ~/.kube/config.\n\nFlags (each also read from the environment variable shown):\n${lines.join("\n")}\n  -h, --help\n`;
 }
 
 /** Parses flags over environment; throws ConfigError naming every bad setting. */

@@ -1,9 +1,10 @@
 // The operator process: only wiring. `npm run operator -- --help`.
-import { ApiextensionsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { CRD_NAME } from "../common/api/constants.ts";
+import { loadKubeAccess } from "../common/kube/kube-access.ts";
+import { rawRequest, resourcePath } from "../common/kube/raw-client.ts";
 import { createLogger } from "../common/logger.ts";
 import { configOrExit } from "../common/config-error.ts";
-import { helpText, loadConfig } from "./config.ts";
+import { helpText, kubeSource, loadConfig } from "./config.ts";
 import { startController, type RunningController } from "./controller/controller.ts";
 import { createKubeWriter } from "./controller/kube-writer.ts";
 import { httpStatus } from "./errors.ts";
@@ -19,11 +20,14 @@ if (argv.includes("--help") || argv.includes("-h")) {
 }
 const config = configOrExit(() => loadConfig(process.env, argv));
 const log = createLogger({ level: config.LOG_LEVEL, name: "operator" });
-const kc = new KubeConfig();
-kc.loadFromDefault();
+// NB: not client-node's KubeConfig: its import alone would cost the process 50-70 MiB of RSS.
+const kc = await loadKubeAccess(kubeSource(config)).catch((error: Error) => {
+  log.fatal({ err: error }, "cannot load the Kubernetes credentials");
+  process.exit(1);
+});
 
 try {
-  await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: CRD_NAME });
+  await rawRequest(kc, { method: "GET", path: resourcePath("apiextensions.k8s.io/v1", "customresourcedefinitions", undefined, CRD_NAME) });
 } catch (error) {
   const why = httpStatus(error) === 404 ? "is not installed" : `cannot be read (${httpStatus(error) ?? (error as Error).message})`;
   log.fatal(

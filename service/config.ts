@@ -5,7 +5,7 @@ import { ConfigError, configProblems } from "../common/config-error.ts";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { Env as ContractEnv, FileName } from "../common/tenant/contract.ts";
-import type { KubeSource } from "./kube/kube-access.ts";
+import type { KubeSource } from "../common/kube/kube-access.ts";
 import { API_PORT, APP_HOST_PREFIX, METRICS_PORT, PUBLIC_PORT, REDIRECT_PATH } from "../common/tenant/names.ts";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -114,7 +114,7 @@ export interface ServiceConfig {
   readonly refreshLockMarginMs: number;
   /** How the idempotency store writes its records (meetings/record-codec.ts); it always reads both. */
   readonly idempotencyRecordFormat: Parsed["IDEMPOTENCY_RECORD_FORMAT"];
-  /** Where the Kubernetes credentials come from (service/kube/kube-access.ts). */
+  /** Where the Kubernetes credentials come from (common/kube/kube-access.ts). */
   readonly kube: KubeSource;
   readonly events: { readonly lockTtlMs: number; readonly pollMs: number; readonly timeoutMs: number; readonly maxBackoffMs: number };
 }

@@ -4,7 +4,7 @@ import { configOrExit } from "../common/config-error.ts";
 import { helpText, loadConfig } from "./config.ts";
 import { createMetricsApp } from "./http/apps.ts";
 import { drain, listen } from "./http/listen.ts";
-import { loadKubeAccess } from "./kube/kube-access.ts";
+import { loadKubeAccess } from "../common/kube/kube-access.ts";
 import { watchSecretFiles } from "./runtime/mounted-secrets.ts";
 import { ConfigMapIdempotencyStore } from "./meetings/configmap-idempotency-store.ts";
 import { createMeetingsRouter } from "./meetings/router.ts";

@@ -22,7 +22,7 @@ import { createZoomOAuthClient } from "./zoom/zoom-oauth-client.ts";
 
 export interface ServiceDeps {
   readonly config: ServiceConfig;
-  /** service/kube/kube-access.ts in the process; tests may pass client-node's KubeConfig. */
+  /** common/kube/kube-access.ts in the process; tests may pass client-node's KubeConfig. */
   readonly kc: KubeAccess;
   readonly secrets: MountedSecrets;
   readonly log: Logger;

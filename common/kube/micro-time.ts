@@ -1,8 +1,8 @@
-// metav1.MicroTime for client-node requests.
+// metav1.MicroTime for requests (JSON.stringify calls toISOString through Date's toJSON).
 
 /**
  * NB: Lease and Event times are metav1.MicroTime, which the API server parses only with exactly six
- * fractional digits; client-node serialises Dates with toISOString (three), and is refused (400).
+ * fractional digits; a Date serialises with toISOString (three), and is refused (400).
  */
 export class MicroTime extends Date {
   override toISOString(): string {

@@ -8,8 +8,8 @@ import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
 
 /**
  * What these requests need of a KubeConfig: the cluster, and the credentials for each request.
- * client-node's KubeConfig is one; the service's own loader (service/kube/kube-access.ts) is another,
- * so the service never imports client-node (its import alone costs ~70 MiB of RSS).
+ * client-node's KubeConfig is one (tests use it); our own loader (common/kube/kube-access.ts) is another,
+ * so neither the operator nor the service imports client-node (its import alone costs 50-70 MiB of RSS).
  */
 export interface KubeAccess {
   getCurrentCluster(): Cluster | null;
@@ -191,6 +191,22 @@ async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): P
   };
 }
 
+/** One object, or undefined when it does not exist (404). */
+export async function rawGet<T extends KubernetesObject = KubernetesObject>(
+  kc: KubeAccess,
+  apiVersion: string,
+  plural: string,
+  namespace: string | undefined,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await rawRequest<T>(kc, { method: "GET", path: resourcePath(apiVersion, plural, namespace, name) });
+  } catch (error) {
+    if (error instanceof KubeHttpError && error.code === 404) return undefined;
+    throw error;
+  }
+}
+
 export async function rawList(kc: KubeAccess, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
   const { pages: _pages, ...list } = await listAllPages(kc, {
     path: resourcePath(apiVersion, plural, namespace),
@@ -223,28 +239,42 @@ export interface WatchEvent<T = KubernetesObject> {
   readonly object: T & { code?: number; message?: string };
 }
 
+/** A watch silent this long (no event, no bookmark: the server sends one about every minute) is replaced. */
+export const WATCH_SILENCE_MS = 5 * 60_000;
+
 /**
- * Opens a watch (`watch=true` is added) that the server ends after `timeoutSeconds`, and yields its
- * events until then or until `signal` aborts. A refused watch throws KubeHttpError (e.g. 403, or 410
- * when the resourceVersion is too old). Silence beyond the server's timeout counts as a dead connection.
+ * Opens a watch (`watch=true` is added) and yields its events until the server ends it (after
+ * `timeoutSeconds`; without it, after the server's --min-request-timeout, 30-60 min by default) or
+ * until `signal` aborts. A refused watch throws KubeHttpError (e.g. 403, or 410 when the
+ * resourceVersion is too old). NB: silence beyond the timeout (or WATCH_SILENCE_MS without one) ends
+ * the watch as the server would: the caller watches again, and a server really gone fails that.
  */
 export async function* rawWatch(
   kc: KubeAccess,
-  req: Pick<RawRequest, "path" | "query" | "accept"> & { readonly timeoutSeconds: number },
+  req: Pick<RawRequest, "path" | "query" | "accept"> & { readonly timeoutSeconds?: number },
   signal: AbortSignal,
   /** Called once the server has accepted the watch (200), before any event: the watch works again. */
   onConnected?: () => void,
 ): AsyncGenerator<WatchEvent> {
-  const query = { ...req.query, watch: "true", timeoutSeconds: String(req.timeoutSeconds) };
-  const stream = { signal, bodyTimeoutMs: (req.timeoutSeconds + 30) * 1000 };
-  const response = await send(kc, { method: "GET", path: req.path, query, accept: req.accept }, stream);
+  const timeout = req.timeoutSeconds === undefined ? {} : { timeoutSeconds: String(req.timeoutSeconds) };
+  const query = { ...req.query, watch: "true", ...timeout };
+  const bodyTimeoutMs = req.timeoutSeconds === undefined ? WATCH_SILENCE_MS : (req.timeoutSeconds + 30) * 1000;
+  const response = await send(kc, { method: "GET", path: req.path, query, accept: req.accept }, { signal, bodyTimeoutMs });
   if (response.statusCode !== 200) {
     throw new KubeHttpError(response.statusCode, await response.body.text(), `GET ${req.path} (watch)`);
   }
   onConnected?.();
+  try {
+    yield* watchEvents(response.body);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "UND_ERR_BODY_TIMEOUT") throw error;
+  }
+}
+
+async function* watchEvents(body: Dispatcher.ResponseData["body"]): AsyncGenerator<WatchEvent> {
   let buffered = "";
-  response.body.setEncoding("utf8");
-  for await (const chunk of response.body as AsyncIterable<string>) {
+  body.setEncoding("utf8");
+  for await (const chunk of body as AsyncIterable<string>) {
     buffered += chunk;
     let newline = buffered.indexOf("\n");
     while (newline >= 0) {

@@ -3,10 +3,10 @@
 // rotate-state-key the state key, never both); the replaced value stays valid for an overlap period,
 // so the booking app has time to re-read the token and consent flows in progress survive.
 import { randomBytes } from "node:crypto";
-import { CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
+import type { V1Secret } from "@kubernetes/client-node";
 import type { ApiTokenProps } from "../../charts/tenant/props.ts";
 import { API_TOKEN_ROTATION_ANNOTATION, ApiTokenKey, STATE_KEY_ROTATION_ANNOTATION } from "../../common/tenant/contract.ts";
-import { httpStatus } from "../errors.ts";
+import { type KubeAccess, rawGet } from "../../common/kube/raw-client.ts";
 
 export interface RotationRequest {
   /** The rotate-api-token annotation's value on the ZoomIntegration; undefined when it has none. */
@@ -102,7 +102,7 @@ export interface EnsuredApiToken {
  * anything that would change either is confirmed with a direct read first.
  */
 export async function ensureApiToken(
-  kc: KubeConfig,
+  kc: KubeAccess,
   cached: V1Secret | undefined,
   name: string,
   namespace: string,
@@ -113,13 +113,7 @@ export async function ensureApiToken(
   if (fromCache && next.token === fromCache.token && next.stateKey === fromCache.stateKey) {
     return { apiToken: next, rotated: false, stateKeyRotated: false };
   }
-  let live: V1Secret | undefined;
-  try {
-    live = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace });
-  } catch (error) {
-    if (httpStatus(error) !== 404) throw error;
-  }
-  const base = fromSecret(live);
+  const base = fromSecret(await rawGet<V1Secret>(kc, "v1", "secrets", namespace, name));
   const apiToken = nextApiToken(base, request);
   return {
     apiToken,

@@ -3,8 +3,8 @@
 // Memory: full objects only for what the operator owns (managed-by selector); every other Secret is
 // known by its metadata alone (metadata-informer.ts), and a referenced one's data is read on demand.
 import type { MetricsScrapersProps } from "../../charts/tenant/props.ts";
-import type { KubeConfig, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
-import { rawList, resourcePath } from "../../common/kube/raw-client.ts";
+import type { KubernetesObject, ObjectCache } from "@kubernetes/client-node";
+import { rawList, resourcePath, type KubeAccess } from "../../common/kube/raw-client.ts";
 import type { Logger } from "pino";
 import { API_VERSION, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
@@ -23,7 +23,7 @@ import { reconcile } from "./reconciler.ts";
 export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zoom-integration-operator";
 
 export interface ControllerProps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
   readonly writer: KubeWriter;

@@ -6,7 +6,6 @@ import { parseZoomIntegration, type ZoomIntegration } from "../../common/api/zoo
 import { tenantNames } from "../../common/tenant/names.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
 import { ReconcileError, ReconcileReason } from "../errors.ts";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { type Caches, ownedSecret } from "./caches.ts";
 import { type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
@@ -15,10 +14,11 @@ import { deleteZoomApp, type ProvisioningDeps, releaseZoomApp } from "./provisio
 import { credentialsGuardAction, guarded, needsGuard, terminating } from "./revoke-guard.ts";
 import { revokeGrants } from "./revoke.ts";
 import type { Transition } from "./status.ts";
+import type { KubeAccess } from "../../common/kube/raw-client.ts";
 
 /** What finalizing needs of the reconciler's dependencies (reconciler.ts passes its own). */
 export interface FinalizeDeps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly caches: Caches;
   readonly writer: KubeWriter;
   readonly log: Logger;

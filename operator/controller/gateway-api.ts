@@ -1,8 +1,7 @@
 // The Gateway API is optional: a cluster without its CRDs keeps working in Ingress mode. The
 // HTTPRoute informer starts once discovery shows httproutes; until then gateway-mode tenants get
 // Routed=False GatewayAPIUnavailable, and the CRDs may be installed at any time later.
-import type { KubeConfig } from "@kubernetes/client-node";
-import { rawRequest } from "../../common/kube/raw-client.ts";
+import { rawRequest, type KubeAccess } from "../../common/kube/raw-client.ts";
 import { httpStatus } from "../errors.ts";
 import { HTTP_ROUTE_API_VERSION } from "../../charts/tenant/routes.ts";
 
@@ -17,7 +16,7 @@ interface ApiResourceList {
  * Whether the API server serves HTTPRoutes. NB: discovery is readable by every authenticated
  * user (system:discovery), so this needs no RBAC; a 404 means the CRDs are not installed.
  */
-export async function httpRoutesServed(kc: KubeConfig): Promise<boolean> {
+export async function httpRoutesServed(kc: KubeAccess): Promise<boolean> {
   try {
     const list = await rawRequest<ApiResourceList>(kc, { method: "GET", path: `/apis/${HTTP_ROUTE_API_VERSION}` });
     return (list.resources ?? []).some((r) => r.name === "httproutes");
@@ -36,7 +35,7 @@ export interface GatewayApiWatch {
  * discovery until then. A failing discovery call is retried at the next poll.
  */
 export function whenHttpRoutesServed(
-  kc: KubeConfig,
+  kc: KubeAccess,
   onServed: () => Promise<void>,
   onError: (error: unknown) => void,
   pollMs = GATEWAY_API_POLL_MS,

@@ -1,11 +1,11 @@
 // Every write the operator makes to the Kubernetes API goes through here: server-side apply of
 // children, the status subresource, finalizers and Events. Each write is counted in a metric, which
 // is how "no write when nothing changed" is observable.
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { createEvent, type EventReporter } from "../../common/kube/events.ts";
-import { KubeHttpError, rawRequest, resourcePath, serverSideApply } from "../../common/kube/raw-client.ts";
+import { KubeHttpError, rawRequest, resourcePath, serverSideApply, type KubeAccess } from "../../common/kube/raw-client.ts";
 import { CHILD_KINDS, type ChildKind } from "./caches.ts";
-import { API_VERSION, FIELD_MANAGER, GROUP, KIND, PLURAL, VERSION } from "../../common/api/constants.ts";
+import { API_VERSION, FIELD_MANAGER, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { ZoomIntegration, ZoomIntegrationStatus } from "../../common/api/zoom-integration.ts";
 import type { OperatorMetrics } from "../metrics.ts";
 import { setGuard } from "./revoke-guard.ts";
@@ -22,18 +22,17 @@ export interface KubeWriter {
   event(zi: ZoomIntegration, t: Pick<Transition, "reason" | "message" | "warning">): Promise<void>;
 }
 
-const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+const MERGE_PATCH = "application/merge-patch+json";
 
 /** `reporter` signs the Events: the operator's component name and this replica's pod. */
-export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, reporter: EventReporter): KubeWriter {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const ref = (zi: ZoomIntegration) => ({
-    group: GROUP,
-    version: VERSION,
-    plural: PLURAL,
-    namespace: zi.metadata.namespace!,
-    name: zi.metadata.name!,
-  });
+export function createKubeWriter(kc: KubeAccess, metrics: OperatorMetrics, reporter: EventReporter): KubeWriter {
+  const mergePatch = (zi: ZoomIntegration, subresource: string, body: unknown) =>
+    rawRequest(kc, {
+      method: "PATCH",
+      path: resourcePath(API_VERSION, PLURAL, zi.metadata.namespace, zi.metadata.name) + subresource,
+      body,
+      contentType: MERGE_PATCH,
+    });
   return {
     async apply(obj) {
       // Server-side apply with one field manager and force (we are the rightful owner of these
@@ -58,13 +57,13 @@ export function createKubeWriter(kc: KubeConfig, metrics: OperatorMetrics, repor
     },
     async writeStatus(zi, status) {
       // NB: merge patch replaces lists whole; we always send the complete, recomputed status.
-      await custom.patchNamespacedCustomObjectStatus({ ...ref(zi), body: { status } }, MERGE_PATCH);
+      await mergePatch(zi, "/status", { status });
       metrics.writes.inc({ kind: "ZoomIntegration", verb: "status" });
     },
     async setFinalizers(zi, finalizers) {
       // resourceVersion makes this a compare-and-swap: a concurrent change yields 409 and a retry.
       const body = { metadata: { finalizers, resourceVersion: zi.metadata.resourceVersion } };
-      await custom.patchNamespacedCustomObject({ ...ref(zi), body }, MERGE_PATCH);
+      await mergePatch(zi, "", body);
       metrics.writes.inc({ kind: "ZoomIntegration", verb: "finalizer" });
     },
     async guardSecret(namespace, name, on) {

@@ -1,10 +1,9 @@
 // The reconcile's Zoom-app step beside the children: the manifest ConfigMap's props, Zoom's verdict on
 // the credentials, and what provisioning adds to the status. Kept out of reconciler.ts to keep it short.
-import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
+import type { V1Secret } from "@kubernetes/client-node";
 import { redirectUrl, requiredScopes } from "../../common/api/zoom-integration.ts";
-import { rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import { type KubeAccess, rawGet } from "../../common/kube/raw-client.ts";
 import { manifestNames } from "../../common/tenant/manifest.ts";
-import { httpStatus } from "../errors.ts";
 import { clientCredentials } from "./credentials.ts";
 import type { CredentialsVerdicts, ZoomVerdict } from "./credentials-verdict.ts";
 import type { Provisioned } from "./provisioning-record.ts";
@@ -40,11 +39,5 @@ export function zoomAppStatus(zi: ResolvedZoomIntegration, provisioned: Provisio
 }
 
 /** The whole object (the manifest ConfigMap's data is ours), or undefined when it does not exist. */
-export async function rawGetObject(kc: KubeConfig, apiVersion: string, plural: string, namespace: string, name: string) {
-  try {
-    return await rawRequest<KubernetesObject>(kc, { method: "GET", path: resourcePath(apiVersion, plural, namespace, name) });
-  } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
-    throw error;
-  }
-}
+export const rawGetObject = (kc: KubeAccess, apiVersion: string, plural: string, namespace: string, name: string) =>
+  rawGet(kc, apiVersion, plural, namespace, name);

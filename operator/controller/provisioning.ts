@@ -7,7 +7,7 @@
 //    deleted first: a tenant never has two apps, and never one whose secret nobody has;
 // 3. the create's answer is stored in one write: the app id and the credentials together.
 // Zoom's refusals become the AppProvisioned condition; only Kubernetes errors are thrown.
-import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1Secret } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { API_VERSION, ConditionStatus, KIND, Reason } from "../../common/api/constants.ts";
 import { requiredScopes, type ZoomIntegration } from "../../common/api/zoom-integration.ts";
@@ -27,9 +27,10 @@ import {
   type ServerToServer,
   serverToServerToken,
 } from "./provisioning-zoom.ts";
+import { type KubeAccess, rawGet } from "../../common/kube/raw-client.ts";
 
 export interface ProvisioningDeps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly caches: Caches;
   readonly writer: KubeWriter;
   readonly log: Logger;
@@ -174,13 +175,8 @@ function refusal(zi: ZoomIntegration, error: MarketplaceError, appId: string | u
 
 const keyOf = (zi: ZoomIntegration) => `${zi.metadata.namespace}/${zi.metadata.name}`;
 
-async function readLive(kc: KubeConfig, t: RecordTarget): Promise<V1Secret | undefined> {
-  try {
-    return await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: t.secretName, namespace: t.namespace });
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 404) return undefined;
-    throw error;
-  }
+function readLive(kc: KubeAccess, t: RecordTarget): Promise<V1Secret | undefined> {
+  return rawGet<V1Secret>(kc, "v1", "secrets", t.namespace, t.secretName);
 }
 
 /** The S2S app's credentials from its Secret, or the AppProvisioned verdict saying what is missing. */

@@ -1,7 +1,7 @@
 // One reconcile of one ZoomIntegration: guard clauses, then apply or clean up. Domain problems
 // become conditions and wait for a watch event; API errors are thrown and retried with backoff.
 import type { MetricsScrapersProps } from "../../charts/tenant/props.ts";
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   API_TOKEN_OVERLAP_SECONDS,
@@ -16,7 +16,7 @@ import { API_PORT } from "../../common/tenant/names.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
-import { rawGetMetadata } from "../../common/kube/raw-client.ts";
+import { rawGetMetadata, type KubeAccess } from "../../common/kube/raw-client.ts";
 import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import { type Caches, CHILD_KINDS, type ChildKind, deployment, lookup, ownedSecret, referencedSecrets, UNWATCHED_KINDS } from "./caches.ts";
@@ -34,7 +34,7 @@ import { tenantProps } from "./tenant-props.ts";
 import { liveRoutes, removeStaleRoutes, routeObservation } from "./route-children.ts";
 
 export interface ReconcilerDeps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly caches: Caches;
   /** Who holds each domain (the oldest claim); a ZoomIntegration whose domain another holds gets no route. */
   readonly domains: Pick<DomainIndex, "heldByOther">;

@@ -3,10 +3,10 @@
 // that must sign the revoke) can be gone before the ZoomIntegration's finalizer runs, and the
 // grants stay at Zoom, silently. So while a tenant with deletionPolicy Revoke holds grants, both
 // Secrets carry the finalizer REVOKE_GUARD, which the operator removes once it revoked (or gave up).
-import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
+import type { V1Secret } from "@kubernetes/client-node";
 import { GROUP } from "../../common/api/constants.ts";
 import { readGrants } from "../../common/tenant/token-secret.ts";
-import { KubeHttpError, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import { KubeHttpError, rawRequest, resourcePath, type KubeAccess } from "../../common/kube/raw-client.ts";
 
 export const REVOKE_GUARD = `${GROUP}/revoke-grants`;
 
@@ -53,7 +53,7 @@ export function credentialsGuardAction(
 }
 
 /** Adds or removes the guard with a strategic merge patch (finalizers merge by value: other finalizers stay). */
-export async function setGuard(kc: KubeConfig, namespace: string, name: string, on: boolean): Promise<void> {
+export async function setGuard(kc: KubeAccess, namespace: string, name: string, on: boolean): Promise<void> {
   const body = on ? { metadata: { finalizers: [REVOKE_GUARD] } } : { metadata: { "$deleteFromPrimitiveList/finalizers": [REVOKE_GUARD] } };
   try {
     await rawRequest(kc, {

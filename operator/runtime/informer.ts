@@ -1,28 +1,23 @@
-// A restartable informer. NB: client-node 2.x stops an informer on any watch error other than 410
-// and never restarts it, and it does not await callbacks (a throw becomes an unhandled
-// rejection). So callbacks here only enqueue, and an errored informer is restarted with backoff.
-import { type KubeConfig, type KubernetesObject, type ListPromise, makeInformer, type ObjectCache } from "@kubernetes/client-node";
+// An informer: a cache of full objects kept by list + watch (list-watch.ts), calling back on every
+// change. The cache is updated before the callback, so a callback sees a deleted object gone.
+import type { KubernetesObject, ListPromise, ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { type Backoff, backoffDelay } from "../../common/retry.ts";
+import type { KubeAccess } from "../../common/kube/raw-client.ts";
+import { guarded, type InformerHealth, startListWatch } from "./list-watch.ts";
+
+export type { InformerHealth } from "./list-watch.ts";
 
 export interface InformerProps<T extends KubernetesObject> {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   /** Watch path, e.g. /apis/apps/v1/namespaces/ns/deployments or /api/v1/secrets. */
   readonly path: string;
+  /** Every object of `path` with `labelSelector` (paginated: rawList), with the list's resourceVersion. */
   readonly list: ListPromise<T>;
   readonly labelSelector?: string;
   /** Called for every add, update and delete. Must not throw (it only enqueues). */
   readonly onEvent: (obj: T) => void;
   readonly log: Logger;
   readonly onRestart?: () => void;
-}
-
-/** What the probes need to know of one informer (or of all of a controller's). */
-export interface InformerHealth {
-  /** The first list is in the cache. */
-  readonly synced: boolean;
-  /** Epoch ms of the first error since the watch last worked; absent while it works. */
-  readonly failingSince?: number;
 }
 
 export interface RunningInformer<T> {
@@ -38,59 +33,77 @@ export function combinedHealth(informers: readonly { health(): InformerHealth }[
   return { synced: all.every((h) => h.synced), ...(since.length > 0 ? { failingSince: Math.min(...since) } : {}) };
 }
 
-/** Jittered (the default): all informers fail together when the API server restarts; they should not all return together. */
-// NB: capped at 5 s so reconciles resume within seconds of an API server's return, even after a long outage.
-const RESTART_BACKOFF: Backoff = { baseMs: 500, maxMs: 5_000 };
-
 export async function startInformer<T extends KubernetesObject>(props: InformerProps<T>): Promise<RunningInformer<T>> {
-  let synced = false;
-  const list: ListPromise<T> = async () => {
-    const result = await props.list();
-    synced = true; // NB: client-node fills the cache right after this resolves, before any probe can ask
-    return result;
-  };
-  const informer = makeInformer<T>(props.kc, props.path, list, props.labelSelector);
-  let stopped = false;
-  let failures = 0; // since the watch last worked
-  let failingSince: number | undefined;
-  /** Starts (lists if needed, then watches); healthy again when no error came while doing so. */
-  const start = async () => {
-    const before = failures;
-    await informer.start(); // NB: resolves on failure too (reported through "error"), once the watch is open otherwise
-    if (failures === before && !stopped) {
-      failures = 0;
-      failingSince = undefined;
-    }
-  };
-  const safe = (obj: T) => {
-    try {
-      props.onEvent(obj);
-    } catch (error) {
-      props.log.error({ err: error, path: props.path }, "informer callback failed");
-    }
-  };
-  informer.on("add", safe);
-  informer.on("update", safe);
-  informer.on("delete", safe);
-  // NB: not on "connect": client-node emits it before the list, which may still fail.
-  informer.on("error", (error: unknown) => {
-    if (stopped) return;
-    failures++;
-    failingSince ??= Date.now();
-    const delay = backoffDelay(failures, RESTART_BACKOFF);
-    props.log.warn({ err: error, path: props.path, retryInMs: delay }, "watch failed; restarting informer");
-    props.onRestart?.();
-    setTimeout(() => {
-      if (!stopped) start().catch(() => {}); // a failing start reports through "error" again
-    }, delay).unref();
-  });
-  await start();
-  return {
-    cache: informer,
-    health: () => ({ synced, ...(failingSince === undefined ? {} : { failingSince }) }),
-    stop: async () => {
-      stopped = true;
-      await informer.stop();
+  const store = new ObjectStore<T>();
+  const notify = guarded(props.log, props.path, props.onEvent);
+  const running = await startListWatch({
+    kc: props.kc,
+    watch: { path: props.path, query: { labelSelector: props.labelSelector } },
+    list: async () => {
+      const list = await props.list();
+      props.log.debug({ path: props.path, items: list.items.length }, "informer listed");
+      return list;
     },
-  };
+    onList: (items) => {
+      for (const obj of store.replace(items as T[])) notify(obj);
+    },
+    onChange: (type, obj) => {
+      if (type === "DELETED") store.delete(obj as T);
+      else store.set(obj as T);
+      notify(obj as T);
+    },
+    log: props.log,
+    ...(props.onRestart ? { onRestart: props.onRestart } : {}),
+  });
+  return { cache: store, health: running.health, stop: running.stop };
+}
+
+const nameOf = (o: KubernetesObject) => o.metadata?.name ?? "";
+const namespaceOf = (o: KubernetesObject) => o.metadata?.namespace ?? "";
+const keyOf = (o: KubernetesObject) => `${namespaceOf(o)}/${nameOf(o)}`;
+
+/** Objects by namespace, then name (a cluster-scoped object's namespace is ""). */
+export class ObjectStore<T extends KubernetesObject> implements ObjectCache<T> {
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.byNamespace.get(namespace ?? "")?.get(name);
+  }
+
+  list(namespace?: string): readonly T[] {
+    if (namespace !== undefined) return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+    return [...this.byNamespace.values()].flatMap((objects) => [...objects.values()]);
+  }
+
+  set(obj: T): void {
+    const namespace = namespaceOf(obj);
+    const objects = this.byNamespace.get(namespace) ?? new Map<string, T>();
+    objects.set(nameOf(obj), obj);
+    this.byNamespace.set(namespace, objects);
+  }
+
+  delete(obj: T): void {
+    const objects = this.byNamespace.get(namespaceOf(obj));
+    objects?.delete(nameOf(obj));
+    if (objects?.size === 0) this.byNamespace.delete(namespaceOf(obj));
+  }
+
+  /** Holds exactly `items`; returns what changed: new or changed objects, then the removed ones. */
+  replace(items: readonly T[]): T[] {
+    const changed: T[] = [];
+    const listed = new Set<string>();
+    for (const item of items) {
+      listed.add(keyOf(item));
+      const held = this.get(nameOf(item), namespaceOf(item));
+      if (held && held.metadata?.resourceVersion === item.metadata?.resourceVersion) continue;
+      this.set(item);
+      changed.push(item);
+    }
+    for (const held of this.list()) {
+      if (listed.has(keyOf(held))) continue;
+      this.delete(held);
+      changed.push(held);
+    }
+    return changed;
+  }
 }

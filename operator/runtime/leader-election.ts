@@ -1,14 +1,16 @@
-// Lease-based leader election (client-node has none). One replica holds the coordination.k8s.io
-// Lease and renews it; the others retry until it expires. Timings as client-go's defaults scaled
-// for a ~20 s failover: lease 15 s, renew deadline 10 s, retry every 2 s.
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
+// Lease-based leader election (client-node has none), in raw JSON (common/kube/raw-client.ts). One
+// replica holds the coordination.k8s.io Lease and renews it; the others retry until it expires.
+// Timings as client-go's defaults scaled for a ~20 s failover: lease 15 s, renew deadline 10 s,
+// retry every 2 s.
+import type { V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { MicroTime } from "../../common/kube/micro-time.ts";
 import { sleep } from "../../common/retry.ts";
 import { httpStatus, networkCode } from "../errors.ts";
+import { type KubeAccess, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 export interface LeaderElectionProps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
@@ -99,9 +101,26 @@ export function canAcquire(lease: V1Lease, identity: string, now: Date): boolean
   return renewed + (spec.leaseDurationSeconds ?? 15) * 1000 < now.getTime();
 }
 
+/** The Lease's three calls as raw JSON (its times are MicroTime: JSON.stringify writes six digits). */
+function leaseApi(kc: KubeAccess, namespace: string, name: string) {
+  const apiVersion = "coordination.k8s.io/v1";
+  const path = resourcePath(apiVersion, "leases", namespace, name);
+  return {
+    read: () => rawRequest<V1Lease>(kc, { method: "GET", path }),
+    create: (spec: V1Lease["spec"]) =>
+      rawRequest<V1Lease>(kc, {
+        method: "POST",
+        path: resourcePath(apiVersion, "leases", namespace),
+        body: { apiVersion, kind: "Lease", metadata: { name, namespace }, spec },
+      }),
+    // NB: the body carries the resourceVersion we read, so two candidates cannot both win.
+    replace: (lease: V1Lease) => rawRequest<V1Lease>(kc, { method: "PUT", path, body: lease }),
+  };
+}
+
 export function electLeader(props: LeaderElectionProps): Leadership {
-  const api = props.kc.makeApiClient(CoordinationV1Api);
   const { namespace, name, identity, log } = props;
+  const api = leaseApi(props.kc, namespace, name);
   const duration = props.leaseDurationSeconds ?? 15;
   const now = () => new MicroTime((props.now ?? (() => new Date()))().getTime());
   let stopped = false;
@@ -117,11 +136,11 @@ export function electLeader(props: LeaderElectionProps): Leadership {
     const t = now();
     let lease: V1Lease;
     try {
-      lease = await call("get", () => api.readNamespacedLease({ name, namespace }));
+      lease = await call("get", api.read);
     } catch (error) {
       if (httpStatus((error as LeaseCallError).cause) !== 404) throw error;
       const spec = { holderIdentity: identity, leaseDurationSeconds: duration, acquireTime: t, renewTime: t, leaseTransitions: 0 };
-      await call("create", () => api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } }));
+      await call("create", () => api.create(spec));
       return true;
     }
     if (!canAcquire(lease, identity, t)) return false;
@@ -134,8 +153,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       renewTime: t,
       ...(taking ? { acquireTime: t, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } : {}),
     };
-    // NB: replace carries the resourceVersion we read, so two candidates cannot both win.
-    await call("update", () => api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } }));
+    await call("update", () => api.replace({ ...lease, spec }));
     return true;
   };
 
@@ -198,7 +216,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
       if (!leading) return;
       leading = false;
       try {
-        const lease = await api.readNamespacedLease({ name, namespace });
+        const lease = await api.read();
         if (lease.spec?.holderIdentity === identity) {
           const spec = {
             ...lease.spec,
@@ -206,7 +224,7 @@ export function electLeader(props: LeaderElectionProps): Leadership {
             renewTime: new MicroTime(0),
             acquireTime: asMicro(lease.spec.acquireTime),
           };
-          await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
+          await api.replace({ ...lease, spec });
         }
       } catch (error) {
         log.warn({ err: error }, "could not release the lease; a standby takes over when it expires");

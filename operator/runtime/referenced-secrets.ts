@@ -2,8 +2,8 @@
 // ZoomIntegration references), read on demand: a metadata-only watch says which Secrets exist and
 // at which resourceVersion, and a GET reads the data only when that changed. Only the data of
 // referenced Secrets is held, keyed by namespace/name/resourceVersion, and dropped once unreferenced.
-import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
-import { KubeHttpError, rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
+import type { V1Secret } from "@kubernetes/client-node";
+import { type KubeAccess, rawGet } from "../../common/kube/raw-client.ts";
 
 /** A Secret reduced to what the reconciler reads: its name, resourceVersion and data. */
 export type SecretData = Pick<V1Secret, "data"> & {
@@ -22,10 +22,10 @@ export type ResourceVersionOf = (namespace: string, name: string) => string | un
 
 export class ReferencedSecrets {
   private readonly held = new Map<string, SecretData>();
-  private readonly kc: KubeConfig;
+  private readonly kc: KubeAccess;
   private readonly resourceVersionOf: ResourceVersionOf;
 
-  constructor(kc: KubeConfig, resourceVersionOf: ResourceVersionOf) {
+  constructor(kc: KubeAccess, resourceVersionOf: ResourceVersionOf) {
     this.kc = kc;
     this.resourceVersionOf = resourceVersionOf;
   }
@@ -75,11 +75,6 @@ export class ReferencedSecrets {
   }
 }
 
-async function readSecret(kc: KubeConfig, namespace: string, name: string): Promise<V1Secret | undefined> {
-  try {
-    return await rawRequest<V1Secret>(kc, { method: "GET", path: resourcePath("v1", "secrets", namespace, name) });
-  } catch (error) {
-    if (error instanceof KubeHttpError && error.code === 404) return undefined;
-    throw error;
-  }
+function readSecret(kc: KubeAccess, namespace: string, name: string): Promise<V1Secret | undefined> {
+  return rawGet<V1Secret>(kc, "v1", "secrets", namespace, name);
 }
