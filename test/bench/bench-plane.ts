@@ -10,6 +10,7 @@ import { retry } from "../../common/retry.ts";
 import { type ControlPlaneState, startControlPlane, stopControlPlane } from "../cluster/control-plane.ts";
 import { crdFiles } from "../cluster/paths.ts";
 import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
+import { startIngressAdmitter } from "../support/ingress-admitter.ts";
 
 const run = promisify(execFile);
 
@@ -42,10 +43,13 @@ export async function startBenchPlane(pods: number, progress: (m: string) => voi
   progress(`control plane up with ${nodes} fake nodes (room for ${nodes * PODS_PER_NODE} pods)`);
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfigPath);
+  // NB: a tenant is Ready only once its Ingress is admitted (status.loadBalancer): the test bed's stand-in does it
+  const admitter = await startIngressAdmitter(kc, (m) => progress(`[ingress-admitter] ${m}`));
   return {
     state,
     kc,
     stop: async () => {
+      await admitter.stop();
       await stopControlPlane(state);
       stopWatchdog(watchdog);
     },
