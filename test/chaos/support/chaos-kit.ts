@@ -6,7 +6,12 @@ import { join } from "node:path";
 /** ZIO_CHAOS_FULL=1: the counts of issue #19. Otherwise a run that fits about 4 minutes of a 2-core CI. */
 export const FULL = process.env["ZIO_CHAOS_FULL"] === "1";
 
-export const COUNTS = FULL
+/** ZIO_CHAOS_OPS=N: scenarios 4 and 5 run N meeting operations instead (between CI's and the full count). */
+const OPS_OVERRIDE = process.env["ZIO_CHAOS_OPS"] ? Number(process.env["ZIO_CHAOS_OPS"]) : undefined;
+if (OPS_OVERRIDE !== undefined && !(Number.isInteger(OPS_OVERRIDE) && OPS_OVERRIDE > 0))
+  throw new Error(`ZIO_CHAOS_OPS must be a positive integer (got "${process.env["ZIO_CHAOS_OPS"]}")`);
+
+const BASE_COUNTS = FULL
   ? {
       tenants: 200,
       deleted: 50,
@@ -17,6 +22,10 @@ export const COUNTS = FULL
       apiserverDownMs: 60_000,
     }
   : { tenants: 16, deleted: 4, operatorKills: 6, meetingOps: 150, bookingWorkers: 12, serviceKillEveryMs: 3000, apiserverDownMs: 15_000 };
+
+export const COUNTS = { ...BASE_COUNTS, meetingOps: OPS_OVERRIDE ?? BASE_COUNTS.meetingOps };
+/** More than CI's counts: past the tier's 15-minute test timeout. */
+export const LONG_RUN = FULL || OPS_OVERRIDE !== undefined;
 
 /**
  * Production heap limits, as the charts set them for the default memory limits: the operator
