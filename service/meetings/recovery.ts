@@ -55,7 +55,7 @@ export function searchDays(startInstant: number): { from: string; to: string } {
   return { from: day(startInstant - DAY_MS), to: day(startInstant + DAY_MS) };
 }
 
-export function matches(item: ListItem, claim: IdempotencyRecord, expected: ExpectedMeeting): boolean {
+function matches(item: ListItem, claim: IdempotencyRecord, expected: ExpectedMeeting): boolean {
   return (
     item.topic === expected.topic &&
     item.duration === expected.durationMinutes &&
