@@ -1,20 +1,17 @@
 // The service's memory, as a pod runs it (the compiled build as in the image, the chart's
-// NODE_OPTIONS, its ServiceAccount's RBAC, the real store on the real control plane): RSS idle and
+// NODE_OPTIONS with the heap limit a 256Mi pod gets, its ServiceAccount's RBAC, the real store on the real control plane): RSS idle and
 // under a burst of creates, printed beside two baselines measured in the same run: a bare Node
 // process with the same flags (the floor) and the same service with @kubernetes/client-node
 // preloaded (what it cost while it imported client-node). NB: the TypeScript source run directly
 // costs ~30 MiB more (Node's type stripping), so the build is measured.
 // Counts are reduced for CI; `ZIO_FOOTPRINT_CREATES=2000` runs the full burst.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_NODE_OPTIONS } from "../../charts/tenant/pod-template.ts";
 import { sampleRss } from "../bench/rss-sampler.ts";
-import { repoRoot } from "../cluster/paths.ts";
 import { useNamespace } from "../support/cluster-env.ts";
+import { compileService, podNodeOptions, type ServiceBuild } from "../support/service-build.ts";
 import { type RunningService, startBrowserFlow, visit } from "../support/service-harness.ts";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.ts";
 import { prepareServiceTenant, type ServiceTenant } from "../support/service-tenant.ts";
@@ -25,10 +22,12 @@ const CREATES = Number(process.env["ZIO_FOOTPRINT_CREATES"] ?? 200);
 const CONCURRENCY = 16;
 /** Idle = this long after the first ready answer: start-up garbage has had a collection or two. */
 const SETTLE_MS = 3000;
+/** The chart's flags with the heap limit a pod with the default 256Mi limit gets (see service-build.ts). */
+const POD_OPTIONS = podNodeOptions();
 
 let zoom: ZoomEmulator;
 let tenant: ServiceTenant;
-let build: string;
+let build: ServiceBuild | undefined;
 const running: ServiceProcess[] = [];
 const ns = useNamespace("svc-footprint", () => running.map((r) => `--- ${r.podName}\n${r.lines.slice(-20).join("\n")}`).join("\n"));
 
@@ -76,8 +75,7 @@ async function createMeetings(apiUrl: string, prefix: string): Promise<number[]>
 }
 
 async function measureService(podName: string, nodeOptions: string): Promise<Footprint & { statuses: number[] }> {
-  const command = [process.execPath, join(build, "bin/zoom-integration.js"), "service"];
-  const svc = await startServiceProcess(tenant, podName, { NODE_OPTIONS: nodeOptions, LOG_LEVEL: "info" }, command);
+  const svc = await startServiceProcess(tenant, podName, { NODE_OPTIONS: nodeOptions, LOG_LEVEL: "info" }, build?.command);
   running.push(svc);
   await sleep(SETTLE_MS);
   const idle = rssMiB(svc.pid);
@@ -92,7 +90,7 @@ async function measureService(podName: string, nodeOptions: string): Promise<Foo
 
 async function bareNodeRss(): Promise<number> {
   const child: ChildProcess = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)"], {
-    env: { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: SERVICE_NODE_OPTIONS },
+    env: { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: POD_OPTIONS },
     stdio: "ignore",
   });
   await sleep(SETTLE_MS);
@@ -101,16 +99,8 @@ async function bareNodeRss(): Promise<number> {
   return rss;
 }
 
-/** `npm run build`'s output in a temp directory, beside links to the packages it imports. */
-function compile(): string {
-  const out = mkdtempSync(join(tmpdir(), "zio-footprint-build-"));
-  execFileSync(join(repoRoot, "node_modules/.bin/tsc"), ["-p", join(repoRoot, "tsconfig.build.json"), "--outDir", out], { cwd: repoRoot });
-  for (const name of ["node_modules", "package.json"]) symlinkSync(join(repoRoot, name), join(out, name));
-  return out;
-}
-
 beforeAll(async () => {
-  build = compile();
+  build = compileService();
   zoom = await startZoomEmulator({ behaviour: { rateLimits: false } });
   tenant = await prepareServiceTenant({ namespace: ns.name, zoomUrl: zoom.url });
   const first = await startServiceProcess(tenant, "svc-connect");
@@ -123,14 +113,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(running.map((r) => r.stop()));
   await zoom?.close();
-  if (build) rmSync(build, { recursive: true, force: true });
+  build?.remove();
 });
 
 describe("the service's memory footprint", () => {
   it("idles well below the same service with client-node loaded, and serves a burst of creates", async () => {
     const floor = await bareNodeRss();
-    const shipped = await measureService("svc-shipped", SERVICE_NODE_OPTIONS);
-    const withClientNode = await measureService("svc-client-node", `${SERVICE_NODE_OPTIONS} --import @kubernetes/client-node`);
+    const shipped = await measureService("svc-shipped", POD_OPTIONS);
+    const withClientNode = await measureService("svc-client-node", `${POD_OPTIONS} --import @kubernetes/client-node`);
     const row = (name: string, f: Footprint) =>
       `  ${name.padEnd(26)} idle ${f.idle.toFixed(0).padStart(4)} MiB (${(f.idle / withClientNode.idle).toFixed(2)}x)  ` +
       `peak under load ${f.peak.toFixed(0).padStart(4)} MiB (${(f.peak / withClientNode.peak).toFixed(2)}x)  after ${f.after.toFixed(0)} MiB (${f.heap})`;
