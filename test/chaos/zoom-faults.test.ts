@@ -93,10 +93,15 @@ async function scenario(
   const reusedBefore = zoom.inspect().reusedRefreshTokens.length;
   plan.rate = FAULT_RATE;
   const t0 = performance.now();
-  await runBookings(client, tally, COUNTS.meetingOps, COUNTS.bookingWorkers, prefix).finally(() => {
-    stop.done = true;
-    plan.rate = 0;
-  });
+  await runBookings(client, tally, COUNTS.meetingOps, COUNTS.bookingWorkers, prefix)
+    .catch((error: unknown) => {
+      keepLogs();
+      throw error;
+    })
+    .finally(() => {
+      stop.done = true;
+      plan.rate = 0;
+    });
   const seconds = secondsSince(t0);
   await killer;
   const n = await expiries;
@@ -105,11 +110,23 @@ async function scenario(
   return { ...tally, kills, expiries: n, seconds };
 }
 
-/** For a duplicate: every replica's log in test-artifacts/chaos-logs/, and what Zoom holds of its meetings. */
+const EVIDENCE_DIR = "test-artifacts/chaos-logs";
+
+/**
+ * For a failed run: every replica's log, the kills and Zoom's token requests (when a grant dies,
+ * whether a kill landed between a refresh's answer and its write) in test-artifacts/chaos-logs/.
+ */
+function keepLogs(): void {
+  mkdirSync(EVIDENCE_DIR, { recursive: true });
+  for (const p of fleet.every) writeFileSync(`${EVIDENCE_DIR}/${p.podName}.log`, `${p.lines.join("\n")}\n`);
+  writeFileSync(`${EVIDENCE_DIR}/kills.json`, JSON.stringify(fleet.kills, null, 1));
+  writeFileSync(`${EVIDENCE_DIR}/token-requests.json`, JSON.stringify(zoom.inspect().tokenRequests, null, 1));
+}
+
+/** For a duplicate: the logs, and what Zoom holds of its meetings. */
 function keepEvidence(duplicates: string[]): void {
-  const dir = "test-artifacts/chaos-logs";
-  mkdirSync(dir, { recursive: true });
-  for (const p of fleet.every) writeFileSync(`${dir}/${p.podName}.log`, `${p.lines.join("\n")}\n`);
+  keepLogs();
+  const dir = EVIDENCE_DIR;
   const ids = new Set(duplicates.flatMap((d) => d.split(": ")[1]?.split(",") ?? []));
   const meetings = zoom.inspect().meetings.filter((m) => ids.has(m.id));
   console.error(`[chaos] duplicates (replica logs in ${dir}/):\n${JSON.stringify(meetings, null, 1)}`);

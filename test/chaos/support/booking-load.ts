@@ -14,6 +14,8 @@ export class ServiceFleet {
   readonly replicas: (ServiceProcess | undefined)[];
   readonly every: ServiceProcess[] = [];
   readonly killedPids = new Set<number>();
+  /** When each kill was sent (ms since the epoch), for putting beside Zoom's token requests. */
+  readonly kills: { readonly pod: string; readonly at: number }[] = [];
   readonly #tenant: ServiceTenant;
   #started = 0;
 
@@ -38,6 +40,7 @@ export class ServiceFleet {
     const old = this.replicas[i];
     if (old) {
       this.killedPids.add(old.pid);
+      this.kills.push({ pod: old.podName, at: Date.now() });
       this.replicas[i] = undefined;
       await old.kill();
     }
