@@ -36,9 +36,26 @@ async function redirectOf(url: string, edgeBase: string, cookie?: string): Promi
   }
 }
 
+/**
+ * The first request through the edge: Traefik publishes an Ingress's status (what makes the tenant
+ * Routed and Ready) as soon as it reads it, but applies the route after its providers' throttle
+ * (2 s by default), so for a moment app.<domain> still answers 404.
+ */
+async function firstRedirectOf(url: string, edgeBase: string, timeoutMs = 20_000): Promise<{ location: string; setCookie: string | null }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await redirectOf(url, edgeBase);
+    } catch (error) {
+      if (!/got 404$/.test((error as Error).message) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Returns the URL the admin's browser finally lands on (…?zoom=connected on success). */
 export async function connectWithoutBrowser(props: ConnectProps): Promise<string> {
-  const start = await redirectOf(props.authorizationUrl, props.edgeBase);
+  const start = await firstRedirectOf(props.authorizationUrl, props.edgeBase);
   const cookie = (start.setCookie ?? "").split(";")[0] ?? "";
   const callback = props.zoom.approve(start.location, props.login);
   const landing = await redirectOf(callback, props.edgeBase, cookie);
