@@ -50,7 +50,7 @@ export type Search =
   | { readonly kind: "unknown"; readonly reason: string };
 
 /** The days searched, in UTC: the start's day and one either side (Zoom may read them in the host's zone). */
-export function searchDays(startInstant: number): { from: string; to: string } {
+function searchDays(startInstant: number): { from: string; to: string } {
   const day = (instant: number) => new Date(instant).toISOString().slice(0, 10);
   return { from: day(startInstant - DAY_MS), to: day(startInstant + DAY_MS) };
 }
