@@ -6,7 +6,7 @@ const slow = { testTimeout: 120_000, hookTimeout: 180_000 };
 
 export default defineConfig({
   test: {
-    // the plain closing line CI reads ("tests: N passed, N failed, N skipped"), see the reporter
+    // the plain closing line CI reads ("N passed, N failed, N skipped", alone on its line), see the reporter
     reporters: ["default", "./test/support/closing-line-reporter.ts"],
     projects: [
       {

@@ -3,7 +3,7 @@ import type { Reporter, TestModule } from "vitest/node";
 
 // CI reads a run's closing line to learn how many tests ran, and vitest's own summary
 // ("Tests  1238 passed (1238)") is not a form it reads; this reporter adds the plain one
-// ("tests: N passed, N failed, N skipped") and keeps it in test-artifacts/ for .ci/run to print last
+// ("N passed, N failed, N skipped", alone on its line) and keeps it in test-artifacts/ for .ci/run to print last
 // (vitest may print teardown notices after the reporters).
 export const CLOSING_LINE_FILE = "test-artifacts/closing-line.txt";
 
@@ -28,7 +28,7 @@ export function countTests(modules: ReadonlyArray<TestModule>): Counts {
 
 export function closingLine(counts: Counts, unhandledErrors: number): string {
   // an unhandled error fails the run as a test would: count it so the line never reads clean then
-  return `tests: ${counts.passed} passed, ${counts.failed + unhandledErrors} failed, ${counts.skipped} skipped`;
+  return `${counts.passed} passed, ${counts.failed + unhandledErrors} failed, ${counts.skipped} skipped`;
 }
 
 export default class ClosingLineReporter implements Reporter {
