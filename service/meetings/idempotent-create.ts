@@ -31,8 +31,8 @@ import { toMeeting } from "./zoom-meeting.ts";
  * longer than the lease and then creates: no create is sent later than `sendMarginMs` before the
  * lease ends (a send that started earlier has its answer or its timeout by then), and should one
  * still race, `finish` keeps the first recorded meeting and deletes the late one. A recovery search
- * that cannot finish leaves the claim pending (IDEMPOTENCY_IN_PROGRESS): a retry after the lease
- * searches again, never creates blindly. A record deleted by pruning (25 h) makes a later retry
+ * that cannot finish leaves the claim pending (IDEMPOTENCY_IN_PROGRESS) and ends its lease: the next
+ * retry takes it over and searches again, never creates blindly. A record deleted by pruning (25 h) makes a later retry
  * with the same key create anew.
  */
 
@@ -122,7 +122,7 @@ export async function createMeetingIdempotently(
     if (claim.kind === "claimed") {
       // NB: the rare paths (takeover, search, stall, release) log with the booking and the claim they concern
       const claimLog = deps.logger.child({ bookingId: request.bookingId, claim: attempt.owner.slice(0, 8) });
-      if (claim.recover) claimLog.warn("took over a claim whose lease ran out: searching Zoom before creating");
+      if (claim.recover) claimLog.warn("took over a pending claim (its owner died, stalled or gave up): searching Zoom before creating");
       const claimDeps: MeetingsDeps = { ...deps, logger: claimLog };
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
       const run = { key, record: claim.record, recover: claim.recover, request, start, expected, timing };
@@ -210,7 +210,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
   if (run.recover) {
     const search = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
     if (search.kind === "found") return { meeting: await finish(deps, run, search.meetingId, undefined), replayed: true };
-    if (search.kind === "unknown") throw stalled(deps, run, search.reason);
+    if (search.kind === "unknown") throw await stalled(deps, run, search.reason);
   }
   const body = await createBody(deps, run.request, run.start).catch(async (error: unknown) => {
     // NB: a taken-over claim stays pending: its dead owner may have created the meeting, and only a
@@ -234,7 +234,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     await release(deps, run);
     throw created.error;
   }
-  if (created.kind === "stalled") throw stalled(deps, run, created.reason);
+  if (created.kind === "stalled") throw await stalled(deps, run, created.reason);
   // NB: outside the create: if recording fails, the claim must stay pending (never released).
   if (created.kind === "found") return { meeting: await finish(deps, run, created.meetingId, undefined), replayed: false };
   return { meeting: await finish(deps, run, created.meeting.id, created.meeting), replayed: false };
@@ -280,14 +280,34 @@ function afterLostAnswer(search: Search, error: unknown): CreateOutcome {
   return { kind: "ambiguous", error };
 }
 
-/** The claim stays pending until its lease ends; a retry then takes it over and searches again. */
-function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): ServiceError {
-  const waitMs = Math.max(0, run.record.leaseUntil - deps.clock());
+/**
+ * Whether Zoom created the meeting is not settled: the claim stays pending, keeping its claimedAt, and
+ * this replica ends its own lease so that the next retry takes the claim over and searches again
+ * (after settleMs: a late create has been handled by then) instead of waiting the lease out.
+ * If the store cannot be written, the lease runs its course.
+ */
+async function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): Promise<ServiceError> {
+  const ended = await endLease(deps, run).then(
+    () => true,
+    () => false,
+  );
+  const waitMs = ended ? run.timing.settleMs : Math.max(0, run.record.leaseUntil - deps.clock());
   deps.logger.warn({ reason, retryAfterMs: waitMs }, "zoom create left pending: whether Zoom created the meeting is not settled");
   return new ServiceError(
     ErrorCode.IdempotencyInProgress,
     "Whether Zoom created this meeting could not be settled yet (its answer was lost); retry with the same key after Retry-After.",
     { retryAfterSeconds: Math.ceil(waitMs / 1000) + 1 },
+  );
+}
+
+async function endLease(deps: MeetingsDeps, run: ClaimRun): Promise<void> {
+  const now = deps.clock();
+  await deps.idempotency.transact(
+    run.key,
+    (current): Decision<void> =>
+      current?.state === "pending" && current.owner === run.record.owner
+        ? { change: { put: { ...current, leaseUntil: Math.min(current.leaseUntil, now) } }, result: undefined }
+        : { result: undefined },
   );
 }
 

@@ -12,7 +12,7 @@ export const ERROR_CODE_DOCS: Readonly<Record<ErrorCode, string>> = {
   REAUTHORIZATION_REQUIRED: "409: Zoom revoked or killed the connection's grant: an admin must connect Zoom again. Retrying does not help.",
   MISSING_SCOPES: "409: the Zoom app lacks a scope this call needs (e.g. meeting delete under granular scopes): fix the app, reconnect.",
   IDEMPOTENCY_IN_PROGRESS:
-    "409: another request with the same Idempotency-Key / booking id is still creating the meeting, or Zoom's answer to a create was lost and whether it created the meeting is not settled yet (the claim stays pending until its lease ends; a retry then searches for it before creating anything); retry after Retry-After.",
+    "409: another request with the same Idempotency-Key / booking id is still creating the meeting, or Zoom's answer to a create was lost and whether it created the meeting is not settled yet (the claim stays pending; a retry after Retry-After searches for it before creating anything); retry after Retry-After.",
   IDEMPOTENCY_KEY_REUSED: "422: the Idempotency-Key / booking id was used with a different request body.",
   IDEMPOTENCY_STORE_UNAVAILABLE:
     "503: the idempotency store (its shard ConfigMaps) or the state ConfigMap (organization settings) cannot be read or written: `details.reason` is full (the key's shard is at its size limit), conflict (contended) or kubernetes (API server unreachable or refusing); nothing was created. Retry after Retry-After.",
