@@ -31,8 +31,8 @@ export interface LockOptions {
   readonly waitTimeoutMs: number;
   readonly pollMs: number;
   readonly onWait: () => void;
-  /** A lock left by another holder (crashed, or cut off) was taken over. */
-  readonly onTakeover: () => void;
+  /** A lock left by another holder (crashed, or cut off) was taken over: `previous` is that lock. */
+  readonly onTakeover: (previous: RefreshLock) => void;
   readonly observed: LockObservations;
 }
 
@@ -91,7 +91,7 @@ export async function acquireRefreshLock(o: LockOptions, key: string, need: (g: 
     const acquiredAt = o.now();
     try {
       const locked = await o.store.write(snapshot, draft);
-      if (other) o.onTakeover();
+      if (other) o.onTakeover(other);
       return { kind: "held", grant, lock, snapshot: locked, owner: snapshot.owner, acquiredAt };
     } catch (error) {
       if (!(error instanceof WriteConflict)) throw error;

@@ -12,7 +12,7 @@ import type { ServiceMetrics } from "../metrics.ts";
 import { ZoomOAuthError, type ZoomOAuthClient } from "../zoom/zoom-oauth-client.ts";
 import type { AccessGrant, AccessTokens } from "./access-tokens.ts";
 import { acquireRefreshLock, keepLock, LockObservations, settleRefresh } from "./refresh-lock.ts";
-import type { TokenSecretStore } from "./token-secret-store.ts";
+import type { RefreshLock, TokenSecretStore } from "./token-secret-store.ts";
 
 export interface TokenManagerProps {
   readonly store: TokenSecretStore;
@@ -88,7 +88,15 @@ export function createTokenManager(props: TokenManagerProps): TokenManager {
     waitTimeoutMs: props.waitTimeoutMs ?? 45_000,
     pollMs: props.pollMs ?? 100,
     onWait: () => props.metrics.refreshWaits.inc(),
-    onTakeover: () => props.metrics.refreshLockTakeovers.inc(),
+    onTakeover: (previous: RefreshLock) => {
+      props.metrics.refreshLockTakeovers.inc();
+      // NB: if Zoom had answered that holder before it died, the refresh token it held is rotated and
+      // this refresh is refused (invalid_grant): the log says which replica to look at.
+      props.log.warn(
+        { previousHolder: previous.holder },
+        "took over the token refresh lock left by another replica (it died or was cut off)",
+      );
+    },
     observed: new LockObservations(),
   };
   const expiresSoon: Need = (g) => Date.parse(g.accessTokenExpiresAt) - margin <= props.now();
