@@ -126,7 +126,10 @@ export async function createMeetingIdempotently(
       const claimDeps: MeetingsDeps = { ...deps, logger: claimLog };
       const expected = { topic: request.topic, durationMinutes: request.durationMinutes, startInstant: start.instant };
       const run = { key, record: claim.record, recover: claim.recover, request, start, expected, timing };
-      const result = await runClaim(claimDeps, run);
+      const result = await runClaim(claimDeps, run).catch(async (error: unknown) => {
+        await endLease(claimDeps, run);
+        throw error;
+      });
       return { ...result, meeting: await withInvitation(claimDeps, request.organizationId, result.meeting) };
     }
     await sleep(timing.pollMs * (0.5 + deps.random()));
@@ -210,7 +213,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
   if (run.recover) {
     const search = await findCreatedMeeting(deps, organizationId, run.record, run.expected);
     if (search.kind === "found") return { meeting: await finish(deps, run, search.meetingId, undefined), replayed: true };
-    if (search.kind === "unknown") throw await stalled(deps, run, search.reason);
+    if (search.kind === "unknown") throw stalled(deps, run, search.reason);
   }
   const body = await createBody(deps, run.request, run.start).catch(async (error: unknown) => {
     // NB: a taken-over claim stays pending: its dead owner may have created the meeting, and only a
@@ -234,7 +237,7 @@ async function runClaim(deps: MeetingsDeps, run: ClaimRun): Promise<CreateResult
     await release(deps, run);
     throw created.error;
   }
-  if (created.kind === "stalled") throw await stalled(deps, run, created.reason);
+  if (created.kind === "stalled") throw stalled(deps, run, created.reason);
   // NB: outside the create: if recording fails, the claim must stay pending (never released).
   if (created.kind === "found") return { meeting: await finish(deps, run, created.meetingId, undefined), replayed: false };
   return { meeting: await finish(deps, run, created.meeting.id, created.meeting), replayed: false };
@@ -282,16 +285,11 @@ function afterLostAnswer(search: Search, error: unknown): CreateOutcome {
 
 /**
  * Whether Zoom created the meeting is not settled: the claim stays pending, keeping its claimedAt, and
- * this replica ends its own lease so that the next retry takes the claim over and searches again
- * (after settleMs: a late create has been handled by then) instead of waiting the lease out.
- * If the store cannot be written, the lease runs its course.
+ * its lease is ended (createMeetingIdempotently) so that the next retry takes it over and searches
+ * again instead of waiting the lease out; by then settleMs has passed since this claim's last send.
  */
-async function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): Promise<ServiceError> {
-  const ended = await endLease(deps, run).then(
-    () => true,
-    () => false,
-  );
-  const waitMs = ended ? run.timing.settleMs : Math.max(0, run.record.leaseUntil - deps.clock());
+function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): ServiceError {
+  const waitMs = run.timing.settleMs;
   deps.logger.warn({ reason, retryAfterMs: waitMs }, "zoom create left pending: whether Zoom created the meeting is not settled");
   return new ServiceError(
     ErrorCode.IdempotencyInProgress,
@@ -300,15 +298,24 @@ async function stalled(deps: MeetingsDeps, run: ClaimRun, reason: string): Promi
   );
 }
 
+/**
+ * Hands a claim this request leaves pending (unsettled, a failed search, lookup or record) to the
+ * next retry at once: its lease ends now, its claimedAt stays (the taker searches for meetings
+ * Zoom created since). Every send of this request has its answer or its timeout by now. A claim
+ * released, done or taken over by then is left alone; if the store cannot be written, the lease
+ * runs its course.
+ */
 async function endLease(deps: MeetingsDeps, run: ClaimRun): Promise<void> {
   const now = deps.clock();
-  await deps.idempotency.transact(
-    run.key,
-    (current): Decision<void> =>
-      current?.state === "pending" && current.owner === run.record.owner
-        ? { change: { put: { ...current, leaseUntil: Math.min(current.leaseUntil, now) } }, result: undefined }
-        : { result: undefined },
-  );
+  await deps.idempotency
+    .transact(
+      run.key,
+      (current): Decision<void> =>
+        current?.state === "pending" && current.owner === run.record.owner && current.leaseUntil > now
+          ? { change: { put: { ...current, leaseUntil: now } }, result: undefined }
+          : { result: undefined },
+    )
+    .catch((error: unknown) => deps.logger.warn({ err: error }, "could not end the claim's lease: a retry waits for it"));
 }
 
 /** Marks the claim done; if another attempt completed it first (lease lost), its meeting wins and ours is deleted. */
