@@ -18,7 +18,7 @@ import {
   ServiceFleet,
   type Tally,
 } from "./support/booking-load.ts";
-import { type GrantDeathCause, grantDeathCause, lockTakeovers } from "./support/grant-deaths.ts";
+import { type GrantDeathCause, grantDeathCause, lockTakeovers } from "../support/grant-deaths.ts";
 import { COUNTS, figures, LONG_RUN, oomOf, secondsSince, seededRandom, sleep } from "./support/chaos-kit.ts";
 
 const FAULT_RATE = 0.1;

@@ -159,7 +159,18 @@ async function kubectl(state: Pick<ControlPlaneState, "kubectl" | "kubeconfigPat
 async function installCrds(state: ControlPlaneState, files: readonly string[]): Promise<void> {
   if (files.length === 0) return;
   await kubectl(state, ["apply", "--server-side", "--field-manager=zio-test-harness", ...files.flatMap((f) => ["-f", f])]);
-  await kubectl(state, ["wait", "--for=condition=Established", "--timeout=60s", ...files.flatMap((f) => ["-f", f])]);
+  const wait = ["wait", "--for=condition=Established", "--timeout=60s", ...files.flatMap((f) => ["-f", f])];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await kubectl(state, wait);
+      return;
+    } catch (error) {
+      // NB: kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions
+      // yet: on a busy machine the apiextensions controller may not have seen it
+      if (attempt >= 20 || !String((error as { stderr?: string }).stderr).includes("accessor error")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 async function saveState(state: ControlPlaneState): Promise<void> {

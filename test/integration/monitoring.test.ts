@@ -46,12 +46,13 @@ beforeAll(async () => {
     const res = await apply(await readFile(join(moduleDir, "example/prometheus-operator-crd", crd), "utf8"));
     if (res.code !== 0) throw new Error(`applying ${crd} failed: ${res.stderr}`);
   }
-  const established = await kubectl([
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    ...CRDS.map((c) => `crd/${c.slice(22, -5)}.monitoring.coreos.com`),
-  ]);
+  const wait = ["wait", "--for=condition=Established", "--timeout=60s", ...CRDS.map((c) => `crd/${c.slice(22, -5)}.monitoring.coreos.com`)];
+  let established = await kubectl(wait);
+  // NB: kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions yet
+  for (let attempt = 1; established.code !== 0 && established.stderr.includes("accessor error") && attempt < 20; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    established = await kubectl(wait);
+  }
   if (established.code !== 0) throw new Error(`the monitoring CRDs did not become Established: ${established.stderr}`);
 }, 180_000);
 

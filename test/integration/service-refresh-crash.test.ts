@@ -6,6 +6,7 @@
 // runs the full count. A slow Zoom (slower than the lock) must not cause a second concurrent refresh.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useNamespace } from "../support/cluster-env.ts";
+import { grantDeathCause, lockTakeovers } from "../support/grant-deaths.ts";
 import { crashTrial, type KillPhase, verify } from "../support/refresh-crash.ts";
 import { type RunningService, startBrowserFlow, visit } from "../support/service-harness.ts";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.ts";
@@ -59,6 +60,7 @@ describe("SIGKILL of the refresh lock holder at a random point of its refresh", 
     const badAnswers: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
       const [victim, ...survivors] = replicas as [ServiceProcess, ...ServiceProcess[]];
+      const trialStart = Date.now();
       const result = await crashTrial({
         zoom,
         tenant,
@@ -71,6 +73,14 @@ describe("SIGKILL of the refresh lock holder at a random point of its refresh", 
       const seen = phases.get(result.phase) ?? { trials: 0, lost: 0 };
       phases.set(result.phase, { trials: seen.trials + 1, lost: seen.lost + (result.grantLost ? 1 : 0) });
       doubles += result.unexplainedReuse;
+      // the chaos scenarios excuse a lost grant only on this evidence (test/support/grant-deaths.ts): it must agree
+      const cause = grantDeathCause(trialStart, zoom.inspect().tokenRequests, [{ pod: victim.podName, at: result.killedAt }], () =>
+        survivors.flatMap((r) => lockTakeovers(r.podName, r.lines)),
+      );
+      if ((cause?.killInWindow?.pod === victim.podName) !== result.grantLost)
+        badAnswers.push(
+          `trial ${trial} (${result.phase}): lost ${result.grantLost}, attributed ${JSON.stringify(cause)}, takeovers ${JSON.stringify(survivors.flatMap((r) => lockTakeovers(r.podName, r.lines)))}`,
+        );
       if (result.grantLost) {
         // A lost grant must be visible: every replica says REAUTHORIZATION_REQUIRED, none answers 200 with a dead token.
         badAnswers.push(...result.answers.filter((a) => !a.includes("REAUTHORIZATION_REQUIRED")).map((a) => `trial ${trial} (lost): ${a}`));

@@ -22,6 +22,8 @@ export type KillPhase =
 
 export interface TrialResult {
   readonly phase: KillPhase;
+  /** When the SIGKILL was sent (wall clock, ms). */
+  readonly killedAt: number;
   /** The survivors' answers after the takeover (HTTP status or error code). */
   readonly answers: readonly string[];
   /** Zoom rotated the refresh token but the Secret never got the new one. */
@@ -130,6 +132,7 @@ export async function crashTrial(p: TrialProps): Promise<TrialResult> {
   const reuses = after.reusedRefreshTokens.length - before.reusedRefreshTokens.length;
   return {
     phase: holder ? phaseOf(first, killedAt, written, requests.length) : "not the holder",
+    killedAt,
     answers,
     grantLost: rotatedUnseen,
     unexplainedReuse: rotatedUnseen ? Math.max(0, reuses - 1) : reuses,

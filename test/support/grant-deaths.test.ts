@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TokenRequest } from "../../zoom-emulator/store.ts";
+import type { TokenRequest } from "../zoom-emulator/store.ts";
 import { grantDeathCause, lockTakeovers } from "./grant-deaths.ts";
 
 const refresh = (arrivedAt: number, status: number): TokenRequest => ({
@@ -20,7 +20,10 @@ const takeover = { at: 16_000, pod: "svc-2", previousHolder: "svc-1" };
 describe("why a grant died in a chaos run", () => {
   it("blames a kill between Zoom's rotation and the write when the next holder took the lock over from the killed pod", () => {
     const cause = grantDeathCause(0, requests, [{ pod: "svc-1", at: 1_010 }], () => [takeover]);
-    expect(cause).toEqual({ refusedAt: 16_005, killInWindow: { pod: "svc-1", msAfterZoomHandled: 8, takenOverBy: "svc-2" } });
+    expect(cause).toEqual({
+      refusedAt: 16_005,
+      killInWindow: { pod: "svc-1", killMsAfterArrival: 10, handledAfterKill: false, takenOverBy: "svc-2" },
+    });
   });
 
   it("blames us when no lock was taken over from a killed pod", () => {
@@ -28,8 +31,15 @@ describe("why a grant died in a chaos run", () => {
     expect(grantDeathCause(0, requests, [], () => [takeover])?.killInWindow).toBeUndefined();
   });
 
-  it("blames us when the holder was killed before Zoom handled the refresh (that refresh rotated nothing)", () => {
-    expect(grantDeathCause(0, requests, [{ pod: "svc-1", at: 990 }], () => [takeover])?.killInWindow).toBeUndefined();
+  it("blames a kill while Zoom had the refresh, even if Zoom handled it after the kill", () => {
+    const late = [refresh(500, 200), { ...refresh(1_000, 200), handledAt: 1_300 }, refresh(16_005, 400)];
+    expect(grantDeathCause(0, late, [{ pod: "svc-1", at: 1_100 }], () => [takeover])?.killInWindow).toMatchObject({
+      handledAfterKill: true,
+    });
+  });
+
+  it("blames us when the holder was killed before its refresh reached Zoom (that refresh was someone else's)", () => {
+    expect(grantDeathCause(0, requests, [{ pod: "svc-1", at: 700 }], () => [takeover])?.killInWindow).toBeUndefined();
   });
 
   it("finds no death when no refresh was refused after `since`", () => {
@@ -39,7 +49,7 @@ describe("why a grant died in a chaos run", () => {
   it("reads the takeovers from a replica's JSON log", () => {
     const lines = [
       '{"level":30,"time":5,"msg":"zoom service listening"}',
-      '{"level":40,"time":16000,"previousHolder":"svc-1","msg":"took over the token refresh lock left by another replica (it died or was cut off)"}',
+      '{"level":40,"time":"1970-01-01T00:00:16.000Z","previousHolder":"svc-1","msg":"took over the token refresh lock left by another replica (it died or was cut off)"}',
     ];
     expect(lockTakeovers("svc-2", lines)).toEqual([takeover]);
   });
