@@ -11,6 +11,7 @@ import type { OperatorMetrics } from "../metrics.ts";
 import { combinedHealth, type InformerHealth, startInformer, type RunningInformer } from "../runtime/informer.ts";
 import { type MetadataEvent, type RunningMetadataInformer, startMetadataInformer } from "../runtime/metadata-informer.ts";
 import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
+import { slimmed } from "../runtime/slim.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
 import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
 import { classify, ReconcileReason } from "../errors.ts";
@@ -174,13 +175,20 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     queue.add(key);
     metrics.queueDepth.set(queue.depth);
   };
-  const watch = async (apiVersion: string, plural: string, onEvent: (o: KubernetesObject) => void, labelSelector?: string) => {
+  const watch = async (
+    apiVersion: string,
+    plural: string,
+    onEvent: (o: KubernetesObject) => void,
+    keep: (o: KubernetesObject) => KubernetesObject,
+    labelSelector?: string,
+  ) => {
     const started = await Promise.all(
       scopes.map((ns) =>
         startInformer<KubernetesObject>({
           kc,
           log,
           onEvent,
+          keep,
           labelSelector,
           path: resourcePath(apiVersion, plural, ns),
           list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
@@ -196,14 +204,16 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     const gone = caches.zoomIntegrations !== undefined && !caches.zoomIntegrations.get(o.metadata?.name ?? "", o.metadata?.namespace);
     for (const key of [keyOf(o), ...domains.observe(o, gone)]) enqueue(key);
   };
-  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, onZoomIntegration);
+  // NB: nothing reads a ZoomIntegration's managedFields; a child's own Apply entry is the drift comparison's.
+  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, onZoomIntegration, (o) => slimmed(o, false));
+  const child = (o: KubernetesObject) => slimmed(o, true);
   const toOwner = (o: KubernetesObject) => {
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
   };
   for (const kind of WATCHED_KINDS) {
     const { apiVersion, plural } = CHILD_KINDS[kind];
-    caches.byKind[kind] = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
+    caches.byKind[kind] = await watch(apiVersion, plural, toOwner, child, MANAGED_BY_SELECTOR);
   }
   const onSecret = ({ namespace, name }: MetadataEvent) => {
     const keys = referencingKeys(caches.zoomIntegrations, namespace, name);
@@ -222,7 +232,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     kc,
     async () => {
       const { apiVersion, plural } = CHILD_KINDS.HTTPRoute;
-      caches.byKind.HTTPRoute = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
+      caches.byKind.HTTPRoute = await watch(apiVersion, plural, toOwner, child, MANAGED_BY_SELECTOR);
       log.info({ resource: plural }, "the Gateway API is served: watching HTTPRoutes");
       enqueueAll();
     },

@@ -16,6 +16,8 @@ export interface InformerProps<T extends KubernetesObject> {
   readonly labelSelector?: string;
   /** Called for every add, update and delete. Must not throw (it only enqueues). */
   readonly onEvent: (obj: T) => void;
+  /** What the cache keeps of each object (slim.ts). @default the whole object */
+  readonly keep?: (obj: T) => T;
   readonly log: Logger;
   readonly onRestart?: () => void;
 }
@@ -36,6 +38,7 @@ export function combinedHealth(informers: readonly { health(): InformerHealth }[
 export async function startInformer<T extends KubernetesObject>(props: InformerProps<T>): Promise<RunningInformer<T>> {
   const store = new ObjectStore<T>();
   const notify = guarded(props.log, props.path, props.onEvent);
+  const keep = props.keep ?? ((obj: T) => obj);
   const running = await startListWatch({
     kc: props.kc,
     watch: { path: props.path, query: { labelSelector: props.labelSelector } },
@@ -45,11 +48,11 @@ export async function startInformer<T extends KubernetesObject>(props: InformerP
       return list;
     },
     onList: (items) => {
-      for (const obj of store.replace(items as T[])) notify(obj);
+      for (const obj of store.replace((items as T[]).map(keep))) notify(obj);
     },
     onChange: (type, obj) => {
       if (type === "DELETED") store.delete(obj as T);
-      else store.set(obj as T);
+      else store.set(keep(obj as T));
       notify(obj as T);
     },
     log: props.log,
