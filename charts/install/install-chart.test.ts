@@ -131,8 +131,8 @@ describe("the operator Deployment", () => {
   });
 
   it("bounds the V8 heap as a share of the memory limit (so the heap follows the limit), in a form this Node accepts", () => {
-    expect(env()["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=75");
-    expect(env(renderInstall({ heapPercentage: 60 }))["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=60");
+    expect(env()["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=75 --max-semi-space-size=1");
+    expect(env(renderInstall({ heapPercentage: 60 }))["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=60 --max-semi-space-size=1");
     const heapMiB = execFileSync(process.execPath, ["-p", "require('v8').getHeapStatistics().heap_size_limit / 2 ** 20"], {
       env: { NODE_OPTIONS: env()["NODE_OPTIONS"] },
       encoding: "utf8",

@@ -17,6 +17,8 @@ export const LEADER_ELECTION_NAME = `${OPERATOR_NAME}-leader-election`;
 export const METRICS_SERVICE_NAME = `${OPERATOR_NAME}-metrics`;
 /** The install Deployment's container arguments (the image's entrypoint dispatches on it). */
 export const OPERATOR_ARGS: readonly string[] = ["operator"];
+/** V8 flags of the operator besides its heap limit (see NODE_OPTIONS below). */
+export const OPERATOR_V8_FLAGS = "--max-semi-space-size=1";
 export const METRICS_PORT = 8080;
 export const HEALTH_PORT = 8081;
 
@@ -183,8 +185,10 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
       // NB: V8 grows its heap lazily up to a limit far above what the operator keeps alive (100
       // ZoomIntegrations: ~66 MB live; RSS 470 MiB unbounded vs 181 MiB with a 128 MB old space):
       // bound it inside the memory limit, as a share of it (Node reads the cgroup limit), so the
-      // heap follows the limit instead of a constant that a raised limit leaves behind.
-      { name: "NODE_OPTIONS", value: `--max-old-space-size-percentage=${props.heapPercentage}` },
+      // heap follows the limit instead of a constant that a raised limit leaves behind. The 1 MiB
+      // young generation (the service's too): 100 tenants and the busy fixture, 166 MiB RSS at
+      // steady state instead of 260 (V8's default young generation held ~120 MiB of garbage).
+      { name: "NODE_OPTIONS", value: `--max-old-space-size-percentage=${props.heapPercentage} ${OPERATOR_V8_FLAGS}` },
     ],
     ports: [
       { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },

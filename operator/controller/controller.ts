@@ -8,9 +8,18 @@ import { rawList, resourcePath, type KubeAccess } from "../../common/kube/raw-cl
 import type { Logger } from "pino";
 import { API_VERSION, KIND, PLURAL } from "../../common/api/constants.ts";
 import type { OperatorMetrics } from "../metrics.ts";
-import { combinedHealth, type InformerHealth, startInformer, type RunningInformer } from "../runtime/informer.ts";
+import {
+  AS_JSON,
+  AS_OBJECTS,
+  combinedHealth,
+  type InformerHealth,
+  type Packing,
+  type RunningInformer,
+  startInformer,
+} from "../runtime/informer.ts";
 import { type MetadataEvent, type RunningMetadataInformer, startMetadataInformer } from "../runtime/metadata-informer.ts";
 import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
+import { slimmed } from "../runtime/slim.ts";
 import { WorkQueue } from "../runtime/work-queue.ts";
 import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
 import { classify, ReconcileReason } from "../errors.ts";
@@ -67,11 +76,22 @@ export function referencingKeys(cache: ObjectCache<KubernetesObject>, namespace:
     .map(keyOf);
 }
 
+type SizedCache = ObjectCache<KubernetesObject> & { readonly size: number };
+
 /** One cache spanning several per-namespace informers (or one cluster-wide informer). */
-function mergedCache(informers: RunningInformer<KubernetesObject>[]): ObjectCache<KubernetesObject> {
+function mergedCache(informers: RunningInformer<KubernetesObject>[]): SizedCache {
   return {
-    get: (name, namespace) => informers.map((i) => i.cache.get(name, namespace)).find(Boolean),
+    get: (name, namespace) => {
+      for (const i of informers) {
+        const found = i.cache.get(name, namespace);
+        if (found) return found;
+      }
+      return undefined;
+    },
     list: (namespace) => informers.flatMap((i) => [...i.cache.list(namespace)]),
+    get size() {
+      return informers.reduce((sum, i) => sum + i.cache.size, 0);
+    },
   };
 }
 
@@ -88,10 +108,9 @@ function watchSecretMetadata(
 }
 
 /** Full objects held, by kind: what zio_operator_cached_objects reports. */
-function cachedObjects(caches: Caches, referenced: ReferencedSecrets): Record<string, number> {
-  const counts: Record<string, number> = { ZoomIntegration: caches.zoomIntegrations.list().length, ReferencedSecret: referenced.size };
-  for (const kind of WATCHED_KINDS) counts[kind] = caches.byKind[kind].list().length;
-  if (caches.byKind.HTTPRoute) counts["HTTPRoute"] = caches.byKind.HTTPRoute.list().length;
+function cachedObjects(caches: Record<string, SizedCache>, referenced: ReferencedSecrets): Record<string, number> {
+  const counts: Record<string, number> = { ReferencedSecret: referenced.size };
+  for (const [kind, cache] of Object.entries(caches)) counts[kind] = cache.size;
   return counts;
 }
 
@@ -174,13 +193,22 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     queue.add(key);
     metrics.queueDepth.set(queue.depth);
   };
-  const watch = async (apiVersion: string, plural: string, onEvent: (o: KubernetesObject) => void, labelSelector?: string) => {
+  const watch = async (
+    apiVersion: string,
+    plural: string,
+    onEvent: (o: KubernetesObject) => void,
+    keep: (o: KubernetesObject) => KubernetesObject,
+    packing: Packing<KubernetesObject>,
+    labelSelector?: string,
+  ) => {
     const started = await Promise.all(
       scopes.map((ns) =>
         startInformer<KubernetesObject>({
           kc,
           log,
           onEvent,
+          keep,
+          packing,
           labelSelector,
           path: resourcePath(apiVersion, plural, ns),
           list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
@@ -191,19 +219,29 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     running.push(...started);
     return mergedCache(started);
   };
+  const sized: Record<string, SizedCache> = {};
   // NB: a claimant waiting for a domain is enqueued when the holder goes or moves, not only on its own events.
   const onZoomIntegration = (o: KubernetesObject) => {
     const gone = caches.zoomIntegrations !== undefined && !caches.zoomIntegrations.get(o.metadata?.name ?? "", o.metadata?.namespace);
     for (const key of [keyOf(o), ...domains.observe(o, gone)]) enqueue(key);
   };
-  caches.zoomIntegrations = await watch(API_VERSION, PLURAL, onZoomIntegration);
+  // NB: nothing reads a ZoomIntegration's managedFields; a child's own Apply entry is the drift comparison's.
+  // NB: ZoomIntegrations stay parsed: every resync and every Secret event lists them all.
+  caches.zoomIntegrations = sized["ZoomIntegration"] = await watch(
+    API_VERSION,
+    PLURAL,
+    onZoomIntegration,
+    (o) => slimmed(o, false),
+    AS_OBJECTS,
+  );
+  const child = (o: KubernetesObject) => slimmed(o, true);
   const toOwner = (o: KubernetesObject) => {
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
   };
   for (const kind of WATCHED_KINDS) {
     const { apiVersion, plural } = CHILD_KINDS[kind];
-    caches.byKind[kind] = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
+    caches.byKind[kind] = sized[kind] = await watch(apiVersion, plural, toOwner, child, AS_JSON, MANAGED_BY_SELECTOR);
   }
   const onSecret = ({ namespace, name }: MetadataEvent) => {
     const keys = referencingKeys(caches.zoomIntegrations, namespace, name);
@@ -211,7 +249,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     for (const key of keys) enqueue(key);
   };
   metadataInformers.push(...(await watchSecretMetadata(props, scopes, onSecret)));
-  metrics.cachedObjects.count = () => cachedObjects(caches as Caches, referenced);
+  metrics.cachedObjects.count = () => cachedObjects(sized, referenced);
   // Level-based: every CR is looked at again periodically, whatever happened.
   const enqueueAll = () => {
     for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
@@ -222,7 +260,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     kc,
     async () => {
       const { apiVersion, plural } = CHILD_KINDS.HTTPRoute;
-      caches.byKind.HTTPRoute = await watch(apiVersion, plural, toOwner, MANAGED_BY_SELECTOR);
+      caches.byKind.HTTPRoute = sized["HTTPRoute"] = await watch(apiVersion, plural, toOwner, child, AS_JSON, MANAGED_BY_SELECTOR);
       log.info({ resource: plural }, "the Gateway API is served: watching HTTPRoutes");
       enqueueAll();
     },

@@ -1,15 +1,18 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { ObjectStore } from "./informer.ts";
+import { AS_JSON, AS_OBJECTS, ObjectStore, type Packing } from "./informer.ts";
 
 const obj = (namespace: string, name: string, resourceVersion: string): KubernetesObject => ({
   metadata: { namespace, name, resourceVersion },
 });
 const names = (objects: readonly KubernetesObject[]) => objects.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
 
-describe("the informer's object store", () => {
+describe.each([
+  ["parsed", AS_OBJECTS],
+  ["as JSON text", AS_JSON],
+] as [string, Packing<KubernetesObject>][])("the informer's object store, objects held %s", (_, packing) => {
   it("finds an object by name and namespace, and lists one namespace or all", () => {
-    const store = new ObjectStore();
+    const store = new ObjectStore(packing);
     store.set(obj("a", "x", "1"));
     store.set(obj("b", "x", "2"));
     expect(store.get("x", "b")?.metadata?.resourceVersion).toBe("2");
@@ -19,7 +22,7 @@ describe("the informer's object store", () => {
   });
 
   it("forgets a deleted object, and an emptied namespace lists nothing", () => {
-    const store = new ObjectStore();
+    const store = new ObjectStore(packing);
     store.set(obj("a", "x", "1"));
     store.delete(obj("a", "x", "1"));
     expect(store.get("x", "a")).toBeUndefined();
@@ -27,12 +30,35 @@ describe("the informer's object store", () => {
   });
 
   it("on a relist, reports new and changed objects and the ones gone, not the unchanged", () => {
-    const store = new ObjectStore();
+    const store = new ObjectStore(packing);
     for (const o of [obj("a", "same", "1"), obj("a", "changed", "1"), obj("a", "gone", "1")]) store.set(o);
     const changed = store.replace([obj("a", "same", "1"), obj("a", "changed", "2"), obj("b", "new", "3")]);
     expect(names(changed)).toEqual(["a/changed", "b/new", "a/gone"]);
     expect(store.get("gone", "a")).toBeUndefined();
     expect(store.get("changed", "a")?.metadata?.resourceVersion).toBe("2");
     expect(names(store.list()).sort()).toEqual(["a/changed", "a/same", "b/new"]);
+  });
+
+  it("counts what it holds without unpacking it", () => {
+    const store = new ObjectStore(packing);
+    store.set(obj("a", "x", "1"));
+    store.set(obj("a", "x", "2"));
+    store.set(obj("b", "y", "1"));
+    expect(store.size).toBe(2);
+    store.delete(obj("a", "x", "2"));
+    store.delete(obj("a", "missing", "1"));
+    expect(store.size).toBe(1);
+    store.replace([obj("c", "z", "1")]);
+    expect(store.size).toBe(1);
+  });
+});
+
+describe("an object store holding JSON text", () => {
+  it("gives every reader its own copy: a reader that changes what it got changes nothing held", () => {
+    const store = new ObjectStore<KubernetesObject>(AS_JSON);
+    store.set({ metadata: { namespace: "a", name: "x", resourceVersion: "1", labels: { k: "v" } } });
+    const first = store.get("x", "a");
+    if (first?.metadata?.labels) first.metadata.labels["k"] = "changed";
+    expect(store.get("x", "a")?.metadata?.labels).toEqual({ k: "v" });
   });
 });

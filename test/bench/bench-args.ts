@@ -1,5 +1,6 @@
 // Flags of `npm run bench:operator`: parsed once, every problem named, defaults documented in HELP.
 import { parseArgs } from "node:util";
+import { OPERATOR_V8_FLAGS } from "../../charts/install/install-chart.ts";
 
 export interface BenchArgs {
   readonly tenants: readonly number[];
@@ -11,6 +12,8 @@ export interface BenchArgs {
   readonly workers: number;
   readonly edits: number;
   readonly operatorHeapMb: number;
+  readonly operatorV8Flags: string;
+  readonly operatorEntry: string;
 }
 
 export const HELP = `Usage: npm run bench:operator -- [flags]
@@ -44,8 +47,12 @@ Flags:
   --resync-seconds R          the operator's RESYNC_SECONDS (default 15; the operator's minimum is 10)
   --workers W                 the operator's WORKERS and the floor's concurrency (default 4)
   --edits K                   spec edits timed (default 20, at most N)
-  --operator-heap-mb MB       the operator's --max-old-space-size (default 3072: today's operator
-                              caches every Secret in full and must not crash)
+  --operator-heap-mb MB       the operator's --max-old-space-size (default 384: what the install
+                              gives it, 75% of its 512Mi limit)
+  --operator-v8-flags FLAGS   the operator's other V8 flags (default the install's, "${OPERATOR_V8_FLAGS}";
+                              "" for V8's own defaults)
+  --operator-entry PATH       the operator's entry point (default operator/main.ts, from source; e.g.
+                              build/operator/main.js after npm run build, or another checkout's)
   -h, --help                  this help
 `;
 
@@ -69,7 +76,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | "help" {
       "resync-seconds": { type: "string", default: "15" },
       workers: { type: "string", default: "4" },
       edits: { type: "string", default: "20" },
-      "operator-heap-mb": { type: "string", default: "3072" },
+      "operator-heap-mb": { type: "string", default: "384" },
+      "operator-v8-flags": { type: "string", default: OPERATOR_V8_FLAGS },
+      "operator-entry": { type: "string", default: "operator/main.ts" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -86,6 +95,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | "help" {
     workers: positiveInt("workers", values.workers, problems),
     edits: positiveInt("edits", values.edits, problems, 0),
     operatorHeapMb: positiveInt("operator-heap-mb", values["operator-heap-mb"], problems, 64),
+    operatorV8Flags: values["operator-v8-flags"],
+    operatorEntry: values["operator-entry"],
   };
   if (problems.length > 0) throw new Error(`bad arguments:\n  ${problems.join("\n  ")}\n(see --help)`);
   return args;

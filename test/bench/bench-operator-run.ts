@@ -37,12 +37,13 @@ async function launchOperator(ctx: Ctx, identity: string): Promise<OperatorProce
   const op = await startOperator({
     kubeconfigPath: ctx.plane.state.kubeconfigPath,
     identity,
+    command: [process.execPath, ctx.args.operatorEntry],
     env: {
       POD_NAMESPACE: LEASE_NAMESPACE,
       RESYNC_SECONDS: String(ctx.args.resyncSeconds),
       WORKERS: String(ctx.args.workers),
       LOG_LEVEL: "info",
-      NODE_OPTIONS: `--max-old-space-size=${ctx.args.operatorHeapMb}`,
+      NODE_OPTIONS: `--max-old-space-size=${ctx.args.operatorHeapMb} ${ctx.args.operatorV8Flags}`.trim(),
     },
   });
   ctx.operator = op;

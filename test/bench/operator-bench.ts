@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log(
-    `[bench] tenants ${args.tenants.join(",")} (a fresh control plane each); fixture ${args.foreignSecrets} Secrets x ${args.secretKb} kB + ${args.foreignConfigMaps} ConfigMaps; steady ${args.steadySeconds} s, resync ${args.resyncSeconds} s, workers ${args.workers}, operator heap cap ${args.operatorHeapMb} MB`,
+    `[bench] tenants ${args.tenants.join(",")} (a fresh control plane each); fixture ${args.foreignSecrets} Secrets x ${args.secretKb} kB + ${args.foreignConfigMaps} ConfigMaps; steady ${args.steadySeconds} s, resync ${args.resyncSeconds} s, workers ${args.workers}, operator ${args.operatorEntry} with heap cap ${args.operatorHeapMb} MB, V8 flags "${args.operatorV8Flags}"`,
   );
   const results: RunResult[] = [];
   for (const n of args.tenants) {

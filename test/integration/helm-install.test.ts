@@ -99,7 +99,7 @@ describe("the Helm chart on a real API server", () => {
     expect(container?.image).toBe("registry.local/zio:1.0.0");
     expect(env(d)["SERVICE_IMAGE"]).toBe("registry.local/zio:1.0.0");
     expect(container?.resources?.limits?.["memory"]).toBe("256Mi");
-    expect(env(d)["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=70");
+    expect(env(d)["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=70 --max-semi-space-size=1");
     expect(env(d)["WATCH_NAMESPACES"]).toBe(watchA.name);
     expect(d.metadata?.labels).toMatchObject({ "example.com/team": "platform", "app.kubernetes.io/name": OPERATOR_NAME });
     expect(pod?.metadata?.labels).toMatchObject({ "example.com/team": "platform" });
@@ -133,7 +133,7 @@ describe("the Helm chart on a real API server", () => {
     expect(d.spec?.replicas).toBe(2);
     expect(pod?.spec?.containers[0]?.image).toBe("registry.local/zio:1.1.0");
     expect(pod?.spec?.containers[0]?.resources?.limits?.["memory"]).toBe("1Gi");
-    expect(env(d)["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=60");
+    expect(env(d)["NODE_OPTIONS"]).toBe("--max-old-space-size-percentage=60 --max-semi-space-size=1");
     expect(env(d)["WATCH_NAMESPACES"]).toBe(watchB.name);
     expect(pod?.metadata?.labels?.["example.com/team"]).toBe("sre");
     // Emptied values leave nothing behind (Helm's three-way merge removes the fields).

@@ -1,0 +1,36 @@
+// What an informer keeps of each object: what the reconciler reads, not what the API server sends.
+// managedFields are most of a cached child (a Deployment's run to hundreds of small objects, one
+// entry per field manager: the controller-manager's status entry, a mesh's, kubectl's); the
+// reconciler reads only our own Apply entry (desired-state.ts), so the others are dropped. The
+// kubectl last-applied annotation is a second copy of the object, read by nobody here.
+import type { KubernetesObject, V1ManagedFieldsEntry } from "@kubernetes/client-node";
+import { FIELD_MANAGER } from "../../common/api/constants.ts";
+
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** The managedFields entry the no-needless-writes comparison reads (desired-state.ts appliedFields). */
+const isOurApply = (m: V1ManagedFieldsEntry) => m.manager === FIELD_MANAGER && m.operation === "Apply" && !m.subresource;
+
+/**
+ * `obj` without the managedFields entries of other managers (all of them with `keepOurs` false) and
+ * without kubectl's last-applied annotation. Returns the same object when there is nothing to drop.
+ */
+export function slimmed<T extends KubernetesObject>(obj: T, keepOurs: boolean): T {
+  const metadata = obj.metadata;
+  if (!metadata) return obj;
+  const managed = metadata.managedFields;
+  const kept = keepOurs ? managed?.filter(isOurApply) : undefined;
+  const annotations = metadata.annotations;
+  const lastApplied = annotations !== undefined && LAST_APPLIED_ANNOTATION in annotations;
+  if (kept?.length === managed?.length && !lastApplied) return obj;
+  const { managedFields: _dropped, annotations: _a, ...rest } = metadata;
+  const { [LAST_APPLIED_ANNOTATION]: _l, ...otherAnnotations } = annotations ?? {};
+  return {
+    ...obj,
+    metadata: {
+      ...rest,
+      ...(annotations ? { annotations: otherAnnotations } : {}),
+      ...(kept && kept.length > 0 ? { managedFields: kept } : {}),
+    },
+  };
+}
