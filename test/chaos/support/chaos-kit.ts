@@ -1,5 +1,6 @@
 // What every chaos scenario shares: the counts (reduced in CI, the issue's with ZIO_CHAOS_FULL=1),
 // the production heap limits, the figures each scenario prints, and small load helpers.
+import { OPERATOR_V8_FLAGS } from "../../../charts/install/install-chart.ts";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -29,11 +30,11 @@ export const LONG_RUN = FULL || OPS_OVERRIDE !== undefined;
 
 /**
  * Production heap limits, as the charts set them for the default memory limits: the operator
- * `--max-old-space-size-percentage=75` of 512Mi (charts/install), the service 40% of 256Mi with a
+ * `--max-old-space-size-percentage=75` of 512Mi with its V8 flags (charts/install), the service 40% of 256Mi with a
  * 1 MiB young generation (charts/tenant/pod-template.ts). NB: outside a cgroup the percentage would
  * apply to the machine's memory, so the absolute equivalent is given.
  */
-export const OPERATOR_NODE_OPTIONS = `--max-old-space-size=${Math.floor(512 * 0.75)}`;
+export const OPERATOR_NODE_OPTIONS = `--max-old-space-size=${Math.floor(512 * 0.75)} ${OPERATOR_V8_FLAGS}`;
 export const SERVICE_NODE_OPTIONS = `--max-old-space-size=${Math.floor(256 * 0.4)} --max-semi-space-size=1`;
 
 /** How a process we did not kill ended: undefined while it runs; an OOM is a SIGABRT or V8's message. */
