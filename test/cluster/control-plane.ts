@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { createPki, issueClientCert, type Pki } from "./certs.ts";
 import { probe, waitHealthy, type TlsClient } from "./health.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
+import { waitEstablished } from "./crd-wait.ts";
 import { freePort } from "./ports.ts";
 import { startComponent, stopComponent, killComponent, isAlive, type Component } from "./processes.ts";
 import { nodeManifests } from "./nodes.ts";
@@ -159,18 +160,15 @@ async function kubectl(state: Pick<ControlPlaneState, "kubectl" | "kubeconfigPat
 async function installCrds(state: ControlPlaneState, files: readonly string[]): Promise<void> {
   if (files.length === 0) return;
   await kubectl(state, ["apply", "--server-side", "--field-manager=zio-test-harness", ...files.flatMap((f) => ["-f", f])]);
-  const wait = ["wait", "--for=condition=Established", "--timeout=60s", ...files.flatMap((f) => ["-f", f])];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await kubectl(state, wait);
-      return;
-    } catch (error) {
-      // NB: kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions
-      // yet: on a busy machine the apiextensions controller may not have seen it
-      if (attempt >= 20 || !String((error as { stderr?: string }).stderr).includes("accessor error")) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  const established = await waitEstablished(
+    (args) =>
+      kubectl(state, args).then(
+        () => ({ code: 0, stderr: "" }),
+        (error: { stderr?: string; message?: string }) => ({ code: 1, stderr: error.stderr ?? error.message ?? "" }),
+      ),
+    files.flatMap((f) => ["-f", f]),
+  );
+  if (established.code !== 0) throw new Error(`the CRDs did not become Established: ${established.stderr}`);
 }
 
 async function saveState(state: ControlPlaneState): Promise<void> {

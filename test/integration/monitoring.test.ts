@@ -15,6 +15,7 @@ import { dashboardQueries } from "../../charts/install/monitoring-dashboard.ts";
 import { alertGroups } from "../../charts/install/monitoring-rules.ts";
 import { createMetrics as operatorMetrics } from "../../operator/metrics.ts";
 import { createMetrics as serviceMetrics } from "../../service/metrics.ts";
+import { waitEstablished } from "../cluster/crd-wait.ts";
 import { clusterEnv, kubectl, useNamespace } from "../support/cluster-env.ts";
 import { eventually } from "../support/eventually.ts";
 
@@ -46,13 +47,10 @@ beforeAll(async () => {
     const res = await apply(await readFile(join(moduleDir, "example/prometheus-operator-crd", crd), "utf8"));
     if (res.code !== 0) throw new Error(`applying ${crd} failed: ${res.stderr}`);
   }
-  const wait = ["wait", "--for=condition=Established", "--timeout=60s", ...CRDS.map((c) => `crd/${c.slice(22, -5)}.monitoring.coreos.com`)];
-  let established = await kubectl(wait);
-  // NB: kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions yet
-  for (let attempt = 1; established.code !== 0 && established.stderr.includes("accessor error") && attempt < 20; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    established = await kubectl(wait);
-  }
+  const established = await waitEstablished(
+    kubectl,
+    CRDS.map((c) => `crd/${c.slice(22, -5)}.monitoring.coreos.com`),
+  );
   if (established.code !== 0) throw new Error(`the monitoring CRDs did not become Established: ${established.stderr}`);
 }, 180_000);
 

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Agent, request } from "undici";
 import { startServiceProxy } from "../../cluster/traefik-service-proxy.ts";
+import { waitEstablished } from "../../cluster/crd-wait.ts";
 import {
   gatewayApiCrdFiles,
   selfSignedTlsSecret,
@@ -82,12 +83,7 @@ export async function installTraefikApis(k: Kubectl): Promise<void> {
   const crds = await kubectl(k, ["apply", "--server-side", "--field-manager=zio-test-bed", ...files.flatMap((f) => ["-f", f])]);
   if (crds.code !== 0) throw new Error(`installing the Gateway API CRDs: ${crds.stderr}`);
   const crdNames = ["gatewayclasses", "gateways", "httproutes", "referencegrants"].map((p) => `crd/${p}.gateway.networking.k8s.io`);
-  let established = await kubectl(k, ["wait", "--for=condition=Established", "--timeout=60s", ...crdNames]);
-  // NB: kubectl wait fails at once ("accessor error: <nil>") on a CRD whose status has no conditions yet
-  for (let attempt = 1; established.code !== 0 && established.stderr.includes("accessor error") && attempt < 20; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    established = await kubectl(k, ["wait", "--for=condition=Established", "--timeout=60s", ...crdNames]);
-  }
+  const established = await waitEstablished((args) => kubectl(k, args), crdNames);
   if (established.code !== 0) throw new Error(`the Gateway API CRDs are not established: ${established.stderr}`);
   await apply(k, undefined, traefikClasses());
 }
