@@ -2,6 +2,7 @@
 // caches (only what the operator owns), the Secrets it references but does not own on demand.
 import type { KubernetesObject, ObjectCache, V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
 import type { SecretData } from "../runtime/referenced-secrets.ts";
+import type { ViewFields } from "../runtime/slim.ts";
 
 /** The child kinds the tenant chart renders, with their API paths. */
 export const CHILD_KINDS = {
@@ -31,6 +32,24 @@ export type WatchedKind = Exclude<ChildKind, "ConfigMap" | OptionalKind>;
 export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter(
   (k): k is WatchedKind => !UNWATCHED_KINDS.has(k) && k !== "HTTPRoute",
 );
+
+/**
+ * What the cache keeps of each watched child: a view (slim.ts childView: its identity and the fields
+ * the status reads), or, for the operator's own Secrets (small, and their data is read), the whole
+ * object. The drift comparison reads a viewed child whole when it changed (verified-children.ts).
+ */
+export const CHILD_VIEWS: Readonly<Record<WatchedKind | OptionalKind, readonly ViewFields[] | "whole">> = {
+  ServiceAccount: [],
+  Role: [],
+  RoleBinding: [],
+  Deployment: ["spec.replicas", "status"],
+  Service: [],
+  Ingress: ["status"],
+  HTTPRoute: ["status"],
+  NetworkPolicy: [],
+  PodDisruptionBudget: [],
+  Secret: "whole",
+};
 
 export interface Caches {
   readonly zoomIntegrations: ObjectCache<KubernetesObject>;

@@ -19,9 +19,10 @@ import {
 } from "../runtime/informer.ts";
 import { type MetadataEvent, type RunningMetadataInformer, startMetadataInformer } from "../runtime/metadata-informer.ts";
 import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
-import { slimmed } from "../runtime/slim.ts";
-import { WorkQueue } from "../runtime/work-queue.ts";
-import { type Caches, CHILD_KINDS, WATCHED_KINDS } from "./caches.ts";
+import { childView, slimmed } from "../runtime/slim.ts";
+import { VerifiedChildren } from "../runtime/verified-children.ts";
+import { type Lane, WorkQueue } from "../runtime/work-queue.ts";
+import { type Caches, CHILD_KINDS, CHILD_VIEWS, type OptionalKind, WATCHED_KINDS, type WatchedKind } from "./caches.ts";
 import { classify, ReconcileReason } from "../errors.ts";
 import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
@@ -183,14 +184,15 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     // NB: a verdict that arrives later enqueues its tenant; `enqueue` drops keys until every cache is filled.
     verdicts: new CredentialsVerdicts({ enqueue: (key) => enqueue(key) }),
     s2sTokens: new Map(),
+    verified: new VerifiedChildren(),
     finalized: new Map<string, string>(),
   };
   // NB: informers deliver events while the others are still listing; nothing is queued before every
   // cache is filled (a full enqueue follows), so a reconcile never sees a missing cache.
   let started = false;
-  const enqueue = (key: string) => {
+  const enqueue = (key: string, lane: Lane = "event") => {
     if (!started) return;
-    queue.add(key);
+    queue.add(key, lane);
     metrics.queueDepth.set(queue.depth);
   };
   const watch = async (
@@ -234,14 +236,17 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     (o) => slimmed(o, false),
     AS_OBJECTS,
   );
-  const child = (o: KubernetesObject) => slimmed(o, true);
+  const child = (kind: WatchedKind | OptionalKind) => {
+    const view = CHILD_VIEWS[kind];
+    return view === "whole" ? (o: KubernetesObject) => slimmed(o, true) : (o: KubernetesObject) => childView(o, view);
+  };
   const toOwner = (o: KubernetesObject) => {
     const owner = o.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION);
     if (owner) enqueue(`${o.metadata?.namespace}/${owner.name}`);
   };
   for (const kind of WATCHED_KINDS) {
     const { apiVersion, plural } = CHILD_KINDS[kind];
-    caches.byKind[kind] = sized[kind] = await watch(apiVersion, plural, toOwner, child, AS_JSON, MANAGED_BY_SELECTOR);
+    caches.byKind[kind] = sized[kind] = await watch(apiVersion, plural, toOwner, child(kind), AS_JSON, MANAGED_BY_SELECTOR);
   }
   const onSecret = ({ namespace, name }: MetadataEvent) => {
     const keys = referencingKeys(caches.zoomIntegrations, namespace, name);
@@ -252,7 +257,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
   metrics.cachedObjects.count = () => cachedObjects(sized, referenced);
   // Level-based: every CR is looked at again periodically, whatever happened.
   const enqueueAll = () => {
-    for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o));
+    for (const o of caches.zoomIntegrations.list()) enqueue(keyOf(o), "background");
     referenced.retain((namespace, name) => referencingKeys(caches.zoomIntegrations, namespace, name).length > 0);
   };
   // NB: awaited, so a cluster that serves HTTPRoutes has their cache filled before the first reconcile.
@@ -260,7 +265,14 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     kc,
     async () => {
       const { apiVersion, plural } = CHILD_KINDS.HTTPRoute;
-      caches.byKind.HTTPRoute = sized["HTTPRoute"] = await watch(apiVersion, plural, toOwner, child, AS_JSON, MANAGED_BY_SELECTOR);
+      caches.byKind.HTTPRoute = sized["HTTPRoute"] = await watch(
+        apiVersion,
+        plural,
+        toOwner,
+        child("HTTPRoute"),
+        AS_JSON,
+        MANAGED_BY_SELECTOR,
+      );
       log.info({ resource: plural }, "the Gateway API is served: watching HTTPRoutes");
       enqueueAll();
     },

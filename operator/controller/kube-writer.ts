@@ -12,7 +12,8 @@ import { setGuard } from "./revoke-guard.ts";
 import type { Transition } from "./status.ts";
 
 export interface KubeWriter {
-  apply(obj: KubernetesObject): Promise<void>;
+  /** Server-side apply; returns the object as the API server stored it. */
+  apply(obj: KubernetesObject): Promise<KubernetesObject>;
   /** Deletes one child (already gone counts as done); preconditioned on its uid. */
   remove(obj: KubernetesObject): Promise<void>;
   writeStatus(zi: ZoomIntegration, status: ZoomIntegrationStatus): Promise<void>;
@@ -39,8 +40,9 @@ export function createKubeWriter(kc: KubeAccess, metrics: OperatorMetrics, repor
       // fields), sent as raw JSON: see raw-client.ts for why not client-node's patch.
       const plural = CHILD_KINDS[obj.kind as ChildKind]?.plural;
       if (!plural) throw new Error(`no REST mapping for kind ${obj.kind}`);
-      await serverSideApply(kc, obj, plural, FIELD_MANAGER);
+      const applied = await serverSideApply(kc, obj, plural, FIELD_MANAGER);
       metrics.writes.inc({ kind: obj.kind ?? "unknown", verb: "apply" });
+      return applied;
     },
     async remove(obj) {
       const { apiVersion, plural } = CHILD_KINDS[obj.kind as ChildKind] ?? {};

@@ -17,9 +17,22 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { rawGetMetadata, type KubeAccess } from "../../common/kube/raw-client.ts";
-import { driftOf, withDesiredHash } from "../runtime/desired-state.ts";
+import { driftOf, HASH_ANNOTATION, withDesiredHash } from "../runtime/desired-state.ts";
+import type { VerifiedChildren } from "../runtime/verified-children.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
-import { type Caches, CHILD_KINDS, type ChildKind, deployment, lookup, ownedSecret, referencedSecrets, UNWATCHED_KINDS } from "./caches.ts";
+import {
+  type Caches,
+  CHILD_KINDS,
+  CHILD_VIEWS,
+  type ChildKind,
+  deployment,
+  lookup,
+  type OptionalKind,
+  ownedSecret,
+  referencedSecrets,
+  UNWATCHED_KINDS,
+  type WatchedKind,
+} from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
 import { checkCredentials, referencedSecretNames, type ResolvedZoomIntegration, resolveSecretRefs } from "./credentials.ts";
 import type { CredentialsVerdicts } from "./credentials-verdict.ts";
@@ -48,6 +61,8 @@ export interface ReconcilerDeps {
   readonly verdicts?: CredentialsVerdicts;
   /** Provisioning's S2S tokens per tenant. */
   readonly s2sTokens?: Map<string, { fingerprint: string; token: string; expiresAt: number }>;
+  /** Children seen matching their desired state, at which resourceVersion (read whole only after a change). */
+  readonly verified?: VerifiedChildren;
   /** Keys whose revocation on deletion is done (finalize.ts), with the object's uid. */
   readonly finalized?: Map<string, string>;
 }
@@ -67,6 +82,7 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
     deps.verdicts?.forget(key);
     deps.s2sTokens?.delete(key);
     deps.finalized?.delete(key);
+    deps.verified?.forget(key);
     return {}; // deleted: its children go by garbage collection
   }
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
@@ -88,7 +104,9 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
 async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<Outcome> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
-  const manifestError = await applyChildren(deps, [manifestConfigMap(manifestProps(zi)) as unknown as KubernetesObject]);
+  const manifestError = await applyChildren(deps, `${ns}/${zi.metadata.name}`, [
+    manifestConfigMap(manifestProps(zi)) as unknown as KubernetesObject,
+  ]);
   const provisioned = zi.spec.provisioning ? await provision({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, zi) : undefined;
   const referenced = await referencedSecrets(deps.caches, ns, referencedSecretNames(zi.spec));
   const credentials = checkCredentials(zi.spec, (n) => referenced.get(n));
@@ -175,7 +193,7 @@ async function applyTenant(
     await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
     return { invalidSpec: true };
   }
-  const applyError = await applyChildren(deps, objects);
+  const applyError = await applyChildren(deps, `${ns}/${zi.metadata.name}`, objects);
   if (rotated && !applyError) {
     const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
     await record(deps, zi, { reason: Reason.ApiTokenRotated, message, warning: false });
@@ -199,14 +217,15 @@ function keepRoute(
   return !routing.domainHeldByOther && (kind !== "HTTPRoute" || routing.httpRoutesServed);
 }
 
-/** Applies each child that is missing or differs; returns the error (reason from its cause) when one was refused. */
-async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
+/** Applies each child of `owner` that is missing or differs; returns the error (reason from its cause) when one was refused. */
+async function applyChildren(deps: ReconcilerDeps, owner: string, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
   for (const obj of objects.map(withDesiredHash)) {
-    const drift = driftOf(obj, await liveChild(deps, obj));
+    const drift = await childDrift(deps, owner, obj);
     if (drift === undefined) continue;
     deps.log.debug({ kind: obj.kind, name: obj.metadata?.name, drift }, "applying a child that drifted");
     try {
-      await deps.writer.apply(obj);
+      const applied = await deps.writer.apply(obj);
+      if (driftOf(obj, applied) === undefined) verified(deps, owner, obj, applied);
     } catch (error) {
       const body = (error as { body?: unknown }).body;
       const detail = typeof body === "string" ? safeMessage(body) : "";
@@ -216,18 +235,36 @@ async function applyChildren(deps: ReconcilerDeps, objects: KubernetesObject[]):
   return undefined;
 }
 
+const childKey = (obj: KubernetesObject) => `${obj.kind}/${obj.metadata?.name}`;
+const desiredHash = (obj: KubernetesObject) => obj.metadata?.annotations?.[HASH_ANNOTATION] ?? "";
+
+function verified(deps: ReconcilerDeps, owner: string, desired: KubernetesObject, live: KubernetesObject): void {
+  deps.verified?.record(owner, childKey(desired), live.metadata?.resourceVersion, desiredHash(desired));
+}
+
 /**
- * The live child: from the informer cache, or, for a kind the operator does not watch, a
- * metadata-only read (a read per reconcile, never a write: only its metadata is ours).
+ * Why the live child does not satisfy `desired`, or undefined when it does. A child cached whole is
+ * compared from the cache; one cached as a view is compared whole once per resourceVersion (read,
+ * then remembered); a kind the operator does not watch has its metadata read each time.
  */
-async function liveChild(deps: ReconcilerDeps, obj: KubernetesObject): Promise<KubernetesObject | undefined> {
-  const kind = (obj.kind ?? "") as ChildKind;
-  const { name = "", namespace = "" } = obj.metadata ?? {};
-  if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
+async function childDrift(deps: ReconcilerDeps, owner: string, desired: KubernetesObject): Promise<string | undefined> {
+  const kind = (desired.kind ?? "") as ChildKind;
+  const { name = "", namespace = "" } = desired.metadata ?? {};
   const { apiVersion, plural } = CHILD_KINDS[kind];
-  // NB: the manifest ConfigMap's data is ours (the state ConfigMap's is the service's): read it whole to compare it.
-  if ("data" in obj) return rawGetObject(deps.kc, apiVersion, plural, namespace, name);
-  return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
+  const unwatched = UNWATCHED_KINDS.has(kind);
+  const current = unwatched
+    ? await rawGetMetadata(deps.kc, apiVersion, plural, namespace, name)
+    : lookup(deps.caches, kind, name, namespace);
+  if (!current) return driftOf(desired, undefined);
+  // NB: the state ConfigMap's data is the service's, only its metadata ours: compared from its metadata.
+  const whole = unwatched ? !("data" in desired) : CHILD_VIEWS[kind as WatchedKind | OptionalKind] === "whole";
+  if (whole) return driftOf(desired, current);
+  const version = current.metadata?.resourceVersion;
+  if (deps.verified?.matches(owner, childKey(desired), version, desiredHash(desired))) return undefined;
+  const live = await rawGetObject(deps.kc, apiVersion, plural, namespace, name);
+  const drift = driftOf(desired, live);
+  if (drift === undefined && live) verified(deps, owner, desired, live);
+  return drift;
 }
 
 /** The API server's message from an error body (a Status object), never the object we sent. */

@@ -2,7 +2,7 @@ import type { KubernetesObject, V1ManagedFieldsEntry } from "@kubernetes/client-
 import { describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../common/api/constants.ts";
 import { upToDate } from "./desired-state.ts";
-import { LAST_APPLIED_ANNOTATION, slimmed } from "./slim.ts";
+import { childView, LAST_APPLIED_ANNOTATION, slimmed } from "./slim.ts";
 
 const ours: V1ManagedFieldsEntry = {
   manager: FIELD_MANAGER,
@@ -51,5 +51,47 @@ describe("what an informer keeps of an object", () => {
     expect(slimmed(object, true)).toBe(object);
     const bare: KubernetesObject = { metadata: { name: "x" } };
     expect(slimmed(bare, false)).toBe(bare);
+  });
+});
+
+describe("childView", () => {
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "d",
+      namespace: "ns",
+      uid: "u1",
+      resourceVersion: "42",
+      generation: 3,
+      labels: { a: "b" },
+      annotations: { big: "x".repeat(1000) },
+      ownerReferences: [
+        { apiVersion: "v1", kind: "Other", name: "o", uid: "u2" },
+        { apiVersion: "bookingops.dev/v1alpha1", kind: "ZoomIntegration", name: "zi", uid: "u3", controller: true },
+      ],
+      managedFields: [{ manager: "zoom-integration-operator", operation: "Apply", fieldsV1: { "f:spec": {} } }],
+    },
+    spec: { replicas: 2, template: { spec: { containers: [{ name: "c", image: "i" }] } } },
+    status: { availableReplicas: 2 },
+  };
+
+  it("keeps the identity, the controller owner and the fields asked for, nothing else", () => {
+    expect(childView(deployment, ["spec.replicas", "status"])).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: {
+        name: "d",
+        namespace: "ns",
+        uid: "u1",
+        resourceVersion: "42",
+        generation: 3,
+        ownerReferences: [deployment.metadata.ownerReferences[1]],
+      },
+      spec: { replicas: 2 },
+      status: { availableReplicas: 2 },
+    });
+    expect(childView(deployment, [])).not.toHaveProperty("status");
+    expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(400);
   });
 });

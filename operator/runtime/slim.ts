@@ -34,3 +34,33 @@ export function slimmed<T extends KubernetesObject>(obj: T, keepOurs: boolean): 
     },
   };
 }
+
+/** What a child's view keeps besides its identity: the fields the status is computed from. */
+export type ViewFields = "spec.replicas" | "status";
+
+/**
+ * A child's identity (name, namespace, uid, resourceVersion, generation, its controller owner) and
+ * the `fields` the status reads (a Deployment's replicas and status, a route's status): a few
+ * hundred bytes, whatever the object's size. Whether the child still matches the desired state is
+ * not decided from the view: verified-children.ts remembers at which resourceVersion it did, and a
+ * child that changed since is read whole once.
+ */
+export function childView<T extends KubernetesObject>(obj: T, fields: readonly ViewFields[]): T {
+  const { name, namespace, uid, resourceVersion, generation, ownerReferences } = obj.metadata ?? {};
+  const owner = ownerReferences?.filter((r) => r.controller);
+  const source = obj as { spec?: { replicas?: number }; status?: unknown };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name,
+      namespace,
+      uid,
+      resourceVersion,
+      ...(generation !== undefined ? { generation } : {}),
+      ...(owner && owner.length > 0 ? { ownerReferences: owner } : {}),
+    },
+    ...(fields.includes("spec.replicas") && source.spec?.replicas !== undefined ? { spec: { replicas: source.spec.replicas } } : {}),
+    ...(fields.includes("status") && source.status !== undefined ? { status: source.status } : {}),
+  } as T;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WorkQueue } from "./work-queue.ts";
+import { BACKGROUND_TURN, WorkQueue } from "./work-queue.ts";
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
@@ -128,6 +128,54 @@ describe("WorkQueue", () => {
     release();
     await q.idle();
     expect(done.at(-1)).toBe("ns/slow");
+  });
+
+  it("runs events before the background lane's backlog, without starving it", async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new WorkQueue(
+      async (k) => {
+        if (k === "ns/first") await gate;
+        seen.push(k);
+      },
+      { workers: 1 },
+    );
+    q.add("ns/first"); // holds the only worker while the lanes fill
+    const resync = Array.from({ length: 12 }, (_, i) => `ns/r${i}`);
+    for (const k of resync) q.add(k, "background");
+    const events = Array.from({ length: 6 }, (_, i) => `ns/e${i}`);
+    for (const k of events) q.add(k);
+    release();
+    await q.idle();
+    expect(seen).toHaveLength(1 + resync.length + events.length);
+    // the events finish within their own count plus the background's share, not behind all 12
+    const lastEvent = Math.max(...events.map((k) => seen.indexOf(k)));
+    expect(lastEvent).toBeLessThanOrEqual(events.length + Math.ceil(events.length / (BACKGROUND_TURN - 1)));
+    expect(seen.slice(1, lastEvent + 1).filter((k) => k.startsWith("ns/r")).length).toBeGreaterThan(0); // not starved
+    expect(seen.filter((k) => k.startsWith("ns/e"))).toEqual(events); // FIFO within a lane
+  });
+
+  it("moves a key from the background lane to the event lane, never the other way", async () => {
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new WorkQueue(
+      async (k) => {
+        if (k === "ns/first") await gate;
+        seen.push(k);
+      },
+      { workers: 1 },
+    );
+    q.add("ns/first");
+    for (const k of ["ns/a", "ns/b", "ns/c"]) q.add(k, "background");
+    q.add("ns/c"); // an event for a key queued by the resync: it goes first
+    q.add("ns/d");
+    q.add("ns/d", "background"); // a resync of a key queued as an event: stays an event, once
+    expect(q.depth).toBe(4);
+    release();
+    await q.idle();
+    expect(seen).toEqual(["ns/first", "ns/c", "ns/d", "ns/a", "ns/b"]);
   });
 
   it("drops scheduled work when stopped", async () => {

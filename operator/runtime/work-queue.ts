@@ -1,9 +1,18 @@
 // A level-based work queue, like client-go's: keys (namespace/name) are de-duplicated, one key is
 // processed by at most one worker at a time, several keys in parallel, failures are retried with
 // per-key exponential backoff, and a key added while it is being processed runs once more after.
+// Two lanes: work something asked for (an event, a retry) goes before the periodic look at every key
+// (the resync), so a spec edit does not wait behind hundreds of tenants that changed nothing; every
+// BACKGROUND_TURN-th pick still takes from the background lane, so neither lane starves.
 import { backoffDelay } from "../../common/retry.ts";
 
 export type Handler = (key: string) => Promise<void>;
+
+/** How a key is queued: "event" (something changed, or a retry) or "background" (the periodic resync). */
+export type Lane = "event" | "background";
+
+/** While both lanes hold keys, one pick in this many takes from the background lane. */
+export const BACKGROUND_TURN = 4;
 
 export interface WorkQueueOptions {
   readonly workers: number;
@@ -20,7 +29,9 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  private readonly pending = new Set<string>(); // queued, in FIFO order of first add
+  private readonly pending = new Set<string>(); // event lane: queued, in FIFO order of first add
+  private readonly background = new Set<string>(); // background lane, likewise
+  private picks = 0;
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>(); // added again while active
   private readonly failures = new Map<string, number>();
@@ -36,12 +47,20 @@ export class WorkQueue {
     this.options = options;
   }
 
-  /** Queues `key` now (a pending delayed add for it is superseded). */
-  add(key: string): void {
+  /**
+   * Queues `key` now (a pending delayed add for it is superseded). A key in the background lane
+   * added as an event moves to the event lane; one already in the event lane stays there.
+   */
+  add(key: string, lane: Lane = "event"): void {
     if (this.stopped) return;
+    // NB: a key already running, queued as an event or due for a retry needs no periodic look.
+    if (lane === "background" && (this.active.has(key) || this.pending.has(key) || this.timers.has(key))) return;
     this.clearTimer(key);
     if (this.active.has(key)) this.dirty.add(key);
-    else this.pending.add(key);
+    else if (lane === "event") {
+      this.background.delete(key);
+      this.pending.add(key);
+    } else this.background.add(key);
     this.pump();
   }
 
@@ -57,12 +76,12 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.pending.size + this.timers.size;
+    return this.pending.size + this.background.size + this.timers.size;
   }
 
   /** Resolves when nothing is queued or running (delayed retries may still be scheduled). */
   idle(): Promise<void> {
-    if (this.pending.size === 0 && this.running === 0) return Promise.resolve();
+    if (this.queued === 0 && this.running === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -71,6 +90,7 @@ export class WorkQueue {
     this.stopped = true;
     for (const key of [...this.timers.keys()]) this.clearTimer(key);
     this.pending.clear();
+    this.background.clear();
     await this.idle();
   }
 
@@ -80,15 +100,28 @@ export class WorkQueue {
     this.timers.delete(key);
   }
 
+  private get queued(): number {
+    return this.pending.size + this.background.size;
+  }
+
+  /** The next key: from the event lane, but from the background lane every BACKGROUND_TURN-th pick or when it alone holds keys. */
+  private take(): string {
+    this.picks++;
+    const lane =
+      this.pending.size === 0 || (this.background.size > 0 && this.picks % BACKGROUND_TURN === 0) ? this.background : this.pending;
+    const key = lane.values().next().value as string;
+    lane.delete(key);
+    return key;
+  }
+
   private pump(): void {
-    while (this.running < this.options.workers && this.pending.size > 0) {
-      const key = this.pending.values().next().value as string;
-      this.pending.delete(key);
+    while (this.running < this.options.workers && this.queued > 0) {
+      const key = this.take();
       this.active.add(key);
       this.running++;
       void this.process(key);
     }
-    if (this.running === 0 && this.pending.size === 0) {
+    if (this.running === 0 && this.queued === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
