@@ -161,15 +161,15 @@ describe("the operator's RBAC", () => {
       "bookingops.dev zoomintegrations: list,watch,patch",
       "bookingops.dev zoomintegrations/status: patch",
       "core secrets: get,list,watch,patch,create,update",
-      "core configmaps: list,watch,patch,create,get,update",
-      "core serviceaccounts,services: list,watch,patch,create",
+      "core configmaps: get,list,watch,patch,create,update",
+      "core serviceaccounts,services: get,list,watch,patch,create",
       "core events: create,patch",
-      "apps deployments: list,watch,patch,create",
-      "networking.k8s.io ingresses: list,watch,patch,create,delete",
-      "gateway.networking.k8s.io httproutes: list,watch,patch,create,delete",
-      "networking.k8s.io networkpolicies: list,watch,patch,create",
-      "policy poddisruptionbudgets: list,watch,patch,create",
-      "rbac.authorization.k8s.io roles,rolebindings: list,watch,patch,create",
+      "apps deployments: get,list,watch,patch,create",
+      "networking.k8s.io ingresses: get,list,watch,patch,create,delete",
+      "gateway.networking.k8s.io httproutes: get,list,watch,patch,create,delete",
+      "networking.k8s.io networkpolicies: get,list,watch,patch,create",
+      "policy poddisruptionbudgets: get,list,watch,patch,create",
+      "rbac.authorization.k8s.io roles,rolebindings: get,list,watch,patch,create",
     ]);
     // NB: delete only on the routes (issue 18: a DomainConflict loser's live route is removed; issue 15:
     // switching routing modes removes the other one). Nothing on Gateways: they are the platform team's.
@@ -179,10 +179,10 @@ describe("the operator's RBAC", () => {
     expect(JSON.stringify(tenantRules)).not.toMatch(/"(deletecollection|escalate|bind|impersonate|\*)"/);
   });
 
-  it("lets the operator watch and server-side-apply every child kind it manages", () => {
+  it("lets the operator watch, read and server-side-apply every child kind it manages", () => {
     for (const [kind, { apiVersion, plural }] of Object.entries(CHILD_KINDS)) {
       const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
-      for (const verb of ["list", "watch", "patch", "create"])
+      for (const verb of ["get", "list", "watch", "patch", "create"])
         expect(allows(tenantRules, group, plural, verb), `${verb} ${kind}`).toBe(true);
     }
   });

@@ -17,10 +17,11 @@ export interface PermissionRule {
 /** Leader election Lease name; the Deployment sets LEASE_NAME to it so the Role's resourceNames match. */
 export const LEASE_NAME = "zoom-integration-operator";
 
-// The tenant chart's children: watched through informers (list, watch) and written by server-side
-// apply. NB: an apply that creates a missing object is authorized as "create" as well as "patch"
-// (the API server refuses it otherwise; proven in test/integration/install.test.ts).
-const OBSERVE_AND_APPLY = ["list", "watch", "patch", "create"] as const;
+// The tenant chart's children: watched through informers (list, watch; the cache keeps a view of
+// each), read whole (get) when one changed, to compare it with the desired state, and written by
+// server-side apply. NB: an apply that creates a missing object is authorized as "create" as well as
+// "patch" (the API server refuses it otherwise; proven in test/integration/install.test.ts).
+const OBSERVE_AND_APPLY = ["get", "list", "watch", "patch", "create"] as const;
 
 /**
  * NB: RBAC escalation prevention: to create the tenant's Role (and bind it) the operator must itself
