@@ -86,7 +86,11 @@ export async function startListWatch(props: ListWatchProps): Promise<RunningList
       return next;
     } catch (error) {
       if (stopper.signal.aborted) return from;
-      if (error instanceof GoneError || (error instanceof KubeHttpError && error.code === 410)) return ""; // relist at once
+      if (error instanceof GoneError || (error instanceof KubeHttpError && error.code === 410)) {
+        // NB: the usual sequel of an API server restart (its watch cache starts at a newer resourceVersion).
+        props.log.info({ path }, "the watch's resourceVersion expired (410 Gone): listing again");
+        return ""; // relist at once: onList reports what changed meanwhile, deletions included
+      }
       failures++;
       failingSince ??= Date.now();
       const delay = backoffDelay(failures, RESTART_BACKOFF);
