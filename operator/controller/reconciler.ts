@@ -219,8 +219,12 @@ function keepRoute(
 
 /** Applies each child of `owner` that is missing or differs; returns the error (reason from its cause) when one was refused. */
 async function applyChildren(deps: ReconcilerDeps, owner: string, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
-  for (const obj of objects.map(withDesiredHash)) {
-    const drift = await childDrift(deps, owner, obj);
+  const desired = objects.map(withDesiredHash);
+  // NB: the comparisons only read (a child that changed is read whole), so they run together; the
+  // applies stay in the chart's order (a Role before the RoleBinding that names it).
+  const drifts = await Promise.all(desired.map((obj) => childDrift(deps, owner, obj)));
+  for (const [i, obj] of desired.entries()) {
+    const drift = drifts[i];
     if (drift === undefined) continue;
     deps.log.debug({ kind: obj.kind, name: obj.metadata?.name, drift }, "applying a child that drifted");
     try {
