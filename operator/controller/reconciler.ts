@@ -17,7 +17,7 @@ import { tenantNames } from "../../common/tenant/names.ts";
 import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { rawGetMetadata, type KubeAccess } from "../../common/kube/raw-client.ts";
-import { driftOf, HASH_ANNOTATION, withDesiredHash } from "../runtime/desired-state.ts";
+import { driftOf, HASH_ANNOTATION, hashOf, withDesiredHash } from "../runtime/desired-state.ts";
 import type { VerifiedChildren } from "../runtime/verified-children.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
@@ -104,7 +104,7 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
 async function apply(deps: ReconcilerDeps, zi: ResolvedZoomIntegration): Promise<Outcome> {
   const ns = zi.metadata.namespace ?? "";
   const names = tenantNames(zi.metadata.name ?? "");
-  const manifestError = await applyChildren(deps, `${ns}/${zi.metadata.name}`, [
+  const { applyError: manifestError } = await applyChildren(deps, `${ns}/${zi.metadata.name}`, [
     manifestConfigMap(manifestProps(zi)) as unknown as KubernetesObject,
   ]);
   const provisioned = zi.spec.provisioning ? await provision({ ...deps, s2sTokens: deps.s2sTokens ?? new Map() }, zi) : undefined;
@@ -184,6 +184,10 @@ async function applyTenant(
     request,
   );
   const props = tenantProps({ zi, credentialsChecksum, apiToken, defaultImage: deps.serviceImage, metricsScrapers: deps.metricsScrapers });
+  const owner = `${ns}/${zi.metadata.name}`;
+  // NB: a hash of everything the render depends on; no secret is kept, only this digest.
+  const renderKey = hashOf({ props, routing });
+  if (await sameAsLastRender(deps, owner, ns, renderKey)) return { requeueAfterMs: overlapEndsInMs(apiToken, now) };
   let objects: KubernetesObject[];
   try {
     objects = (renderTenant(props) as KubernetesObject[]).filter((o) => keepRoute(o.kind, routing));
@@ -193,7 +197,8 @@ async function applyTenant(
     await writeStatus(deps, zi, invalidSpecStatus(zi.status, zi.metadata.generation ?? 0, [...error.problems], now));
     return { invalidSpec: true };
   }
-  const applyError = await applyChildren(deps, `${ns}/${zi.metadata.name}`, objects);
+  const { applyError, allMatch } = await applyChildren(deps, owner, objects);
+  if (allMatch) deps.verified?.recordRender(owner, renderKey, objects.map(childKey));
   if (rotated && !applyError) {
     const message = `rotated the API token in Secret ${names.apiTokenSecret} (request "${apiToken.rotation}"); the previous token is accepted until ${apiToken.previous?.expiresAt}`;
     await record(deps, zi, { reason: Reason.ApiTokenRotated, message, warning: false });
@@ -217,12 +222,20 @@ function keepRoute(
   return !routing.domainHeldByOther && (kind !== "HTTPRoute" || routing.httpRoutesServed);
 }
 
-/** Applies each child of `owner` that is missing or differs; returns the error (reason from its cause) when one was refused. */
-async function applyChildren(deps: ReconcilerDeps, owner: string, objects: KubernetesObject[]): Promise<ReconcileError | undefined> {
+/**
+ * Applies each child of `owner` that is missing or differs; the error (reason from its cause) when
+ * one was refused, and whether every child now matches its desired state (recorded as such).
+ */
+async function applyChildren(
+  deps: ReconcilerDeps,
+  owner: string,
+  objects: KubernetesObject[],
+): Promise<{ applyError: ReconcileError | undefined; allMatch: boolean }> {
   const desired = objects.map(withDesiredHash);
   // NB: the comparisons only read (a child that changed is read whole), so they run together; the
   // applies stay in the chart's order (a Role before the RoleBinding that names it).
   const drifts = await Promise.all(desired.map((obj) => childDrift(deps, owner, obj)));
+  let allMatch = true;
   for (const [i, obj] of desired.entries()) {
     const drift = drifts[i];
     if (drift === undefined) continue;
@@ -230,13 +243,33 @@ async function applyChildren(deps: ReconcilerDeps, owner: string, objects: Kuber
     try {
       const applied = await deps.writer.apply(obj);
       if (driftOf(obj, applied) === undefined) verified(deps, owner, obj, applied);
+      else allMatch = false;
     } catch (error) {
       const body = (error as { body?: unknown }).body;
       const detail = typeof body === "string" ? safeMessage(body) : "";
-      return childApplyFailed(`applying ${obj.kind} ${obj.metadata?.name} failed${detail ? `: ${detail}` : ""}`, error);
+      const message = `applying ${obj.kind} ${obj.metadata?.name} failed${detail ? `: ${detail}` : ""}`;
+      return { applyError: childApplyFailed(message, error), allMatch: false };
     }
   }
-  return undefined;
+  return { applyError: undefined, allMatch };
+}
+
+/** True when the last render was of the same props and none of its children changed since: nothing to render or apply. */
+async function sameAsLastRender(deps: ReconcilerDeps, owner: string, namespace: string, renderKey: string): Promise<boolean> {
+  const children = deps.verified?.renderedChildren(owner, renderKey);
+  if (!children) return false;
+  const versions = await Promise.all(children.map((child) => currentVersion(deps, child, namespace)));
+  return children.every((child, i) => deps.verified?.unchanged(owner, child, versions[i]));
+}
+
+/** A child's resourceVersion: from the cache, or a metadata read for a kind the operator does not watch. */
+async function currentVersion(deps: ReconcilerDeps, child: string, namespace: string): Promise<string | undefined> {
+  const [kind = "", name = ""] = child.split("/");
+  const { apiVersion, plural } = CHILD_KINDS[kind as ChildKind];
+  const current = UNWATCHED_KINDS.has(kind as ChildKind)
+    ? await rawGetMetadata(deps.kc, apiVersion, plural, namespace, name)
+    : lookup(deps.caches, kind, name, namespace);
+  return current?.metadata?.resourceVersion;
 }
 
 const childKey = (obj: KubernetesObject) => `${obj.kind}/${obj.metadata?.name}`;
@@ -262,7 +295,11 @@ async function childDrift(deps: ReconcilerDeps, owner: string, desired: Kubernet
   if (!current) return driftOf(desired, undefined);
   // NB: the state ConfigMap's data is the service's, only its metadata ours: compared from its metadata.
   const whole = unwatched ? !("data" in desired) : CHILD_VIEWS[kind as WatchedKind | OptionalKind] === "whole";
-  if (whole) return driftOf(desired, current);
+  if (whole) {
+    const drift = driftOf(desired, current);
+    if (drift === undefined) verified(deps, owner, desired, current);
+    return drift;
+  }
   const version = current.metadata?.resourceVersion;
   if (deps.verified?.matches(owner, childKey(desired), version, desiredHash(desired))) return undefined;
   const live = await rawGetObject(deps.kc, apiVersion, plural, namespace, name);

@@ -17,4 +17,17 @@ describe("VerifiedChildren", () => {
     expect(v.matches("ns/a", "Deployment/d", "10", "h1")).toBe(false);
     expect(v.size).toBe(1);
   });
+
+  it("gives the last render's children only for the same props key, and knows which are unchanged", () => {
+    const v = new VerifiedChildren();
+    v.record("ns/a", "Deployment/d", "10", "h1");
+    v.recordRender("ns/a", "k1", ["Deployment/d"]);
+    expect(v.renderedChildren("ns/a", "k1")).toEqual(["Deployment/d"]);
+    expect(v.renderedChildren("ns/a", "k2")).toBeUndefined(); // other props: render again
+    expect(v.unchanged("ns/a", "Deployment/d", "10")).toBe(true);
+    expect(v.unchanged("ns/a", "Deployment/d", "1")).toBe(false); // "1" is not a prefix match of "10"
+    expect(v.unchanged("ns/a", "Deployment/d", undefined)).toBe(false); // gone from the cache
+    v.forget("ns/a");
+    expect(v.renderedChildren("ns/a", "k1")).toBeUndefined();
+  });
 });

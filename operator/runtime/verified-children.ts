@@ -7,10 +7,31 @@
 /** Per owner (a ZoomIntegration's key), per child (`kind/name`): `resourceVersion hash`. */
 export class VerifiedChildren {
   private readonly byOwner = new Map<string, Map<string, string>>();
+  /** Per owner: the key of the props last rendered, and its children, all seen matching. */
+  private readonly renders = new Map<string, { readonly key: string; readonly children: readonly string[] }>();
 
   /** True when `child` at `resourceVersion` was seen matching the desired state with `hash`. */
   matches(owner: string, child: string, resourceVersion: string | undefined, hash: string): boolean {
     return resourceVersion !== undefined && this.byOwner.get(owner)?.get(child) === `${resourceVersion} ${hash}`;
+  }
+
+  /** True when `child` is still at the resourceVersion at which it was last seen matching. */
+  unchanged(owner: string, child: string, resourceVersion: string | undefined): boolean {
+    return resourceVersion !== undefined && this.byOwner.get(owner)?.get(child)?.startsWith(`${resourceVersion} `) === true;
+  }
+
+  /** The render of props `key` gave `children`, each now seen matching (recorded). */
+  recordRender(owner: string, key: string, children: readonly string[]): void {
+    this.renders.set(owner, { key, children });
+  }
+
+  /**
+   * The children of the last render, when it was of props `key`: if each is unchanged since it was
+   * seen matching, rendering again would give the same objects and apply nothing.
+   */
+  renderedChildren(owner: string, key: string): readonly string[] | undefined {
+    const render = this.renders.get(owner);
+    return render?.key === key ? render.children : undefined;
   }
 
   record(owner: string, child: string, resourceVersion: string | undefined, hash: string): void {
@@ -23,6 +44,7 @@ export class VerifiedChildren {
   /** The owner is gone: nothing of it is kept. */
   forget(owner: string): void {
     this.byOwner.delete(owner);
+    this.renders.delete(owner);
   }
 
   /** Children remembered, over all owners. */
