@@ -3,6 +3,22 @@ import { BACKGROUND_TURN, WorkQueue } from "./work-queue.ts";
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
+/** One worker, held by "ns/first" until `release`, so that the lanes fill; `seen` lists the keys run, in order. */
+function heldQueue() {
+  const seen: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const q = new WorkQueue(
+    async (k) => {
+      if (k === "ns/first") await gate;
+      seen.push(k);
+    },
+    { workers: 1 },
+  );
+  q.add("ns/first");
+  return { q, seen, release };
+}
+
 describe("WorkQueue", () => {
   it("processes a key added many times while queued only once", async () => {
     const seen: string[] = [];
@@ -131,17 +147,7 @@ describe("WorkQueue", () => {
   });
 
   it("runs events before the background lane's backlog, without starving it", async () => {
-    const seen: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const q = new WorkQueue(
-      async (k) => {
-        if (k === "ns/first") await gate;
-        seen.push(k);
-      },
-      { workers: 1 },
-    );
-    q.add("ns/first"); // holds the only worker while the lanes fill
+    const { q, seen, release } = heldQueue();
     const resync = Array.from({ length: 12 }, (_, i) => `ns/r${i}`);
     for (const k of resync) q.add(k, "background");
     const events = Array.from({ length: 6 }, (_, i) => `ns/e${i}`);
@@ -157,17 +163,7 @@ describe("WorkQueue", () => {
   });
 
   it("moves a key from the background lane to the event lane, never the other way", async () => {
-    const seen: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const q = new WorkQueue(
-      async (k) => {
-        if (k === "ns/first") await gate;
-        seen.push(k);
-      },
-      { workers: 1 },
-    );
-    q.add("ns/first");
+    const { q, seen, release } = heldQueue();
     for (const k of ["ns/a", "ns/b", "ns/c"]) q.add(k, "background");
     q.add("ns/c"); // an event for a key queued by the resync: it goes first
     q.add("ns/d");
