@@ -186,14 +186,19 @@ const BENIGN_FALSE = new Set<string>([
   Reason.RoutePending,
 ]);
 
-/** Conditions whose status or reason changed: each becomes one Event. */
+/**
+ * Conditions whose status or reason changed: each becomes one Event. A condition's first value is
+ * an Event only when it is a warning: a new ZoomIntegration's expected start (credentials valid, pods
+ * progressing, route pending, awaiting a Zoom admin) is in its status, and would otherwise cost the
+ * API server five Events per tenant, most of a new tenant's writes beyond its children.
+ */
 export function transitions(before: readonly Condition[] | undefined, after: readonly Condition[]): Transition[] {
   return after
+    .map((c) => ({ ...c, warning: c.status === ConditionStatus.False && !BENIGN_FALSE.has(c.reason) }))
     .filter((c) => {
       const b = before?.find((x) => x.type === c.type);
-      return !b || b.status !== c.status || b.reason !== c.reason;
-    })
-    .map((c) => ({ ...c, warning: c.status === ConditionStatus.False && !BENIGN_FALSE.has(c.reason) }));
+      return b ? b.status !== c.status || b.reason !== c.reason : c.warning;
+    });
 }
 
 /** Equal apart from key order: the status write is skipped when nothing changed. */
