@@ -262,14 +262,17 @@ async function sameAsLastRender(deps: ReconcilerDeps, owner: string, namespace: 
   return children.every((child, i) => deps.verified?.unchanged(owner, child, versions[i]));
 }
 
-/** A child's resourceVersion: from the cache, or a metadata read for a kind the operator does not watch. */
+/** A child's resourceVersion (child: `kind/name`). */
 async function currentVersion(deps: ReconcilerDeps, child: string, namespace: string): Promise<string | undefined> {
   const [kind = "", name = ""] = child.split("/");
-  const { apiVersion, plural } = CHILD_KINDS[kind as ChildKind];
-  const current = UNWATCHED_KINDS.has(kind as ChildKind)
-    ? await rawGetMetadata(deps.kc, apiVersion, plural, namespace, name)
-    : lookup(deps.caches, kind, name, namespace);
-  return current?.metadata?.resourceVersion;
+  return (await currentChild(deps, kind as ChildKind, name, namespace))?.metadata?.resourceVersion;
+}
+
+/** A child as last seen: its cached view, or a metadata read for a kind the operator does not watch. */
+async function currentChild(deps: ReconcilerDeps, kind: ChildKind, name: string, namespace: string): Promise<KubernetesObject | undefined> {
+  if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
+  const { apiVersion, plural } = CHILD_KINDS[kind];
+  return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
 }
 
 const childKey = (obj: KubernetesObject) => `${obj.kind}/${obj.metadata?.name}`;
@@ -289,9 +292,7 @@ async function childDrift(deps: ReconcilerDeps, owner: string, desired: Kubernet
   const { name = "", namespace = "" } = desired.metadata ?? {};
   const { apiVersion, plural } = CHILD_KINDS[kind];
   const unwatched = UNWATCHED_KINDS.has(kind);
-  const current = unwatched
-    ? await rawGetMetadata(deps.kc, apiVersion, plural, namespace, name)
-    : lookup(deps.caches, kind, name, namespace);
+  const current = await currentChild(deps, kind, name, namespace);
   if (!current) return driftOf(desired, undefined);
   // NB: the state ConfigMap's data is the service's, only its metadata ours: compared from its metadata.
   const whole = unwatched ? !("data" in desired) : CHILD_VIEWS[kind as WatchedKind | OptionalKind] === "whole";
