@@ -18,6 +18,7 @@ import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { rawGetMetadata, type KubeAccess } from "../../common/kube/raw-client.ts";
 import { driftOf, HASH_ANNOTATION, hashOf, withDesiredHash } from "../runtime/desired-state.ts";
+import { contentVersion } from "../runtime/slim.ts";
 import type { VerifiedChildren } from "../runtime/verified-children.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
@@ -86,11 +87,9 @@ export async function reconcile(deps: ReconcilerDeps, key: string): Promise<Outc
     return {}; // deleted: its children go by garbage collection
   }
   if (raw.metadata?.deletionTimestamp) return finalize(deps, raw as unknown as ZoomIntegration);
-  if (!raw.metadata?.finalizers?.includes(FINALIZER)) {
-    await deps.writer.setFinalizers(raw as unknown as ZoomIntegration, [...(raw.metadata?.finalizers ?? []), FINALIZER]).catch(goneIsDone);
-    return {}; // the update event brings us back with a fresh resourceVersion
-  }
-  const parsed = parseZoomIntegration(normaliseTimes(raw));
+  const withFinalizer = await ensureFinalizer(deps, raw);
+  if (!withFinalizer) return {}; // deleted meanwhile
+  const parsed = parseZoomIntegration(normaliseTimes(withFinalizer));
   if (!parsed.ok) {
     deps.log.warn({ key, errors: parsed.errors }, "spec refused by deeper validation");
     const now = (deps.now ?? (() => new Date()))();
@@ -262,10 +261,20 @@ async function sameAsLastRender(deps: ReconcilerDeps, owner: string, namespace: 
   return children.every((child, i) => deps.verified?.unchanged(owner, child, versions[i]));
 }
 
-/** A child's resourceVersion (child: `kind/name`). */
+/** A child's version as verified-children.ts records it (child: `kind/name`). */
 async function currentVersion(deps: ReconcilerDeps, child: string, namespace: string): Promise<string | undefined> {
   const [kind = "", name = ""] = child.split("/");
-  return (await currentChild(deps, kind as ChildKind, name, namespace))?.metadata?.resourceVersion;
+  const current = await currentChild(deps, kind as ChildKind, name, namespace);
+  return current && versionOf(kind, current);
+}
+
+/**
+ * The version a child is verified at: a viewed child's content version (slim.ts: its status
+ * changing does not count), any other's resourceVersion.
+ */
+function versionOf(kind: string | undefined, obj: KubernetesObject): string | undefined {
+  const viewed = !UNWATCHED_KINDS.has(kind as ChildKind) && Array.isArray(CHILD_VIEWS[kind as WatchedKind | OptionalKind]);
+  return viewed ? contentVersion(obj) : obj.metadata?.resourceVersion;
 }
 
 /** A child as last seen: its cached view, or a metadata read for a kind the operator does not watch. */
@@ -279,12 +288,12 @@ const childKey = (obj: KubernetesObject) => `${obj.kind}/${obj.metadata?.name}`;
 const desiredHash = (obj: KubernetesObject) => obj.metadata?.annotations?.[HASH_ANNOTATION] ?? "";
 
 function verified(deps: ReconcilerDeps, owner: string, desired: KubernetesObject, live: KubernetesObject): void {
-  deps.verified?.record(owner, childKey(desired), live.metadata?.resourceVersion, desiredHash(desired));
+  deps.verified?.record(owner, childKey(desired), versionOf(desired.kind, live), desiredHash(desired));
 }
 
 /**
  * Why the live child does not satisfy `desired`, or undefined when it does. A child cached whole is
- * compared from the cache; one cached as a view is compared whole once per resourceVersion (read,
+ * compared from the cache; one cached as a view is compared whole once per content version (read,
  * then remembered); a kind the operator does not watch has its metadata read each time.
  */
 async function childDrift(deps: ReconcilerDeps, owner: string, desired: KubernetesObject): Promise<string | undefined> {
@@ -301,8 +310,7 @@ async function childDrift(deps: ReconcilerDeps, owner: string, desired: Kubernet
     if (drift === undefined) verified(deps, owner, desired, current);
     return drift;
   }
-  const version = current.metadata?.resourceVersion;
-  if (deps.verified?.matches(owner, childKey(desired), version, desiredHash(desired))) return undefined;
+  if (deps.verified?.matches(owner, childKey(desired), versionOf(kind, current), desiredHash(desired))) return undefined;
   const live = await rawGetObject(deps.kc, apiVersion, plural, namespace, name);
   const drift = driftOf(desired, live);
   if (drift === undefined && live) verified(deps, owner, desired, live);
@@ -330,11 +338,22 @@ async function writeStatus(deps: ReconcilerDeps, zi: ZoomIntegration, status: Zo
 }
 
 /**
- * NB: a ZoomIntegration deleted (without our finalizer yet) before the cache saw the delete answers
- * 404: there is nothing left to do, and retrying would only log until the informer catches up.
+ * The ZoomIntegration with our finalizer, added first when missing (before anything that would need
+ * cleaning up), and the reconcile goes on in the same pass. Undefined when it was deleted meanwhile:
+ * NB: one deleted (without our finalizer yet) before the cache saw the delete answers 404, and there
+ * is nothing left to do; retrying would only log until the informer catches up.
  */
-function goneIsDone(error: unknown): void {
-  if (httpStatus(error) !== 404) throw error;
+async function ensureFinalizer<T extends KubernetesObject>(deps: ReconcilerDeps, zi: T): Promise<T | undefined> {
+  const finalizers = zi.metadata?.finalizers ?? [];
+  if (finalizers.includes(FINALIZER)) return zi;
+  try {
+    // NB: a compare-and-swap on the resourceVersion: a concurrent change is a 409, retried.
+    await deps.writer.setFinalizers(zi as unknown as ZoomIntegration, [...finalizers, FINALIZER]);
+  } catch (error) {
+    if (httpStatus(error) === 404) return undefined;
+    throw error;
+  }
+  return { ...zi, metadata: { ...zi.metadata, finalizers: [...finalizers, FINALIZER] } };
 }
 
 /** Informer objects may hold Dates where the schema expects RFC 3339 strings. */

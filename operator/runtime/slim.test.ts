@@ -2,7 +2,7 @@ import type { KubernetesObject, V1ManagedFieldsEntry } from "@kubernetes/client-
 import { describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../common/api/constants.ts";
 import { upToDate } from "./desired-state.ts";
-import { childView, LAST_APPLIED_ANNOTATION, slimmed } from "./slim.ts";
+import { childView, contentVersion, LAST_APPLIED_ANNOTATION, slimmed } from "./slim.ts";
 
 const ours: V1ManagedFieldsEntry = {
   manager: FIELD_MANAGER,
@@ -90,8 +90,55 @@ describe("childView", () => {
       },
       spec: { replicas: 2 },
       status: { availableReplicas: 2 },
+      contentVersion: contentVersion(deployment),
     });
     expect(childView(deployment, [])).not.toHaveProperty("status");
     expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(400);
+  });
+});
+
+describe("contentVersion", () => {
+  const controllerStatusEntry = { manager: "kube-controller-manager", operation: "Update", subresource: "status", time: "t1" };
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "d",
+      namespace: "ns",
+      resourceVersion: "42",
+      generation: 3,
+      labels: { a: "b" },
+      managedFields: [
+        { manager: FIELD_MANAGER, operation: "Apply", apiVersion: "apps/v1", fieldsV1: { "f:spec": { "f:replicas": {} } }, time: "t0" },
+        controllerStatusEntry,
+      ],
+    },
+    spec: { replicas: 2 },
+    status: { availableReplicas: 1 },
+  };
+  type D = typeof deployment;
+  const cv = (o: unknown) => contentVersion(o as KubernetesObject);
+  const v = (change: (d: D) => unknown) => cv(change(structuredClone(deployment)));
+  const base = cv(deployment);
+
+  it("stays the same when only the status, the resourceVersion or another manager's entry changed", () => {
+    expect(v((d) => ({ ...d, status: { availableReplicas: 2 } }))).toBe(base);
+    expect(v((d) => ({ ...d, metadata: { ...d.metadata, resourceVersion: "43" } }))).toBe(base);
+    const [ours] = deployment.metadata.managedFields;
+    const later = { ...controllerStatusEntry, time: "t2" };
+    expect(v((d) => ({ ...d, metadata: { ...d.metadata, managedFields: [ours!, later] } }))).toBe(base);
+    // a list item (no apiVersion/kind) and its view give the version of the object read whole
+    const { apiVersion: _a, kind: _k, ...item } = deployment;
+    expect(cv(item)).toBe(base);
+    expect(cv(childView(item as unknown as KubernetesObject, []))).toBe(base);
+  });
+
+  it("changes with the spec, the metadata, or the fields we own", () => {
+    expect(v((d) => ({ ...d, spec: { replicas: 3 } }))).not.toBe(base);
+    expect(v((d) => ({ ...d, metadata: { ...d.metadata, labels: { a: "c" } } }))).not.toBe(base);
+    const [ours] = deployment.metadata.managedFields;
+    const taken = { ...ours!, fieldsV1: { "f:spec": {} } };
+    expect(v((d) => ({ ...d, metadata: { ...d.metadata, managedFields: [taken, controllerStatusEntry] } }))).not.toBe(base);
+    expect(v((d) => ({ ...d, metadata: { ...d.metadata, managedFields: [controllerStatusEntry] } }))).not.toBe(base);
   });
 });

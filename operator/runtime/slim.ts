@@ -5,6 +5,7 @@
 // kubectl last-applied annotation is a second copy of the object, read by nobody here.
 import type { KubernetesObject, V1ManagedFieldsEntry } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "../../common/api/constants.ts";
+import { hashOf } from "./desired-state.ts";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -35,17 +36,36 @@ export function slimmed<T extends KubernetesObject>(obj: T, keepOurs: boolean): 
   };
 }
 
+/** A child's view: its content version comes with it (computed from the whole object when cached). */
+export type ChildView = KubernetesObject & { readonly contentVersion?: string };
+
+/**
+ * A digest of what the drift comparison (desired-state.ts driftOf) can read of a child: everything
+ * but its status, its resourceVersion and the managedFields of other managers (and the time of
+ * ours). A change to the spec, the metadata or what we own changes it; the controller-manager's
+ * status updates (a Deployment's replicas coming up) do not, so a child verified once is not read
+ * again for them. Items of a list carry no apiVersion/kind: left out, the cache key fixes both.
+ */
+export function contentVersion(obj: KubernetesObject): string {
+  const known = (obj as ChildView).contentVersion;
+  if (known !== undefined) return known;
+  const { apiVersion: _v, kind: _k, metadata, status: _s, ...body } = obj as KubernetesObject & { status?: unknown };
+  const { resourceVersion: _r, managedFields, ...identity } = metadata ?? {};
+  const ours = managedFields?.filter(isOurApply).map(({ time: _t, ...entry }) => entry);
+  return hashOf({ metadata: identity, ours: ours ?? [], body });
+}
+
 /** What a child's view keeps besides its identity: the fields the status is computed from. */
 export type ViewFields = "spec.replicas" | "status";
 
 /**
  * A child's identity (name, namespace, uid, resourceVersion, generation, its controller owner) and
  * the `fields` the status reads (a Deployment's replicas and status, a route's status): a few
- * hundred bytes, whatever the object's size. Whether the child still matches the desired state is
- * not decided from the view: verified-children.ts remembers at which resourceVersion it did, and a
- * child that changed since is read whole once.
+ * hundred bytes, whatever the object's size, and its content version. Whether the child still
+ * matches the desired state is not decided from the view: verified-children.ts remembers at which
+ * content version it did, and a child whose content changed since is read whole once.
  */
-export function childView<T extends KubernetesObject>(obj: T, fields: readonly ViewFields[]): T {
+export function childView<T extends KubernetesObject>(obj: T, fields: readonly ViewFields[]): T & ChildView {
   const { name, namespace, uid, resourceVersion, generation, ownerReferences } = obj.metadata ?? {};
   const owner = ownerReferences?.filter((r) => r.controller);
   const source = obj as { spec?: { replicas?: number }; status?: unknown };
@@ -62,5 +82,6 @@ export function childView<T extends KubernetesObject>(obj: T, fields: readonly V
     },
     ...(fields.includes("spec.replicas") && source.spec?.replicas !== undefined ? { spec: { replicas: source.spec.replicas } } : {}),
     ...(fields.includes("status") && source.status !== undefined ? { status: source.status } : {}),
-  } as T;
+    contentVersion: contentVersion(obj),
+  } as T & ChildView;
 }

@@ -1,23 +1,24 @@
-// Which children were last seen matching their desired state, and at which resourceVersion. The
-// informer caches hold a child's view only (slim.ts childView), so the drift comparison
-// (desired-state.ts) needs the whole object: it is read once, and as long as the child's
-// resourceVersion and the desired state's hash are those recorded here, it still matches (any change
-// by anyone, even to a field we do not own, moves the resourceVersion, and the next pass reads it again).
+// Which children were last seen matching their desired state, and at which version. The informer
+// caches hold a child's view only (slim.ts childView), so the drift comparison (desired-state.ts)
+// needs the whole object: it is read once, and as long as the child's version and the desired
+// state's hash are those recorded here, it still matches. A viewed child's version is its content
+// version (slim.ts contentVersion: any change to what the comparison reads moves it, a status update
+// does not); any other child's is its resourceVersion.
 
-/** Per owner (a ZoomIntegration's key), per child (`kind/name`): `resourceVersion hash`. */
+/** Per owner (a ZoomIntegration's key), per child (`kind/name`): `version hash`. */
 export class VerifiedChildren {
   private readonly byOwner = new Map<string, Map<string, string>>();
   /** Per owner: the key of the props last rendered, and its children, all seen matching. */
   private readonly renders = new Map<string, { readonly key: string; readonly children: readonly string[] }>();
 
-  /** True when `child` at `resourceVersion` was seen matching the desired state with `hash`. */
-  matches(owner: string, child: string, resourceVersion: string | undefined, hash: string): boolean {
-    return resourceVersion !== undefined && this.byOwner.get(owner)?.get(child) === `${resourceVersion} ${hash}`;
+  /** True when `child` at `version` was seen matching the desired state with `hash`. */
+  matches(owner: string, child: string, version: string | undefined, hash: string): boolean {
+    return version !== undefined && this.byOwner.get(owner)?.get(child) === `${version} ${hash}`;
   }
 
-  /** True when `child` is still at the resourceVersion at which it was last seen matching. */
-  unchanged(owner: string, child: string, resourceVersion: string | undefined): boolean {
-    return resourceVersion !== undefined && this.byOwner.get(owner)?.get(child)?.startsWith(`${resourceVersion} `) === true;
+  /** True when `child` is still at the version at which it was last seen matching. */
+  unchanged(owner: string, child: string, version: string | undefined): boolean {
+    return version !== undefined && this.byOwner.get(owner)?.get(child)?.startsWith(`${version} `) === true;
   }
 
   /** The render of props `key` gave `children`, each now seen matching (recorded). */
@@ -34,10 +35,10 @@ export class VerifiedChildren {
     return render?.key === key ? render.children : undefined;
   }
 
-  record(owner: string, child: string, resourceVersion: string | undefined, hash: string): void {
-    if (resourceVersion === undefined) return;
+  record(owner: string, child: string, version: string | undefined, hash: string): void {
+    if (version === undefined) return;
     const children = this.byOwner.get(owner) ?? new Map<string, string>();
-    children.set(child, `${resourceVersion} ${hash}`);
+    children.set(child, `${version} ${hash}`);
     this.byOwner.set(owner, children);
   }
 
