@@ -80,3 +80,47 @@ describe("asking the Zoom emulator", () => {
     expect(await probe(request("acme-secret"), 2000)).toBeUndefined();
   });
 });
+
+describe("how many requests to Zoom are in flight at once", () => {
+  it("keeps at most maxInFlight open over all tenants; the others wait their turn and get their verdict", async () => {
+    const { createServer } = await import("node:http");
+    let open = 0;
+    let most = 0;
+    const held: (() => void)[] = [];
+    const server = createServer((req, res) => {
+      open++;
+      most = Math.max(most, open);
+      req.resume();
+      held.push(() => {
+        open--;
+        res.writeHead(400, { "content-type": "application/json" }).end('{"reason":"Invalid authorization code","error":"invalid_request"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const enqueued = new Set<string>();
+      const verdicts = new CredentialsVerdicts({ enqueue: (key) => enqueued.add(key), maxInFlight: 3, timeoutMs: 10_000 });
+      const request = (i: number) => ({
+        oauthBaseUrl: `http://127.0.0.1:${port}`,
+        redirectUri: "https://app.t.example/organization/integration/zoom/redirect",
+        clientId: `client-${i}`,
+        clientSecret: `secret-${i}`,
+        checksum: `c${i}`,
+      });
+      for (let i = 0; i < 20; i++) expect(verdicts.verdict(`ns/t${i}`, request(i)).state).toBe("unknown");
+      while (enqueued.size < 20) {
+        await expect.poll(() => held.length).toBeGreaterThan(0);
+        expect(verdicts.inFlight).toBeLessThanOrEqual(3);
+        for (const answer of held.splice(0)) answer();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(most).toBe(3);
+      expect(verdicts.inFlight).toBe(0);
+      for (let i = 0; i < 20; i++) expect(verdicts.verdict(`ns/t${i}`, request(i)).state).toBe("accepted");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -27,6 +27,12 @@ export interface VerdictOptions {
   readonly enqueue: (key: string) => void;
   /** At most one request per tenant in this window. Default 10 s. */
   readonly minIntervalMs?: number;
+  /**
+   * Requests to Zoom in flight at once, over all tenants; the others wait their turn. Default 8.
+   * NB: a thousand tenants at start (or Zoom unreachable, each connection hanging in DNS or connect)
+   * must not mean a thousand open connections.
+   */
+  readonly maxInFlight?: number;
   readonly timeoutMs?: number;
   readonly dispatcher?: Dispatcher;
   readonly now?: () => number;
@@ -50,11 +56,16 @@ export class CredentialsVerdicts {
   private readonly minIntervalMs: number;
   private readonly now: () => number;
   private readonly options: VerdictOptions;
+  private readonly maxInFlight: number;
+  private running = 0;
+  /** Asks waiting for one in flight to end, first come first served. */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(options: VerdictOptions) {
     this.options = options;
     this.minIntervalMs = options.minIntervalMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.maxInFlight = options.maxInFlight ?? 8;
   }
 
   /** The verdict on these credentials; starts (or schedules) asking Zoom when there is none. */
@@ -86,8 +97,20 @@ export class CredentialsVerdicts {
     this.entries.delete(key);
   }
 
+  /** Requests to Zoom in flight now (at most maxInFlight). */
+  get inFlight(): number {
+    return this.running;
+  }
+
   private async ask(key: string, entry: Entry, req: VerdictRequest): Promise<void> {
-    const verdict = await probe(req, this.options.timeoutMs ?? 5000, this.options.dispatcher);
+    await this.turn();
+    let verdict: ZoomVerdict | undefined;
+    try {
+      // NB: forgotten while waiting for its turn: no request.
+      verdict = this.entries.get(key) === entry ? await probe(req, this.options.timeoutMs ?? 5000, this.options.dispatcher) : undefined;
+    } finally {
+      this.done();
+    }
     entry.inFlight = false;
     if (this.entries.get(key) !== entry) return; // forgotten meanwhile
     entry.verdict = verdict ?? UNKNOWN;
@@ -100,6 +123,21 @@ export class CredentialsVerdicts {
       this.later(key, delay);
     }
     this.options.enqueue(key);
+  }
+
+  private async turn(): Promise<void> {
+    if (this.running < this.maxInFlight) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** NB: the place is handed to the next waiting ask as is (running unchanged), so none can jump the queue. */
+  private done(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   private later(key: string, ms: number): void {
