@@ -21,8 +21,8 @@ import { credentialsSecret, zoomIntegrationManifest } from "./bench-tenants.ts";
 export const FLOOR_PREFIX = "floor";
 
 /** The children the operator would apply for tenant `i` in `namespace`, without owner references. */
-export function floorObjects(i: number, namespace: string): KubernetesObject[] {
-  const manifest = zoomIntegrationManifest(i, namespace);
+export function floorObjects(i: number, namespace: string, zoomUrl: string): KubernetesObject[] {
+  const manifest = zoomIntegrationManifest(i, namespace, zoomUrl);
   const parsed = parseZoomIntegration({ ...manifest, metadata: { ...manifest.metadata, uid: randomUUID(), generation: 1 } });
   if (!parsed.ok) throw new Error(`the benchmark's tenant ${i} does not parse: ${parsed.errors.join("; ")}`);
   const secret = credentialsSecret(i);
@@ -68,12 +68,13 @@ export interface FloorResult {
 /** Namespaces `floor-<i>` must exist. Rendering happens before the clock starts. */
 export async function measureApplyFloor(
   kc: KubeConfig,
+  zoomUrl: string,
   count: number,
   workers: number,
   progress: (m: string) => void,
   timeoutMs: number,
 ): Promise<FloorResult> {
-  const rendered = Array.from({ length: count }, (_, i) => floorObjects(i, `${FLOOR_PREFIX}-${i}`));
+  const rendered = Array.from({ length: count }, (_, i) => floorObjects(i, `${FLOOR_PREFIX}-${i}`, zoomUrl));
   const t0 = Date.now();
   await inParallel(
     count,

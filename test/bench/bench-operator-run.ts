@@ -9,7 +9,15 @@ import { apiserverMetrics, type BenchPlane, create, namespaceBody, sleep, startB
 import { createTenantNamespaces, createTenants, injectForeignEnv, MESH_TENANT, timeSpecEdit, waitAllReady } from "./bench-tenants.ts";
 import { createBusyFixture } from "./busy-fixture.ts";
 import { type RssSampler, sampleRss } from "./rss-sampler.ts";
-import { formatWrites, operatorWrites, parseWriteCounts, type WriteCounts, writesBetween } from "./write-counts.ts";
+import {
+  formatPerTenant,
+  formatWrites,
+  operatorWrites,
+  parseRequestCounts,
+  parseWriteCounts,
+  type WriteCounts,
+  writesBetween,
+} from "./write-counts.ts";
 import type { RunResult } from "./bench-report.ts";
 
 const CREATE_CONCURRENCY = 16;
@@ -28,6 +36,7 @@ interface Ctx {
 }
 
 const writeCounts = async (plane: BenchPlane): Promise<WriteCounts> => parseWriteCounts(await apiserverMetrics(plane));
+const requestCounts = async (plane: BenchPlane): Promise<WriteCounts> => parseRequestCounts(await apiserverMetrics(plane));
 
 function check(ctx: Ctx, phase: string): void {
   if (ctx.operator && !isAlive(ctx.operator.pid)) throw new OperatorDied(`the operator (pid ${ctx.operator.pid}) died during ${phase}`);
@@ -76,9 +85,12 @@ async function converge(ctx: Ctx): Promise<void> {
   const op = await launchOperator(ctx, "bench-op-1");
   ctx.result.startMs = await cachesFilled(ctx, op, started);
   ctx.log(`operator up (pid ${op.pid}), caches filled after ${fmtS(ctx.result.startMs)}; creating ${ctx.n} tenants`);
+  const before = await requestCounts(ctx.plane);
   const t0 = Date.now();
-  await createTenants(ctx.plane.kc, ctx.n, CREATE_CONCURRENCY, ctx.log);
+  await createTenants(ctx.plane.kc, ctx.plane.zoom.url, ctx.n, CREATE_CONCURRENCY, ctx.log);
   ctx.result.readyMs = await allReady(ctx, "convergence", t0);
+  const perTenant = formatPerTenant(writesBetween(before, await requestCounts(ctx.plane)), ctx.n);
+  ctx.result.convergeRequests = `${perTenant}; the operator's credentials checks with Zoom: ${ctx.plane.zoom.tokenRequests()}`;
   ctx.log(`all ${ctx.n} Ready: ${fmtS(ctx.result.readyMs)}; operator RSS peak so far ${ctx.sampler?.peakMiB().toFixed(0)} MiB`);
 }
 
@@ -162,7 +174,9 @@ async function restart(ctx: Ctx): Promise<void> {
 async function floor(ctx: Ctx): Promise<void> {
   await createTenantNamespaces(ctx.plane.kc, FLOOR_PREFIX, ctx.n, CREATE_CONCURRENCY);
   ctx.log(`floor: applying the same children for ${ctx.n} tenants with ${ctx.args.workers} appliers (operator stopped)`);
-  ctx.result.floor = await measureApplyFloor(ctx.plane.kc, ctx.n, ctx.args.workers, ctx.log, Math.max(300_000, ctx.n * 2000));
+  const before = await requestCounts(ctx.plane);
+  ctx.result.floor = await measureApplyFloor(ctx.plane.kc, ctx.plane.zoom.url, ctx.n, ctx.args.workers, ctx.log, Math.max(300_000, ctx.n * 2000));
+  ctx.result.floorRequests = formatPerTenant(writesBetween(before, await requestCounts(ctx.plane)), ctx.n);
   ctx.log(`floor: applied in ${fmtS(ctx.result.floor.appliedMs)}, all available in ${fmtS(ctx.result.floor.availableMs)}`);
 }
 

@@ -11,12 +11,15 @@ import { type ControlPlaneState, startControlPlane, stopControlPlane } from "../
 import { crdFiles } from "../cluster/paths.ts";
 import { startWatchdog, stopWatchdog } from "../cluster/watchdog.ts";
 import { startIngressAdmitter } from "../support/ingress-admitter.ts";
+import { startZoomStandIn, type ZoomStandIn } from "./zoom-stand-in.ts";
 
 const run = promisify(execFile);
 
 export interface BenchPlane {
   readonly state: ControlPlaneState;
   readonly kc: KubeConfig;
+  /** The tenants' Zoom (zoom-stand-in.ts). */
+  readonly zoom: ZoomStandIn;
   stop(): Promise<void>;
 }
 
@@ -45,10 +48,13 @@ export async function startBenchPlane(pods: number, progress: (m: string) => voi
   kc.loadFromFile(state.kubeconfigPath);
   // NB: a tenant is Ready only once its Ingress is admitted (status.loadBalancer): the test bed's stand-in does it
   const admitter = await startIngressAdmitter(kc, (m) => progress(`[ingress-admitter] ${m}`));
+  const zoom = await startZoomStandIn();
   return {
     state,
     kc,
+    zoom,
     stop: async () => {
+      await zoom.stop();
       await admitter.stop();
       await stopControlPlane(state);
       stopWatchdog(watchdog);

@@ -6,6 +6,10 @@ export interface RunResult {
   /** Operator start until its informers have listed everything (the fixture included). */
   startMs?: number | undefined;
   readyMs?: number | undefined;
+  /** kube-apiserver's requests (not watches) from the first tenant created until all were Ready: everyone's, the bench's polls included. */
+  convergeRequests?: string | undefined;
+  /** The same for the floor, from its first apply until every Deployment was available. */
+  floorRequests?: string | undefined;
   floor?: FloorResult;
   rssPeakMiB?: number | undefined;
   rssSteadyMiB?: number | undefined;
@@ -80,6 +84,8 @@ export function details(r: RunResult): string {
   return [
     `N = ${r.n}`,
     `  time to all Ready ${s(r.readyMs)} s vs bare apply floor ${s(r.floor?.availableMs)} s (children applied in ${s(r.floor?.appliedMs)} s, then Deployments available): ratio ${ratio(r.readyMs, r.floor?.availableMs)} (goal <= 1.3)`,
+    `  kube-apiserver requests until all Ready (everyone's, the benchmark's own creates and polls included): ${r.convergeRequests ?? "n/a"}`,
+    `  kube-apiserver requests during the floor: ${r.floorRequests ?? "n/a"}`,
     `  operator start until its caches were filled (the fixture listed): ${s(r.startMs)} s`,
     `  operator RSS: peak ${mib(r.rssPeakMiB)} MiB, steady ${mib(r.rssSteadyMiB)} MiB (median over the window); after restart peak ${mib(r.restart?.peakMiB)} MiB (goal <= 150 MiB at N = 1000)`,
     r.steady

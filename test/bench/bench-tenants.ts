@@ -19,7 +19,8 @@ export function usesNonCanonicalQuantities(i: number): boolean {
 /** The one tenant whose Deployment another field manager edits (a canonical one, so effects stay apart). */
 export const MESH_TENANT = 1;
 
-export function zoomIntegrationManifest(i: number, namespace: string) {
+/** Tenant `i` in `namespace`, its Zoom at `zoomUrl` (the benchmark's stand-in: zoom-stand-in.ts). */
+export function zoomIntegrationManifest(i: number, namespace: string, zoomUrl: string) {
   const name = tenantName(i);
   const service: Record<string, unknown> = { replicas: 1 };
   if (usesNonCanonicalQuantities(i)) {
@@ -30,7 +31,12 @@ export function zoomIntegrationManifest(i: number, namespace: string) {
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: { name, namespace },
-    spec: { domain: `${name}.example`, credentialsSecretRef: { name: `${name}-creds` }, service },
+    spec: {
+      domain: `${name}.example`,
+      credentialsSecretRef: { name: `${name}-creds` },
+      service,
+      zoom: { oauthBaseUrl: zoomUrl, apiBaseUrl: zoomUrl },
+    },
   };
 }
 
@@ -48,14 +54,20 @@ export async function createTenantNamespaces(kc: KubeConfig, prefix: string, cou
   await inParallel(count, concurrency, (i) => create(kc, "/api/v1/namespaces", namespaceBody(`${prefix}-${i}`, { "zio-bench": prefix })));
 }
 
-export async function createTenants(kc: KubeConfig, count: number, concurrency: number, progress: (m: string) => void): Promise<void> {
+export async function createTenants(
+  kc: KubeConfig,
+  zoomUrl: string,
+  count: number,
+  concurrency: number,
+  progress: (m: string) => void,
+): Promise<void> {
   await inParallel(
     count,
     concurrency,
     async (i) => {
       const ns = `tenant-${i}`;
       await create(kc, resourcePath("v1", "secrets", ns), credentialsSecret(i));
-      await create(kc, resourcePath(API_VERSION, PLURAL, ns), zoomIntegrationManifest(i, ns));
+      await create(kc, resourcePath(API_VERSION, PLURAL, ns), zoomIntegrationManifest(i, ns, zoomUrl));
     },
     tenths(count, (done) => progress(`created ${done}/${count} ZoomIntegrations (with their credentials Secrets)`)),
   );

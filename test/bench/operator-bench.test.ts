@@ -86,7 +86,7 @@ describe("the fixture and the floor", () => {
   });
 
   it("applies the operator's rendered children, without owner references, with the desired hash", () => {
-    const objects = floorObjects(10, "floor-10");
+    const objects = floorObjects(10, "floor-10", "http://127.0.0.1:1");
     expect(objects.map((o) => o.kind)).toContain("Deployment");
     expect(objects.every((o) => o.metadata?.namespace === "floor-10" && !o.metadata?.ownerReferences)).toBe(true);
     expect(objects.every((o) => o.metadata?.annotations?.["bookingops.dev/desired-hash"])).toBe(true);

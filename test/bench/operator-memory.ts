@@ -162,7 +162,7 @@ try {
       command: [process.execPath, entry.split(":")[0]!],
       env: { POD_NAMESPACE: "zoom-integration-system", LOG_LEVEL: "info" },
     });
-    await createTenants(plane.kc, a.tenants, 16, log);
+    await createTenants(plane.kc, plane.zoom.url, a.tenants, 16, log);
     await waitAllReady(plane.kc, a.tenants, { sinceMs: Date.now(), timeoutMs: 600_000, check: () => {}, progress: log });
     await op.stop();
     log(`${a.tenants} tenants Ready`);

@@ -29,12 +29,24 @@ function label(line: string, name: string): string {
 }
 
 export function parseWriteCounts(metricsText: string): WriteCounts {
+  return parseCounts(metricsText, (verb, resource) => MUTATING.has(verb) && !IGNORED.has(resource));
+}
+
+/**
+ * Every request but WATCH (a watch is one long request, not load per object), reads included: what a
+ * phase cost kube-apiserver, by `resource[/subresource] VERB`.
+ */
+export function parseRequestCounts(metricsText: string): WriteCounts {
+  return parseCounts(metricsText, (verb) => verb !== "WATCH" && verb !== "CONNECT");
+}
+
+function parseCounts(metricsText: string, counted: (verb: string, resource: string) => boolean): WriteCounts {
   const counts = new Map<string, number>();
   for (const line of metricsText.split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
     const verb = label(line, "verb");
     const resource = label(line, "resource");
-    if (!MUTATING.has(verb) || IGNORED.has(resource)) continue;
+    if (!counted(verb, resource)) continue;
     const sub = label(line, "subresource");
     const key = `${resource}${sub ? `/${sub}` : ""} ${verb}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
@@ -58,4 +70,11 @@ export function operatorWrites(diff: readonly [string, number][]): number {
 export function formatWrites(diff: readonly [string, number][]): string {
   if (diff.length === 0) return "none";
   return diff.map(([key, n]) => `${key}${OPERATOR_RESOURCES.has(key.split(" ")[0] ?? "") ? "*" : ""}=${n}`).join(", ");
+}
+
+/** Requests per tenant, largest first: `total/n` then the items above `min` per tenant. */
+export function formatPerTenant(diff: readonly [string, number][], n: number, min = 0.05): string {
+  const total = diff.reduce((sum, [, k]) => sum + k, 0);
+  const items = diff.filter(([, k]) => k / n >= min).map(([key, k]) => `${key}=${(k / n).toFixed(1)}`);
+  return `${(total / Math.max(1, n)).toFixed(1)} per tenant (${items.join(", ")})`;
 }
