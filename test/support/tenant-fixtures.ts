@@ -11,12 +11,25 @@ export async function createCredentials(kc: KubeConfig, namespace: string, name:
   });
 }
 
+/**
+ * Zoom for a tenant whose test does not talk to Zoom: a loopback port nothing listens on. NB: the
+ * operator checks every tenant's credentials with Zoom in the background; with the default
+ * https://zoom.us each check would be a DNS query leaving the machine.
+ */
+export const UNREACHABLE_ZOOM = "http://127.0.0.1:9";
+
 export function zoomIntegration(name: string, spec: Record<string, unknown> = {}) {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: "ZoomIntegration",
     metadata: { name },
-    spec: { domain: `${name}.example`, credentialsSecretRef: { name: `${name}-creds` }, service: { replicas: 1 }, ...spec },
+    spec: {
+      domain: `${name}.example`,
+      credentialsSecretRef: { name: `${name}-creds` },
+      service: { replicas: 1 },
+      zoom: { oauthBaseUrl: UNREACHABLE_ZOOM, apiBaseUrl: UNREACHABLE_ZOOM },
+      ...spec,
+    },
   };
 }
 
