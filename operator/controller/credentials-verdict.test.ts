@@ -57,12 +57,13 @@ describe("asking the Zoom emulator", () => {
   it("asks once per Secret content, in the background, and enqueues the tenant when the verdict arrives", async () => {
     const enqueued: string[] = [];
     const verdicts = new CredentialsVerdicts({ enqueue: (key) => enqueued.push(key), minIntervalMs: 0 });
-    expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("unknown");
+    expect(verdicts.verdict("ns/acme", request("wrong"))).toEqual({ state: "unknown" }); // first in this process: nothing changed
     await expect.poll(() => enqueued).toEqual(["ns/acme"]);
     expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("rejected");
     expect(verdicts.verdict("ns/acme", request("wrong")).state).toBe("rejected");
     expect(zoom.inspect().requestsPerRoute["POST /oauth/token"]).toBe(1);
-    verdicts.verdict("ns/acme", request("acme-secret"));
+    // other credentials: not known yet, and what the status said was about the previous ones
+    expect(verdicts.verdict("ns/acme", request("acme-secret"))).toEqual({ state: "unknown", credentialsChanged: true });
     await expect.poll(() => verdicts.verdict("ns/acme", request("acme-secret")).state).toBe("accepted");
     expect(zoom.inspect().requestsPerRoute["POST /oauth/token"]).toBe(2);
   });

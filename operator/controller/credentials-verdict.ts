@@ -10,8 +10,12 @@ import { backoffDelay } from "../../common/retry.ts";
 export type ZoomVerdict =
   | { readonly state: "accepted" }
   | { readonly state: "rejected"; readonly detail: string }
-  /** Not asked yet, in flight, or Zoom could not be reached (then retried with backoff). */
-  | { readonly state: "unknown" };
+  /**
+   * Not asked yet, in flight, or Zoom could not be reached (then retried with backoff).
+   * `credentialsChanged`: this process saw a verdict on other credentials for the tenant, so
+   * whatever the status said before is about those (after a restart nothing says so).
+   */
+  | { readonly state: "unknown"; readonly credentialsChanged?: boolean };
 
 export interface VerdictRequest {
   readonly oauthBaseUrl: string;
@@ -50,6 +54,7 @@ interface Entry {
 /** A code no token endpoint ever issued; it carries no secret. */
 const IMPOSSIBLE_CODE = "zoom-integration-operator-credentials-check";
 const UNKNOWN: ZoomVerdict = { state: "unknown" };
+const CHANGED: ZoomVerdict = { state: "unknown", credentialsChanged: true };
 
 export class CredentialsVerdicts {
   private readonly entries = new Map<string, Entry>();
@@ -78,11 +83,12 @@ export class CredentialsVerdicts {
     if (entry?.inFlight || wait > 0) {
       // NB: rate-limited: come back when the window is over instead of asking now.
       this.later(key, Math.max(wait, 1000));
-      return entry?.checksum === req.checksum ? entry.verdict : UNKNOWN;
+      if (!entry) return UNKNOWN;
+      return entry.checksum === req.checksum ? entry.verdict : CHANGED;
     }
     const next: Entry = {
       checksum: req.checksum,
-      verdict: UNKNOWN,
+      verdict: entry && entry.checksum !== req.checksum ? CHANGED : UNKNOWN,
       startedAt: this.now(),
       inFlight: true,
       failures: entry?.failures ?? 0,
@@ -90,7 +96,7 @@ export class CredentialsVerdicts {
     };
     this.entries.set(key, next);
     void this.ask(key, next, req);
-    return UNKNOWN;
+    return next.verdict;
   }
 
   forget(key: string): void {
@@ -113,7 +119,7 @@ export class CredentialsVerdicts {
     }
     entry.inFlight = false;
     if (this.entries.get(key) !== entry) return; // forgotten meanwhile
-    entry.verdict = verdict ?? UNKNOWN;
+    entry.verdict = verdict ?? entry.verdict; // NB: no answer: still unknown, and still changed if it was
     if (verdict) {
       entry.failures = 0;
     } else {

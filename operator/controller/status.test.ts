@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConditionStatus, Reason } from "../../common/api/constants.ts";
+import { ConditionStatus, ConditionType, Reason } from "../../common/api/constants.ts";
 import type { Condition } from "../../common/api/kube-schemas.ts";
-import { transitions } from "./status.ts";
+import { computeStatus, type Observed, transitions } from "./status.ts";
 
 const c = (type: string, status: string, reason: string): Condition =>
   ({ type, status, reason, message: "m", lastTransitionTime: "2026-12-02T00:00:00Z", observedGeneration: 1 }) as Condition;
@@ -30,5 +30,48 @@ describe("transitions (each is one Event)", () => {
     expect(transitions(after, back).map((t) => [t.type, t.reason, t.warning])).toEqual([
       ["ServiceAvailable", Reason.DeploymentProgressing, false],
     ]);
+  });
+});
+
+describe("CredentialsValid while Zoom's verdict is not known", () => {
+  const zi = (reason: string, status: string = ConditionStatus.True) =>
+    ({
+      metadata: { name: "t", namespace: "ns", generation: 1 },
+      spec: { domain: "t.example", credentialsSecretRef: { name: "t-creds" }, routing: {} },
+      status: { conditions: [c(ConditionType.CredentialsValid, status, reason)] },
+    }) as unknown as Observed["zi"];
+  const credentialsValid = (z: Observed["zi"], zoomVerdict: Observed["zoomVerdict"]) =>
+    computeStatus(
+      {
+        zi: z,
+        credentials: { ok: true, checksum: "x" } as Observed["credentials"],
+        deployment: undefined,
+        route: { mode: "ingress", ingress: undefined },
+        tokens: undefined,
+        endpoint: "http://t-zoom.ns.svc:8081",
+        apiTokenSecretName: "t-zoom-api-token",
+        ...(zoomVerdict ? { zoomVerdict } : {}),
+      },
+      new Date("2026-12-02T00:00:00Z"),
+    ).conditions?.find((x) => x.type === ConditionType.CredentialsValid);
+
+  it("keeps Zoom's last verdict from the status (a restart: no write, no Event)", () => {
+    expect(credentialsValid(zi(Reason.ZoomAcceptedCredentials), { state: "unknown" })?.reason).toBe(Reason.ZoomAcceptedCredentials);
+    const rejected = credentialsValid(zi(Reason.ZoomRejectedCredentials, ConditionStatus.False), { state: "unknown" });
+    expect([rejected?.status, rejected?.reason]).toEqual([ConditionStatus.False, Reason.ZoomRejectedCredentials]);
+  });
+
+  it("drops it when the credentials changed since, and says only that they were found", () => {
+    const changed = credentialsValid(zi(Reason.ZoomRejectedCredentials, ConditionStatus.False), {
+      state: "unknown",
+      credentialsChanged: true,
+    });
+    expect([changed?.status, changed?.reason]).toEqual([ConditionStatus.True, Reason.CredentialsFound]);
+    expect(credentialsValid(zi(Reason.CredentialsFound), { state: "unknown" })?.reason).toBe(Reason.CredentialsFound);
+  });
+
+  it("gives a new verdict as soon as Zoom answered", () => {
+    const accepted = credentialsValid(zi(Reason.ZoomRejectedCredentials, ConditionStatus.False), { state: "accepted" });
+    expect([accepted?.status, accepted?.reason]).toEqual([ConditionStatus.True, Reason.ZoomAcceptedCredentials]);
   });
 });

@@ -119,7 +119,20 @@ function credentialsValid(o: Observed): Verdict {
   }
   if (o.zoomVerdict?.state === "accepted")
     return yes(Reason.ZoomAcceptedCredentials, `Zoom accepted the Client ID and Client Secret in Secret ${secret}`);
-  return yes(Reason.CredentialsFound, `Secret ${secret} holds the client id and secret`);
+  const last = lastZoomVerdict(o);
+  return last ?? yes(Reason.CredentialsFound, `Secret ${secret} holds the client id and secret`);
+}
+
+/**
+ * Zoom's verdict as the status last gave it, while no new one is known and nothing says the
+ * credentials changed since (the process restarted, or Zoom cannot be reached): a restart must not
+ * turn ZoomAcceptedCredentials into CredentialsFound and back, two writes and two Events per tenant.
+ */
+function lastZoomVerdict(o: Observed): Verdict | undefined {
+  if (o.zoomVerdict?.state !== "unknown" || o.zoomVerdict.credentialsChanged) return undefined;
+  const before = o.zi.status?.conditions?.find((c) => c.type === ConditionType.CredentialsValid);
+  const zoomSaid = before?.reason === Reason.ZoomAcceptedCredentials || before?.reason === Reason.ZoomRejectedCredentials;
+  return before && zoomSaid ? { status: before.status, reason: before.reason, message: before.message } : undefined;
 }
 
 export function computeStatus(o: Observed, now: Date): ZoomIntegrationStatus {
