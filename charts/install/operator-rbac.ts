@@ -49,10 +49,10 @@ export const TENANT_RULES: readonly PermissionRule[] = [
   {
     apiGroup: "",
     resources: ["configmaps"],
-    // NB: the state ConfigMap is not watched (tenant traffic rewrites it): list and watch are held
-    // for escalation prevention only.
+    // NB: the state ConfigMap is not watched (tenant traffic rewrites it; it carries another
+    // managed-by label): only the manifest ConfigMaps are in the label-selected watch.
     verbs: union(OBSERVE_AND_APPLY, SERVICE_DATA_VERBS),
-    why: "get the state ConfigMap's metadata and apply it when missing or changed (it is not watched: tenant traffic rewrites it); list, watch, update, and get, update and create of the idempotency shards: escalation prevention (the tenant Role grants them)",
+    why: "list and watch the manifest ConfigMaps (label-selected) and get one whole when it changed; get the state ConfigMap's metadata and apply it when missing or changed (it is not watched: tenant traffic rewrites it); update, and get, update and create of the idempotency shards: escalation prevention (the tenant Role grants them)",
   },
   {
     apiGroup: "",

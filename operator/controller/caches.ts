@@ -21,17 +21,20 @@ export const CHILD_KINDS = {
 } as const;
 export type ChildKind = keyof typeof CHILD_KINDS;
 
+/** Children the operator watches carry this label (its watches are label-selected). */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_OPERATOR = "zoom-integration-operator";
+
 /**
- * Children the operator never watches: the state ConfigMap, which the service rewrites with tenant
- * traffic (its labels keep it out of the managed-by selector). It is read (metadata only) when reconciling.
+ * A child the operator never watches: one that does not carry its managed-by label. That is the
+ * state ConfigMap, which the service rewrites with tenant traffic (charts/tenant UNWATCHED_LABELS);
+ * its metadata is read when reconciling. The other ConfigMaps (the manifest) are watched.
  */
-export const UNWATCHED_KINDS: ReadonlySet<ChildKind> = new Set(["ConfigMap"]);
+export const isUnwatched = (obj: KubernetesObject) => obj.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_OPERATOR;
 /** Children whose API may be missing (the Gateway API CRDs): watched once discovery shows them (gateway-api.ts). */
 export type OptionalKind = "HTTPRoute";
-export type WatchedKind = Exclude<ChildKind, "ConfigMap" | OptionalKind>;
-export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter(
-  (k): k is WatchedKind => !UNWATCHED_KINDS.has(k) && k !== "HTTPRoute",
-);
+export type WatchedKind = Exclude<ChildKind, OptionalKind>;
+export const WATCHED_KINDS = (Object.keys(CHILD_KINDS) as ChildKind[]).filter((k): k is WatchedKind => k !== "HTTPRoute");
 
 /**
  * What the cache keeps of each watched child: a view (slim.ts childView: its identity and the fields
@@ -42,6 +45,7 @@ export const CHILD_VIEWS: Readonly<Record<WatchedKind | OptionalKind, readonly V
   ServiceAccount: [],
   Role: [],
   RoleBinding: [],
+  ConfigMap: [],
   Deployment: ["spec.replicas", "status"],
   Service: [],
   Ingress: ["status"],

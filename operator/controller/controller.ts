@@ -22,7 +22,16 @@ import { ReferencedSecrets } from "../runtime/referenced-secrets.ts";
 import { childView, slimmed } from "../runtime/slim.ts";
 import { VerifiedChildren } from "../runtime/verified-children.ts";
 import { type Lane, WorkQueue } from "../runtime/work-queue.ts";
-import { type Caches, CHILD_KINDS, CHILD_VIEWS, type OptionalKind, WATCHED_KINDS, type WatchedKind } from "./caches.ts";
+import {
+  type Caches,
+  CHILD_KINDS,
+  CHILD_VIEWS,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_OPERATOR,
+  type OptionalKind,
+  WATCHED_KINDS,
+  type WatchedKind,
+} from "./caches.ts";
 import { classify, ReconcileReason } from "../errors.ts";
 import { DomainIndex } from "./domain-claims.ts";
 import type { KubeWriter } from "./kube-writer.ts";
@@ -30,7 +39,7 @@ import { CredentialsVerdicts } from "./credentials-verdict.ts";
 import { whenHttpRoutesServed } from "./gateway-api.ts";
 import { reconcile } from "./reconciler.ts";
 
-export const MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=zoom-integration-operator";
+export const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_OPERATOR}`;
 
 export interface ControllerProps {
   readonly kc: KubeAccess;

@@ -18,7 +18,7 @@ import { InvalidTenantPropsError } from "../../charts/tenant/validate-props.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { rawGetMetadata, type KubeAccess } from "../../common/kube/raw-client.ts";
 import { driftOf, HASH_ANNOTATION, hashOf, withDesiredHash } from "../runtime/desired-state.ts";
-import { contentVersion } from "../runtime/slim.ts";
+import { type ChildView, contentVersion } from "../runtime/slim.ts";
 import type { VerifiedChildren } from "../runtime/verified-children.ts";
 import { ensureApiToken, overlapEndsInMs } from "./api-token.ts";
 import {
@@ -31,7 +31,7 @@ import {
   type OptionalKind,
   ownedSecret,
   referencedSecrets,
-  UNWATCHED_KINDS,
+  isUnwatched,
   type WatchedKind,
 } from "./caches.ts";
 import type { DomainIndex } from "./domain-claims.ts";
@@ -265,21 +265,31 @@ async function sameAsLastRender(deps: ReconcilerDeps, owner: string, namespace: 
 async function currentVersion(deps: ReconcilerDeps, child: string, namespace: string): Promise<string | undefined> {
   const [kind = "", name = ""] = child.split("/");
   const current = await currentChild(deps, kind as ChildKind, name, namespace);
-  return current && versionOf(kind, current);
+  return current && versionOf(current);
 }
 
 /**
- * The version a child is verified at: a viewed child's content version (slim.ts: its status
- * changing does not count), any other's resourceVersion.
+ * The version a child is verified at: a cached view's content version (slim.ts: its status changing
+ * does not count), any other's resourceVersion.
  */
-function versionOf(kind: string | undefined, obj: KubernetesObject): string | undefined {
-  const viewed = !UNWATCHED_KINDS.has(kind as ChildKind) && Array.isArray(CHILD_VIEWS[kind as WatchedKind | OptionalKind]);
-  return viewed ? contentVersion(obj) : obj.metadata?.resourceVersion;
-}
+const versionOf = (obj: KubernetesObject) => (obj as ChildView).contentVersion ?? obj.metadata?.resourceVersion;
 
-/** A child as last seen: its cached view, or a metadata read for a kind the operator does not watch. */
+/** True when `desired` is cached as a view once applied (caches.ts CHILD_VIEWS): watched, and not whole. */
+const viewed = (desired: KubernetesObject) =>
+  !isUnwatched(desired) && Array.isArray(CHILD_VIEWS[desired.kind as WatchedKind | OptionalKind]);
+
+/** The version to record for `live`, read whole: the one versionOf will give for the child later. */
+const recordedVersion = (desired: KubernetesObject, live: KubernetesObject) =>
+  viewed(desired) ? contentVersion(live) : live.metadata?.resourceVersion;
+
+/**
+ * A child as last seen: its cached view (or whole object), else, for a ConfigMap, its metadata read
+ * (the state ConfigMap is not watched: caches.ts isUnwatched; a watched one missing from the cache
+ * may just have been deleted, or applied a moment ago).
+ */
 async function currentChild(deps: ReconcilerDeps, kind: ChildKind, name: string, namespace: string): Promise<KubernetesObject | undefined> {
-  if (!UNWATCHED_KINDS.has(kind)) return lookup(deps.caches, kind, name, namespace);
+  const cached = lookup(deps.caches, kind, name, namespace);
+  if (cached || kind !== "ConfigMap") return cached;
   const { apiVersion, plural } = CHILD_KINDS[kind];
   return rawGetMetadata(deps.kc, apiVersion, plural, namespace, name);
 }
@@ -288,29 +298,29 @@ const childKey = (obj: KubernetesObject) => `${obj.kind}/${obj.metadata?.name}`;
 const desiredHash = (obj: KubernetesObject) => obj.metadata?.annotations?.[HASH_ANNOTATION] ?? "";
 
 function verified(deps: ReconcilerDeps, owner: string, desired: KubernetesObject, live: KubernetesObject): void {
-  deps.verified?.record(owner, childKey(desired), versionOf(desired.kind, live), desiredHash(desired));
+  deps.verified?.record(owner, childKey(desired), recordedVersion(desired, live), desiredHash(desired));
 }
 
 /**
- * Why the live child does not satisfy `desired`, or undefined when it does. A child cached whole is
- * compared from the cache; one cached as a view is compared whole once per content version (read,
- * then remembered); a kind the operator does not watch has its metadata read each time.
+ * Why the live child does not satisfy `desired`, or undefined when it does. A child cached whole (the
+ * operator's own Secrets), or known by its metadata when that is all we own of it (the state
+ * ConfigMap), is compared as it is; one cached as a view is compared whole once per version (read,
+ * then remembered).
  */
 async function childDrift(deps: ReconcilerDeps, owner: string, desired: KubernetesObject): Promise<string | undefined> {
   const kind = (desired.kind ?? "") as ChildKind;
   const { name = "", namespace = "" } = desired.metadata ?? {};
-  const { apiVersion, plural } = CHILD_KINDS[kind];
-  const unwatched = UNWATCHED_KINDS.has(kind);
   const current = await currentChild(deps, kind, name, namespace);
   if (!current) return driftOf(desired, undefined);
   // NB: the state ConfigMap's data is the service's, only its metadata ours: compared from its metadata.
-  const whole = unwatched ? !("data" in desired) : CHILD_VIEWS[kind as WatchedKind | OptionalKind] === "whole";
-  if (whole) {
+  const asIs = isUnwatched(desired) ? !("data" in desired) : CHILD_VIEWS[kind as WatchedKind | OptionalKind] === "whole";
+  if (asIs) {
     const drift = driftOf(desired, current);
     if (drift === undefined) verified(deps, owner, desired, current);
     return drift;
   }
-  if (deps.verified?.matches(owner, childKey(desired), versionOf(kind, current), desiredHash(desired))) return undefined;
+  if (deps.verified?.matches(owner, childKey(desired), versionOf(current), desiredHash(desired))) return undefined;
+  const { apiVersion, plural } = CHILD_KINDS[kind];
   const live = await rawGetObject(deps.kc, apiVersion, plural, namespace, name);
   const drift = driftOf(desired, live);
   if (drift === undefined && live) verified(deps, owner, desired, live);

@@ -20,16 +20,21 @@ describe("transitions (each is one Event)", () => {
     ]);
   });
 
-  it("makes every later change of status or reason an Event, benign or not", () => {
+  it("makes a later change an Event for Ready and Connected, for a warning and for the recovery from one; progress stays in the status", () => {
     const before = [c("ServiceAvailable", ConditionStatus.False, Reason.DeploymentProgressing), c("Ready", ConditionStatus.False, "X")];
-    const after = [c("ServiceAvailable", ConditionStatus.True, Reason.DeploymentAvailable), c("Ready", ConditionStatus.False, "X")];
-    expect(transitions(before, after).map((t) => [t.type, t.reason, t.warning])).toEqual([
+    const after = [c("ServiceAvailable", ConditionStatus.True, Reason.DeploymentAvailable), c("Ready", ConditionStatus.True, "Y")];
+    expect(transitions(before, after).map((t) => [t.type, t.reason, t.warning])).toEqual([["Ready", "Y", false]]);
+    const broken = [c("ServiceAvailable", ConditionStatus.False, "DeploymentUnavailable"), c("Ready", ConditionStatus.True, "Y")];
+    expect(transitions(after, broken).map((t) => [t.type, t.reason, t.warning])).toEqual([
+      ["ServiceAvailable", "DeploymentUnavailable", true],
+    ]);
+    expect(transitions(broken, after).map((t) => [t.type, t.reason, t.warning])).toEqual([
       ["ServiceAvailable", Reason.DeploymentAvailable, false],
     ]);
-    const back = [c("ServiceAvailable", ConditionStatus.False, Reason.DeploymentProgressing)];
-    expect(transitions(after, back).map((t) => [t.type, t.reason, t.warning])).toEqual([
-      ["ServiceAvailable", Reason.DeploymentProgressing, false],
-    ]);
+    const awaiting = [c("Connected", ConditionStatus.False, Reason.AwaitingAuthorization)];
+    expect(transitions(awaiting, [c("Connected", ConditionStatus.True, "GrantActive")]).map((t) => t.reason)).toEqual(["GrantActive"]);
+    const found = [c("CredentialsValid", ConditionStatus.True, "CredentialsFound")];
+    expect(transitions(found, [c("CredentialsValid", ConditionStatus.True, Reason.ZoomAcceptedCredentials)])).toEqual([]);
   });
 });
 

@@ -200,17 +200,24 @@ const BENIGN_FALSE = new Set<string>([
 ]);
 
 /**
- * Conditions whose status or reason changed: each becomes one Event. A condition's first value is
- * an Event only when it is a warning: a new ZoomIntegration's expected start (credentials valid, pods
- * progressing, route pending, awaiting a Zoom admin) is in its status, and would otherwise cost the
- * API server five Events per tenant, most of a new tenant's writes beyond its children.
+ * Conditions whose status or reason changed that are worth an Event: every change of Ready and of
+ * Connected (a Zoom admin's consent, a grant lost), a warning, and the recovery from one. A
+ * condition's first value is an Event only when it is a warning. Progress (pods progressing then
+ * available, a route pending then admitted, credentials found then accepted by Zoom) is in the
+ * status only: at a thousand tenants those Events were three writes per new tenant on an API server
+ * that is the bottleneck, and Ready's own Event says it.
  */
+const EVERY_CHANGE: ReadonlySet<string> = new Set([ConditionType.Ready, ConditionType.Connected]);
+
 export function transitions(before: readonly Condition[] | undefined, after: readonly Condition[]): Transition[] {
+  const isWarning = (c: Pick<Condition, "status" | "reason">) => c.status === ConditionStatus.False && !BENIGN_FALSE.has(c.reason);
   return after
-    .map((c) => ({ ...c, warning: c.status === ConditionStatus.False && !BENIGN_FALSE.has(c.reason) }))
+    .map((c) => ({ ...c, warning: isWarning(c) }))
     .filter((c) => {
       const b = before?.find((x) => x.type === c.type);
-      return b ? b.status !== c.status || b.reason !== c.reason : c.warning;
+      if (!b) return c.warning;
+      const changed = b.status !== c.status || b.reason !== c.reason;
+      return changed && (EVERY_CHANGE.has(c.type) || c.warning || isWarning(b));
     });
 }
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "../../common/api/constants.ts";
 import { parseZoomIntegration } from "../../common/api/zoom-integration.ts";
-import { rawRequest, resourcePath, serverSideApply } from "../../common/kube/raw-client.ts";
+import { resourcePath, serverSideApply } from "../../common/kube/raw-client.ts";
 import { RELEASE_IMAGE } from "../../common/tenant/contract.ts";
 import { renderTenant } from "../../charts/tenant/render.ts";
 import { generateApiToken } from "../../operator/controller/api-token.ts";
@@ -16,6 +16,7 @@ import { checkCredentials, resolveSecretRefs } from "../../operator/controller/c
 import { tenantProps } from "../../operator/controller/tenant-props.ts";
 import { withDesiredHash } from "../../operator/runtime/desired-state.ts";
 import { inParallel, sleep, tenths } from "./bench-plane.ts";
+import { watchCount } from "./watch-count.ts";
 import { credentialsSecret, zoomIntegrationManifest } from "./bench-tenants.ts";
 
 export const FLOOR_PREFIX = "floor";
@@ -49,14 +50,13 @@ async function applyTenant(kc: KubeConfig, objects: KubernetesObject[]): Promise
   }
 }
 
-interface DeploymentList {
-  items: { metadata?: { namespace?: string }; status?: { availableReplicas?: number } }[];
+interface DeploymentLike {
+  metadata?: { name?: string; namespace?: string };
+  status?: { availableReplicas?: number };
 }
 
-async function availableFloorDeployments(kc: KubeConfig): Promise<number> {
-  const list = await rawRequest<DeploymentList>(kc, { method: "GET", path: resourcePath("apps/v1", "deployments") });
-  return list.items.filter((d) => d.metadata?.namespace?.startsWith(`${FLOOR_PREFIX}-`) && (d.status?.availableReplicas ?? 0) >= 1).length;
-}
+const availableFloorDeployment = (d: DeploymentLike) =>
+  d.metadata?.namespace?.startsWith(`${FLOOR_PREFIX}-`) === true && (d.status?.availableReplicas ?? 0) >= 1;
 
 export interface FloorResult {
   /** Until the last apply answered. */
@@ -75,17 +75,23 @@ export async function measureApplyFloor(
   timeoutMs: number,
 ): Promise<FloorResult> {
   const rendered = Array.from({ length: count }, (_, i) => floorObjects(i, `${FLOOR_PREFIX}-${i}`, zoomUrl));
-  const t0 = Date.now();
-  await inParallel(
-    count,
-    workers,
-    (i) => applyTenant(kc, rendered[i] ?? []),
-    tenths(count, (done) => progress(`floor: applied ${done}/${count} tenants' children`)),
-  );
-  const appliedMs = Date.now() - t0;
-  while (Date.now() - t0 < timeoutMs) {
-    if ((await availableFloorDeployments(kc)) >= count) return { appliedMs, availableMs: Date.now() - t0 };
-    await sleep(500);
+  // NB: watched from the start, as the operator's Ready is (bench-tenants.ts waitAllReady)
+  const available = watchCount<DeploymentLike>(kc, resourcePath("apps/v1", "deployments"), availableFloorDeployment);
+  try {
+    const t0 = Date.now();
+    await inParallel(
+      count,
+      workers,
+      (i) => applyTenant(kc, rendered[i] ?? []),
+      tenths(count, (done) => progress(`floor: applied ${done}/${count} tenants' children`)),
+    );
+    const appliedMs = Date.now() - t0;
+    while (Date.now() - t0 < timeoutMs) {
+      if (available.count() >= count) return { appliedMs, availableMs: Date.now() - t0 };
+      await sleep(100);
+    }
+    return { appliedMs, availableMs: undefined };
+  } finally {
+    available.stop();
   }
-  return { appliedMs, availableMs: undefined };
 }

@@ -175,7 +175,14 @@ async function floor(ctx: Ctx): Promise<void> {
   await createTenantNamespaces(ctx.plane.kc, FLOOR_PREFIX, ctx.n, CREATE_CONCURRENCY);
   ctx.log(`floor: applying the same children for ${ctx.n} tenants with ${ctx.args.workers} appliers (operator stopped)`);
   const before = await requestCounts(ctx.plane);
-  ctx.result.floor = await measureApplyFloor(ctx.plane.kc, ctx.plane.zoom.url, ctx.n, ctx.args.workers, ctx.log, Math.max(300_000, ctx.n * 2000));
+  ctx.result.floor = await measureApplyFloor(
+    ctx.plane.kc,
+    ctx.plane.zoom.url,
+    ctx.n,
+    ctx.args.workers,
+    ctx.log,
+    Math.max(300_000, ctx.n * 2000),
+  );
   ctx.result.floorRequests = formatPerTenant(writesBetween(before, await requestCounts(ctx.plane)), ctx.n);
   ctx.log(`floor: applied in ${fmtS(ctx.result.floor.appliedMs)}, all available in ${fmtS(ctx.result.floor.availableMs)}`);
 }

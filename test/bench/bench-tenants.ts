@@ -7,6 +7,7 @@ import { rawRequest, resourcePath, serverSideApply } from "../../common/kube/raw
 import { CONTAINER_NAME } from "../../common/tenant/contract.ts";
 import { tenantNames } from "../../common/tenant/names.ts";
 import { create, inParallel, namespaceBody, sleep, tenths } from "./bench-plane.ts";
+import { watchCount } from "./watch-count.ts";
 
 export const tenantName = (i: number) => `t${i}`;
 export const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -74,37 +75,40 @@ export async function createTenants(
 }
 
 interface ZiListItem {
+  metadata?: { name?: string; namespace?: string };
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-export async function readyCount(kc: KubeConfig): Promise<number> {
-  const list = await rawRequest<{ items: ZiListItem[] }>(kc, { method: "GET", path: resourcePath(API_VERSION, PLURAL) });
-  return list.items.filter((z) => z.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
-}
+const isReady = (z: ZiListItem) => z.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 
 /**
- * Polls until `count` ZoomIntegrations are Ready; `check` throws to give up (the operator died).
- * Returns the elapsed ms since `sinceMs`, or undefined after `timeoutMs`.
+ * Waits until `count` ZoomIntegrations are Ready (seen by a watch: watch-count.ts); `check` throws
+ * to give up (the operator died). Returns the elapsed ms since `sinceMs`, or undefined after `timeoutMs`.
  */
 export async function waitAllReady(
   kc: KubeConfig,
   count: number,
   opts: { sinceMs: number; timeoutMs: number; check: () => void; progress: (m: string) => void },
 ): Promise<number | undefined> {
+  const ready = watchCount<ZiListItem>(kc, resourcePath(API_VERSION, PLURAL), isReady);
   let last = -1;
   let lastReport = 0;
-  while (Date.now() - opts.sinceMs < opts.timeoutMs) {
-    opts.check();
-    const ready = await readyCount(kc);
-    if (ready >= count) return Date.now() - opts.sinceMs;
-    if (ready !== last && Date.now() - lastReport > 5000) {
-      opts.progress(`${ready}/${count} Ready after ${((Date.now() - opts.sinceMs) / 1000).toFixed(0)} s`);
-      last = ready;
-      lastReport = Date.now();
+  try {
+    while (Date.now() - opts.sinceMs < opts.timeoutMs) {
+      opts.check();
+      const n = ready.count();
+      if (n >= count) return Date.now() - opts.sinceMs;
+      if (n !== last && Date.now() - lastReport > 5000) {
+        opts.progress(`${n}/${count} Ready after ${((Date.now() - opts.sinceMs) / 1000).toFixed(0)} s`);
+        last = n;
+        lastReport = Date.now();
+      }
+      await sleep(100);
     }
-    await sleep(500);
+    return undefined;
+  } finally {
+    ready.stop();
   }
-  return undefined;
 }
 
 /** Another controller (a service mesh) adds an env var to the tenant's container under its own name. */
