@@ -28,6 +28,9 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** A port found free was taken before the service bound it (another test's process): a new pair is tried. */
+const PORT_ATTEMPTS = 3;
+
 export async function startServiceProcess(
   tenant: ServiceTenant,
   podName: string,
@@ -35,7 +38,27 @@ export async function startServiceProcess(
   /** Program and leading arguments (test/image: the built image's entrypoint). */
   command: readonly string[] = [process.execPath, "service/main.ts"],
 ): Promise<ServiceProcess> {
-  const ports = { publicPort: await freePort(), apiPort: await freePort() };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(tenant, podName, env, command);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(
+  tenant: ServiceTenant,
+  podName: string,
+  env: Record<string, string>,
+  command: readonly string[],
+): Promise<ServiceProcess> {
+  const publicPort = await freePort();
+  let apiPort = await freePort();
+  while (apiPort === publicPort) apiPort = await freePort();
+  const ports = { publicPort, apiPort };
   const [program, ...args] = command;
   const child = spawn(program!, args, {
     stdio: ["ignore", "pipe", "pipe"],
@@ -44,14 +67,21 @@ export async function startServiceProcess(
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on("line", (l) => lines.push(l));
   const apiUrl = `http://127.0.0.1:${ports.apiPort}`;
-  await eventually(
+  const ended = exited(child).then(() => "exited" as const);
+  const ready = eventually(
     async () => {
-      if (child.exitCode !== null) throw new Error(`service ${podName} exited ${child.exitCode}: ${lines.slice(-5).join("\n")}`);
+      if (child.exitCode !== null) return "exited" as const; // NB: `ended` says why
       const res = await fetch(`${apiUrl}/readyz`);
       if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+      return "ready" as const;
     },
     { timeout: 20_000 },
   );
+  if ((await Promise.race([ready, ended])) === "exited") {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the last lines of its output
+    const message = `service ${podName} exited ${child.exitCode}: ${lines.slice(-5).join("\n")}`;
+    throw lines.some((l) => l.includes("EADDRINUSE")) ? new PortTaken(message) : new Error(message);
+  }
   return {
     podName,
     pid: child.pid!,
