@@ -19,6 +19,12 @@ export const METRICS_SERVICE_NAME = `${OPERATOR_NAME}-metrics`;
 export const OPERATOR_ARGS: readonly string[] = ["operator"];
 /** V8 flags of the operator besides its heap limit (see NODE_OPTIONS below). */
 export const OPERATOR_V8_FLAGS = "--max-semi-space-size=1";
+/**
+ * glibc's malloc arenas for the operator (see NODE_OPTIONS below): its default of 8 per core keeps
+ * freed memory of Node's threads apart. Measured (test/bench/operator-memory.ts, 500 tenants and the
+ * busy fixture, one run each): RSS 159 MiB with 2 arenas against 178 MiB with the default.
+ */
+export const OPERATOR_MALLOC_ARENAS = "2";
 export const METRICS_PORT = 8080;
 export const HEALTH_PORT = 8081;
 
@@ -189,6 +195,7 @@ function operatorContainer(props: ResolvedInstallProps): k8s.Container {
       // young generation (the service's too): 100 tenants and the busy fixture, 166 MiB RSS at
       // steady state instead of 260 (V8's default young generation held ~120 MiB of garbage).
       { name: "NODE_OPTIONS", value: `--max-old-space-size-percentage=${props.heapPercentage} ${OPERATOR_V8_FLAGS}` },
+      { name: "MALLOC_ARENA_MAX", value: OPERATOR_MALLOC_ARENAS },
     ],
     ports: [
       { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },

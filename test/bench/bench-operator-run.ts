@@ -1,6 +1,7 @@
 // One benchmark run for one N on its own control plane: fixture, operator, tenants, steady state,
 // spec edits, restart, then the bare-apply floor. Every operator phase gives up cleanly when the
 // operator process dies; the run then reports that and still measures the floor.
+import { OPERATOR_MALLOC_ARENAS } from "../../charts/install/install-chart.ts";
 import { isAlive } from "../cluster/processes.ts";
 import { counterSum, type OperatorProcess, startOperator } from "../support/operator-process.ts";
 import { FLOOR_PREFIX, measureApplyFloor } from "./apply-floor.ts";
@@ -53,6 +54,7 @@ async function launchOperator(ctx: Ctx, identity: string): Promise<OperatorProce
       WORKERS: String(ctx.args.workers),
       LOG_LEVEL: "info",
       NODE_OPTIONS: `--max-old-space-size=${ctx.args.operatorHeapMb} ${ctx.args.operatorV8Flags}`.trim(),
+      MALLOC_ARENA_MAX: OPERATOR_MALLOC_ARENAS, // the install's
     },
   });
   ctx.operator = op;
