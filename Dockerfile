@@ -6,26 +6,22 @@
 # NB: pin the base image by digest in CI (node:24-bookworm-slim@sha256:...) for reproducible builds.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# 1. Compile TypeScript to JavaScript (relative .ts imports are rewritten to .js).
+# 1. Type-check, then bundle the program and the packages it imports into build/ (scripts/build.ts:
+#    esbuild, ES modules split by entry; the bundle needs no node_modules).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts scripts/build.ts
 COPY bin bin
 COPY common common
 COPY operator operator
 COPY service service
 COPY charts charts
-RUN node_modules/.bin/tsc -p tsconfig.build.json
+RUN node scripts/build.ts
 
-# 2. Production dependencies only.
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-
-# 3. Runtime: node, production node_modules, the compiled code and package.json ("type": "module").
+# 2. Runtime: node and the bundle (with its package.json: "type": "module"). No node_modules.
 FROM ${NODE_IMAGE}
 LABEL org.opencontainers.image.title="zoom-integration-operator" \
       org.opencontainers.image.description="ZoomIntegration operator and per-tenant Zoom service" \
@@ -34,9 +30,7 @@ LABEL org.opencontainers.image.title="zoom-integration-operator" \
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/build ./
-COPY package.json ./
 # Numeric, so the kubelet can verify runAsNonRoot; equals common/tenant/contract.ts RUN_AS_ID.
 USER 10001:10001
 EXPOSE 8080 8081

@@ -12,7 +12,7 @@ NODE_VERSION=24.21.0 # NB: the same as scripts/run.sh
 NPM_VERSION=11.19.1
 SUITE=bookworm
 # The Dockerfile's inputs (what it COPYs): a change in any of them is a new image.
-INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json bin common operator service charts)
+INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json scripts/build.ts bin common operator service charts)
 STORAGE=(--storage-driver vfs)
 TAG_DEFAULT="localhost/zoom-integration-operator:dev"
 

@@ -101,7 +101,7 @@ case "$task" in
   lint) exec biome check "$@" . ;;
   format) exec biome format --write "$@" . ;;
   typecheck) exec tsc -p tsconfig.json "$@" ;;
-  build) exec tsc -p tsconfig.build.json "$@" ;;
+  build) exec node scripts/build.ts "$@" ;;
   generate) exec node scripts/generate.ts "$@" ;;
   check)
     biome check .

@@ -88,11 +88,17 @@ async function fromKubeconfigFile(path: string, now: () => number): Promise<Kube
   return kc;
 }
 
+/** The `yaml` package's parse: a CommonJS package, whose import is only `default` once bundled (scripts/bundle.ts). */
+async function yamlParse(): Promise<typeof import("yaml").parse> {
+  const yaml: Partial<typeof import("yaml")> & { default?: typeof import("yaml") } = await import("yaml");
+  return yaml.parse ?? (yaml.default as typeof import("yaml")).parse;
+}
+
 /** The current context's cluster and user, or undefined when they need more than this loader knows. */
 export async function parseKubeconfig(path: string): Promise<Credentials | undefined> {
   const text = readFileSync(path, "utf8");
   // NB: YAML only when needed (JSON is YAML too): the `yaml` package costs ~13 MiB of RSS.
-  const doc = (text.trimStart().startsWith("{") ? JSON.parse(text) : (await import("yaml")).parse(text)) as Entry;
+  const doc = (text.trimStart().startsWith("{") ? JSON.parse(text) : (await yamlParse())(text)) as Entry;
   const named = (list: string, name: unknown, field: string): Entry => {
     const entry = (doc[list] as Entry[] | undefined)?.find((e) => e["name"] === name)?.[field];
     if (!entry || typeof entry !== "object") throw new Error(`${path}: no ${list.slice(0, -1)} named ${JSON.stringify(name)}`);

@@ -42,6 +42,24 @@ function status(pid: number): Record<string, number> {
   };
 }
 
+/** Resident MiB per mapping name (the node binary, [heap], anonymous mappings, ...), largest first. */
+function residentByMapping(pid: number): string {
+  const sums = new Map<string, number>();
+  let name = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    // NB: a file's mappings by permissions (the node binary's code, its read-only data, ...).
+    if (header) name = header[2] ? `${header[2].split("/").pop()} ${header[1]}` : "[anonymous]";
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums.set(name, (sums.get(name) ?? 0) + Number(rss[1]) / 1024);
+  }
+  return [...sums]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 8)
+    .map(([n, mib]) => `${n} ${mib.toFixed(1)}`)
+    .join(", ");
+}
+
 async function caughtUp(op: OperatorProcess, n: number): Promise<number> {
   const t0 = Date.now();
   for (;;) {
@@ -84,6 +102,7 @@ async function measure(label: string, entryAndFlags: string, a: Args, kubeconfig
     console.log(
       `[memory] ${label} (${given}) round ${round} N=${a.tenants}: catch-up ${(catchUp / 1000).toFixed(1)} s; RSS ${f(s.rss!)} MiB (peak ${f(s.peak!)}; anon ${f(s.anon!)}, file ${f(s.file!)}); heap used ${f(heapUsed)} / total ${f(heapTotal)} MiB, external ${f(external)} MiB; writes since start ${writes}`,
     );
+    console.log(`[memory] ${label} round ${round} resident MiB by mapping: ${residentByMapping(op.pid)}`);
     if (a.snapshotDir) {
       process.kill(op.pid, "SIGUSR2");
       const dir = `${a.snapshotDir}/${label}-${round}`;

@@ -1,6 +1,5 @@
 // Kubeconfig files for the local control plane (client-certificate users only).
 import { readFile, writeFile } from "node:fs/promises";
-import { stringify } from "yaml";
 import type { ClientCert } from "./certs.ts";
 
 export interface KubeconfigProps {
@@ -26,5 +25,7 @@ export async function writeKubeconfig(path: string, props: KubeconfigProps): Pro
     contexts: [{ name: "zio-local", context: { cluster: "zio-local", user: props.user } }],
     "current-context": "zio-local",
   };
-  await writeFile(path, stringify(doc), { mode: 0o600 });
+  // NB: JSON (a kubeconfig may be JSON): the operator and service then load no YAML parser, as in a pod
+  // (common/kube/kube-access.ts), so what tests and benchmarks measure is what a pod pays.
+  await writeFile(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
 }

@@ -4,7 +4,6 @@
 // writes a kubeconfig for it: the process runs with exactly its RBAC, and the token dies with the pod.
 import { readFile, writeFile } from "node:fs/promises";
 import type { KubeConfig, V1Pod, V1ServiceAccount } from "@kubernetes/client-node";
-import { stringify } from "yaml";
 import { rawRequest, resourcePath } from "../../common/kube/raw-client.ts";
 
 /** Requested lifetime; long enough for any test or sandbox session (the token is rewritten per pod start). */
@@ -66,6 +65,7 @@ export async function writeServiceAccountKubeconfig(kc: KubeConfig, pod: V1Pod, 
     contexts: [{ name: "pod", context: { cluster: "zio-local", user, namespace } }],
     "current-context": "pod",
   };
-  await writeFile(path, stringify(doc), { mode: 0o600 });
+  // NB: JSON (a kubeconfig may be JSON): as with a real pod's ServiceAccount, its programs load no YAML parser.
+  await writeFile(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   return true;
 }
