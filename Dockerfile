@@ -26,9 +26,17 @@ FROM ${NODE_IMAGE}
 LABEL org.opencontainers.image.title="zoom-integration-operator" \
       org.opencontainers.image.description="ZoomIntegration operator and per-tenant Zoom service" \
       org.opencontainers.image.licenses="Apache-2.0"
-# Nothing at run time installs packages: drop npm, npx and corepack.
-RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
-ENV NODE_ENV=production
+# Debian's jemalloc as the allocator (see ENV below), then nothing at run time installs packages:
+# apt's lists go, and so do npm, npx and corepack.
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjemalloc2 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/* \
+ && rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+# jemalloc instead of glibc's malloc, for both programs: glibc keeps the memory that Node frees
+# outside its heap (response buffers, TLS, compiler zones) fragmented and resident; jemalloc gives it
+# back after a second. The operator at 1,000 tenants with the busy-cluster fixture: 152 MiB RSS
+# against 183 with glibc (test/bench/operator-memory.ts, one run each). Equals
+# common/runtime-env.ts ALLOCATOR_ENV (a test compares them); the bare name is found on any arch.
+ENV NODE_ENV=production LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0
 WORKDIR /app
 COPY --from=build /src/build ./
 # Numeric, so the kubelet can verify runAsNonRoot; equals common/tenant/contract.ts RUN_AS_ID.

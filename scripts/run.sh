@@ -49,6 +49,17 @@ ensure_chromium() {
     die "apt-get install chromium failed (see above)."
 }
 
+# The image preloads Debian's jemalloc (Dockerfile ENV LD_PRELOAD); the operator benchmarks start the
+# operator with the image's environment, so this machine needs the library too.
+ensure_jemalloc() {
+  compgen -G "/usr/lib/*/libjemalloc.so.2" >/dev/null && return
+  command -v apt-get >/dev/null 2>&1 || die "libjemalloc.so.2 is missing and apt-get is not available: install Debian's libjemalloc2 package."
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "installing Debian's libjemalloc2 (the image's allocator, for the operator benchmarks) (apt-get) ..."
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libjemalloc2 >&2 ||
+    die "apt-get install libjemalloc2 failed (see above)."
+}
+
 # The fuzz tier runs schemathesis (PyPI, pinned) from a project-local venv under .tools/.
 SCHEMATHESIS_VERSION=4.32.5
 ensure_schemathesis() {
@@ -94,6 +105,7 @@ case "$task" in
     exec node scripts/start.ts "$@" ;;
   bench-operator)
     ensure_cluster_bins
+    ensure_jemalloc
     exec node test/bench/operator-bench.ts "$@" ;;
   cluster)
     ensure_cluster_bins

@@ -20,9 +20,10 @@ export const OPERATOR_ARGS: readonly string[] = ["operator"];
 /** V8 flags of the operator besides its heap limit (see NODE_OPTIONS below). */
 export const OPERATOR_V8_FLAGS = "--max-semi-space-size=1";
 /**
- * glibc's malloc arenas for the operator (see NODE_OPTIONS below): its default of 8 per core keeps
- * freed memory of Node's threads apart. Measured (test/bench/operator-memory.ts, 500 tenants and the
- * busy fixture, one run each): RSS 159 MiB with 2 arenas against 178 MiB with the default.
+ * glibc's malloc arenas for the operator, in effect only where glibc's malloc is the allocator: the
+ * image preloads jemalloc (Dockerfile ENV). Its default of 8 per core keeps freed memory of Node's
+ * threads apart. Measured (test/bench/operator-memory.ts, 500 tenants and the busy fixture, one run
+ * each): RSS 159 MiB with 2 arenas against 178 MiB with the default.
  */
 export const OPERATOR_MALLOC_ARENAS = "2";
 export const METRICS_PORT = 8080;

@@ -2,6 +2,7 @@
 // spec edits, restart, then the bare-apply floor. Every operator phase gives up cleanly when the
 // operator process dies; the run then reports that and still measures the floor.
 import { OPERATOR_MALLOC_ARENAS } from "../../charts/install/install-chart.ts";
+import { imageEnv, usesJemalloc } from "../support/image-env.ts";
 import { isAlive } from "../cluster/processes.ts";
 import { counterSum, type OperatorProcess, startOperator } from "../support/operator-process.ts";
 import { FLOOR_PREFIX, measureApplyFloor } from "./apply-floor.ts";
@@ -49,6 +50,7 @@ async function launchOperator(ctx: Ctx, identity: string): Promise<OperatorProce
     identity,
     command: [process.execPath, ctx.args.operatorEntry],
     env: {
+      ...imageEnv(), // the image's: its allocator (jemalloc) above all
       POD_NAMESPACE: LEASE_NAMESPACE,
       RESYNC_SECONDS: String(ctx.args.resyncSeconds),
       WORKERS: String(ctx.args.workers),
@@ -59,6 +61,10 @@ async function launchOperator(ctx: Ctx, identity: string): Promise<OperatorProce
   });
   ctx.operator = op;
   ctx.sampler = sampleRss(op.pid);
+  if (!usesJemalloc(op.pid) && !ctx.result.notes.some((n) => n.includes("jemalloc")))
+    ctx.result.notes.push(
+      "the operator ran without the image's jemalloc (libjemalloc.so.2 not found: apt-get install libjemalloc2): RSS is glibc's",
+    );
   return op;
 }
 

@@ -1,6 +1,7 @@
 // The container image, built for real by `npm run image` (buildah; cached by the Dockerfile's inputs),
 // then its two entrypoints run from the image's own filesystem as its user, with a read-only root
 // (test/image/image-runner.ts), against the real control plane and the Zoom emulator.
+import { usesJemalloc } from "../support/image-env.ts";
 import { access, chown, cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -103,6 +104,7 @@ describe("the built image", () => {
       },
     });
     expect(await ids(operator.pid)).toBe(RUN_AS);
+    expect(usesJemalloc(operator.pid), "the image's LD_PRELOAD took effect: jemalloc is mapped").toBe(true);
     expect(await mountOptions(operator.pid, "/")).toContain("ro");
     expect(await mountOptions(operator.pid, "/tmp")).toContain("rw");
     const { kc } = clusterEnv();
