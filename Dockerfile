@@ -33,10 +33,11 @@ RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq 
  && rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 # jemalloc instead of glibc's malloc, for both programs: glibc keeps the memory that Node frees
 # outside its heap (response buffers, TLS, compiler zones) fragmented and resident; jemalloc gives it
-# back after a second. The operator at 1,000 tenants with the busy-cluster fixture: 152 MiB RSS
-# against 183 with glibc (test/bench/operator-memory.ts, one run each). Equals
-# common/runtime-env.ts ALLOCATOR_ENV (a test compares them); the bare name is found on any arch.
-ENV NODE_ENV=production LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0
+# back after a second. One arena and no thread caches: Node allocates mostly on its main thread.
+# The operator at 1,000 tenants with the busy-cluster fixture (test/bench/operator-memory.ts, one run
+# each): 145 MiB RSS with these settings, 151-152 with 2 arenas and thread caches, 183 with glibc.
+# The benchmarks read this line (test/support/image-env.ts); the bare name is found on any arch.
+ENV NODE_ENV=production LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=narenas:1,tcache:false,dirty_decay_ms:1000,muzzy_decay_ms:0
 WORKDIR /app
 COPY --from=build /src/build ./
 # Numeric, so the kubelet can verify runAsNonRoot; equals common/tenant/contract.ts RUN_AS_ID.
