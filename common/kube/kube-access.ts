@@ -88,7 +88,7 @@ async function fromKubeconfigFile(path: string, now: () => number): Promise<Kube
   return kc;
 }
 
-/** The `yaml` package's parse: a CommonJS package, whose import is only `default` once bundled (scripts/bundle.ts). */
+/** The `yaml` package's parse: a CommonJS package, whose import is only `default` once bundled (scripts/build.ts). */
 async function yamlParse(): Promise<typeof import("yaml").parse> {
   const yaml: Partial<typeof import("yaml")> & { default?: typeof import("yaml") } = await import("yaml");
   return yaml.parse ?? (yaml.default as typeof import("yaml")).parse;
