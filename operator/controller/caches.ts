@@ -46,7 +46,7 @@ export const CHILD_VIEWS: Readonly<Record<WatchedKind | OptionalKind, readonly V
   Role: [],
   RoleBinding: [],
   ConfigMap: [],
-  Deployment: ["spec.replicas", "status"],
+  Deployment: ["spec.replicas", "status.availability"],
   Service: [],
   Ingress: ["status"],
   HTTPRoute: ["status"],

@@ -211,6 +211,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     keep: (o: KubernetesObject) => KubernetesObject,
     packing: Packing<KubernetesObject>,
     labelSelector?: string,
+    indexNamespaces = false,
   ) => {
     const started = await Promise.all(
       scopes.map((ns) =>
@@ -221,6 +222,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
           keep,
           packing,
           labelSelector,
+          indexNamespaces,
           path: resourcePath(apiVersion, plural, ns),
           list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
           onRestart: () => metrics.informerRestarts.inc({ resource: plural }),
@@ -237,13 +239,16 @@ export async function startController(props: ControllerProps): Promise<RunningCo
     for (const key of [keyOf(o), ...domains.observe(o, gone)]) enqueue(key);
   };
   // NB: nothing reads a ZoomIntegration's managedFields; a child's own Apply entry is the drift comparison's.
-  // NB: ZoomIntegrations stay parsed: every resync and every Secret event lists them all.
+  // NB: ZoomIntegrations stay parsed: every resync and every Secret event lists them all (a Secret
+  // event those of its namespace: indexed by namespace).
   caches.zoomIntegrations = sized["ZoomIntegration"] = await watch(
     API_VERSION,
     PLURAL,
     onZoomIntegration,
     (o) => slimmed(o, false),
     AS_OBJECTS,
+    undefined,
+    true,
   );
   const child = (kind: WatchedKind | OptionalKind) => {
     const view = CHILD_VIEWS[kind];

@@ -73,27 +73,57 @@ describe("childView", () => {
       managedFields: [{ manager: "zoom-integration-operator", operation: "Apply", fieldsV1: { "f:spec": {} } }],
     },
     spec: { replicas: 2, template: { spec: { containers: [{ name: "c", image: "i" }] } } },
-    status: { availableReplicas: 2 },
+    status: {
+      observedGeneration: 3,
+      availableReplicas: 2,
+      conditions: [
+        {
+          type: "Available",
+          status: "True",
+          reason: "MinimumReplicasAvailable",
+          message: "Deployment has minimum availability.",
+          lastUpdateTime: "t",
+        },
+        {
+          type: "Progressing",
+          status: "True",
+          reason: "NewReplicaSetAvailable",
+          message: "ReplicaSet d-1 has progressed.",
+          lastTransitionTime: "t",
+        },
+      ],
+    },
   };
 
-  it("keeps the identity, the controller owner and the fields asked for, nothing else", () => {
+  it("keeps the identity and the fields asked for, nothing else (not the uid, not the owners)", () => {
     expect(childView(deployment, ["spec.replicas", "status"])).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: {
-        name: "d",
-        namespace: "ns",
-        uid: "u1",
-        resourceVersion: "42",
-        generation: 3,
-        ownerReferences: [deployment.metadata.ownerReferences[1]],
-      },
+      metadata: { name: "d", namespace: "ns", resourceVersion: "42", generation: 3 },
       spec: { replicas: 2 },
-      status: { availableReplicas: 2 },
+      status: deployment.status,
       contentVersion: contentVersion(deployment),
     });
     expect(childView(deployment, [])).not.toHaveProperty("status");
-    expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(400);
+    expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(200);
+  });
+
+  it("keeps of a Deployment's status, for its availability, the available replicas and the conditions' types and statuses", () => {
+    expect(childView(deployment, ["status.availability"]).status).toEqual({
+      availableReplicas: 2,
+      conditions: [
+        { type: "Available", status: "True" },
+        { type: "Progressing", status: "True" },
+      ],
+    });
+  });
+
+  it("a change to the owners or the uid moves the content version the view carries", () => {
+    const owners = { ...deployment, metadata: { ...deployment.metadata, ownerReferences: [] } };
+    const uid = { ...deployment, metadata: { ...deployment.metadata, uid: "u9" } };
+    const version = childView(deployment, []).contentVersion;
+    expect(childView(owners, []).contentVersion).not.toBe(version);
+    expect(childView(uid, []).contentVersion).not.toBe(version);
   });
 });
 

@@ -2,7 +2,7 @@
 // spec edits, restart, then the bare-apply floor. Every operator phase gives up cleanly when the
 // operator process dies; the run then reports that and still measures the floor.
 import { OPERATOR_MALLOC_ARENAS } from "../../charts/install/install-chart.ts";
-import { imageEnv, usesJemalloc } from "../support/image-env.ts";
+import { imageEnv, imageNodeFlags, usesJemalloc } from "../support/image-env.ts";
 import { isAlive } from "../cluster/processes.ts";
 import { counterSum, type OperatorProcess, startOperator } from "../support/operator-process.ts";
 import { FLOOR_PREFIX, measureApplyFloor } from "./apply-floor.ts";
@@ -48,7 +48,7 @@ async function launchOperator(ctx: Ctx, identity: string): Promise<OperatorProce
   const op = await startOperator({
     kubeconfigPath: ctx.plane.state.kubeconfigPath,
     identity,
-    command: [process.execPath, ctx.args.operatorEntry],
+    command: [process.execPath, ...imageNodeFlags(), ctx.args.operatorEntry], // the image's (--optimize-for-size)
     env: {
       ...imageEnv(), // the image's: its allocator (jemalloc) above all
       POD_NAMESPACE: LEASE_NAMESPACE,

@@ -17,9 +17,9 @@ const HELP = `Usage: node test/bench/operator-memory.ts [flags]
   --tenants 100              N ZoomIntegrations (0: the operator with the fixture only)
   --foreign-secrets 2000     --foreign-configmaps 1000   --secret-kb 50
   --operator label=path[:flags]  an operator entry point (repeatable; e.g. after=build/operator/main.js),
-                             with NODE_OPTIONS of its own after a colon (else --node-options); in
+                             with node flags of its own after a colon (else --node-options); in
                              them, NAME=value words are environment variables (MALLOC_ARENA_MAX=2)
-  --node-options "..."       NODE_OPTIONS of the operators (default --max-old-space-size=384)
+  --node-options "..."       node flags of the operators (default --max-old-space-size=384)
   --rounds 2                 each operator this many times, alternating
   --settle-seconds 60        after the catch-up, before measuring (resync 15 s meanwhile)
   --measure-empty            also measure each operator once before the tenants exist (round 0)
@@ -79,15 +79,16 @@ async function measure(label: string, entryAndFlags: string, a: Args, kubeconfig
   const [entry = "", given = a.nodeOptions] = entryAndFlags.split(/:(.*)/s);
   const words = given.split(/\s+/).filter(Boolean);
   const isEnv = (w: string) => /^[A-Z_][A-Z0-9_]*=/.test(w);
-  const flags = words.filter((w) => !isEnv(w)).join(" ");
+  const flags = words.filter((w) => !isEnv(w));
   const extraEnv = Object.fromEntries(words.filter(isEnv).map((w) => w.split(/=(.*)/s).slice(0, 2) as [string, string]));
   const snapshotArgs = a.snapshotDir ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${a.snapshotDir}/${label}-${round}`] : [];
   if (a.snapshotDir) await mkdir(`${a.snapshotDir}/${label}-${round}`, { recursive: true });
   const op = await startOperator({
     kubeconfigPath,
     identity: `mem-${label}-${round}`,
-    command: [process.execPath, ...snapshotArgs, entry],
-    env: { POD_NAMESPACE: "zoom-integration-system", RESYNC_SECONDS: "15", LOG_LEVEL: "info", NODE_OPTIONS: flags, ...extraEnv },
+    // NB: on the command line, not in NODE_OPTIONS: V8 flags such as --optimize-for-size are refused there.
+    command: [process.execPath, ...flags, ...snapshotArgs, entry],
+    env: { POD_NAMESPACE: "zoom-integration-system", RESYNC_SECONDS: "15", LOG_LEVEL: "info", ...extraEnv },
   });
   try {
     const catchUp = await caughtUp(op, a.tenants);

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_ARGS } from "../../charts/install/install-chart.ts";
 import { CONTAINER_ARGS } from "../../common/tenant/contract.ts";
+import { imageEntrypoint, imageNodeFlags } from "../support/image-env.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 let app = "";
@@ -36,21 +37,12 @@ async function files(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** The image's entrypoint, read from the Dockerfile's exec-form ENTRYPOINT: ["node", "/app/<file>"]. */
-async function dockerEntrypoint(): Promise<string> {
-  const dockerfile = await readFile(join(root, "Dockerfile"), "utf8");
-  const line = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
-  const [program, script] = JSON.parse(line ?? "[]") as string[];
-  if (program !== "node" || !script?.startsWith("/app/")) throw new Error(`unexpected ENTRYPOINT ${line}`);
-  return script.slice("/app/".length);
-}
-
 beforeAll(async () => {
   app = await mkdtemp(join(tmpdir(), "zio-image-"));
   // NB: the type check is the check tier's (npm run check); the bundle alone is what the image copies.
   const build = await run(process.execPath, [join(root, "scripts/build.ts"), "--outdir", app, "--no-typecheck"]);
   if (build.code !== 0) throw new Error(`scripts/build.ts failed:\n${build.stdout}${build.stderr}`);
-  entrypoint = join(app, await dockerEntrypoint());
+  entrypoint = join(app, relative("/app", imageEntrypoint().script));
 }, 120_000);
 afterAll(async () => {
   if (app) await rm(app, { recursive: true, force: true });
@@ -77,13 +69,13 @@ describe("the image's build output", { timeout: 60_000 }, () => {
   });
 
   it("starts the operator with the install Deployment's arguments", async () => {
-    const res = await run(process.execPath, [entrypoint, ...OPERATOR_ARGS, "--help"]);
+    const res = await run(process.execPath, [...imageNodeFlags(), entrypoint, ...OPERATOR_ARGS, "--help"]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain("WATCH_NAMESPACES");
   });
 
   it("starts the service with the tenant Deployment's arguments", async () => {
-    const res = await run(process.execPath, [entrypoint, ...CONTAINER_ARGS, "--help"]);
+    const res = await run(process.execPath, [...imageNodeFlags(), entrypoint, ...CONTAINER_ARGS, "--help"]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/service/i);
   });
@@ -100,7 +92,10 @@ describe("the image's build output", { timeout: 60_000 }, () => {
     ].join("\n");
     await writeFile(kubeconfig, yaml);
     try {
-      const res = await run(process.execPath, [entrypoint, "operator"], { KUBECONFIG: kubeconfig, LEADER_ELECT: "false" });
+      const res = await run(process.execPath, [...imageNodeFlags(), entrypoint, "operator"], {
+        KUBECONFIG: kubeconfig,
+        LEADER_ELECT: "false",
+      });
       expect(res.code).not.toBe(0);
       expect(res.stdout + res.stderr).toContain("127.0.0.1:9");
       expect(res.stdout + res.stderr).not.toContain("is not a function");
@@ -110,14 +105,14 @@ describe("the image's build output", { timeout: 60_000 }, () => {
   });
 
   it("passes the remaining flags to the operator, which parses them strictly", async () => {
-    const res = await run(process.execPath, [entrypoint, "operator", "--workers", "0"]);
+    const res = await run(process.execPath, [...imageNodeFlags(), entrypoint, "operator", "--workers", "0"]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("WORKERS");
   });
 
   it("refuses a missing or unknown command with exit code 2 and the usage", async () => {
     for (const args of [[], ["migrate"]]) {
-      const res = await run(process.execPath, [entrypoint, ...args]);
+      const res = await run(process.execPath, [...imageNodeFlags(), entrypoint, ...args]);
       expect(res.code, args.join(" ")).toBe(2);
       expect(res.stderr).toContain("Usage: zoom-integration <operator|service>");
     }
@@ -125,8 +120,8 @@ describe("the image's build output", { timeout: 60_000 }, () => {
 
   it("writes nothing next to its code (the image's root filesystem is read-only)", async () => {
     const before = await files(app);
-    await run(process.execPath, [entrypoint, "operator", "--help"]);
-    await run(process.execPath, [entrypoint, "service", "--help"]);
+    await run(process.execPath, [...imageNodeFlags(), entrypoint, "operator", "--help"]);
+    await run(process.execPath, [...imageNodeFlags(), entrypoint, "service", "--help"]);
     expect(await files(app)).toEqual(before);
   });
 });

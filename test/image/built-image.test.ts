@@ -105,6 +105,8 @@ describe("the built image", () => {
     });
     expect(await ids(operator.pid)).toBe(RUN_AS);
     expect(usesJemalloc(operator.pid), "the image's LD_PRELOAD took effect: jemalloc is mapped").toBe(true);
+    const argv = (await readFile(`/proc/${operator.pid}/cmdline`, "utf8")).split("\0");
+    expect(argv, "the image's ENTRYPOINT gives node --optimize-for-size").toContain("--optimize-for-size");
     expect(await mountOptions(operator.pid, "/")).toContain("ro");
     expect(await mountOptions(operator.pid, "/tmp")).toContain("rw");
     const { kc } = clusterEnv();
