@@ -95,17 +95,23 @@ describe("childView", () => {
     },
   };
 
-  it("keeps the identity and the fields asked for, nothing else (not the uid, not the owners)", () => {
+  it("keeps the identity, the controller owner and the fields asked for, nothing else (not the uid)", () => {
     expect(childView(deployment, ["spec.replicas", "status"])).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "d", namespace: "ns", resourceVersion: "42", generation: 3 },
+      metadata: {
+        name: "d",
+        namespace: "ns",
+        resourceVersion: "42",
+        generation: 3,
+        ownerReferences: [deployment.metadata.ownerReferences[1]],
+      },
       spec: { replicas: 2 },
       status: deployment.status,
       contentVersion: contentVersion(deployment),
     });
     expect(childView(deployment, [])).not.toHaveProperty("status");
-    expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(200);
+    expect(JSON.stringify(childView(deployment, [])).length).toBeLessThan(400);
   });
 
   it("keeps of a Deployment's status, for its availability, the available replicas and the conditions' types and statuses", () => {

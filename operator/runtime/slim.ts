@@ -75,16 +75,17 @@ function availability(status: DeploymentStatus): DeploymentStatus {
 }
 
 /**
- * A child's identity (name, namespace, resourceVersion, generation) and the `fields` the status
- * reads (a Deployment's replicas and status, a route's status): about a hundred bytes besides those
- * fields, whatever the object's size, and its content version. Whether the child still matches the
- * desired state is not decided from the view: verified-children.ts remembers at which content
- * version it did, and a child whose content changed since (its owner references and uid included)
- * is read whole once. NB: nothing reads a view's uid or owner references: a view at 1,000 tenants
- * held them 9,000 times (2 MiB).
+ * A child's identity (name, namespace, resourceVersion, generation, its controller owner) and the
+ * `fields` the status reads (a Deployment's replicas and availability, a route's status): a few
+ * hundred bytes, whatever the object's size, and its content version. Whether the child still
+ * matches the desired state is not decided from the view: verified-children.ts remembers at which
+ * content version it did, and a child whose content changed since (its uid included) is read whole
+ * once. NB: the controller owner stays: a child found gone on a relist is known only by its view,
+ * and its owner is what gets enqueued. Nothing reads a view's uid (9,000 of them at 1,000 tenants).
  */
 export function childView<T extends KubernetesObject>(obj: T, fields: readonly ViewFields[]): T & ChildView {
-  const { name, namespace, resourceVersion, generation } = obj.metadata ?? {};
+  const { name, namespace, resourceVersion, generation, ownerReferences } = obj.metadata ?? {};
+  const owner = ownerReferences?.filter((r) => r.controller);
   const source = obj as { spec?: { replicas?: number }; status?: DeploymentStatus };
   return {
     apiVersion: obj.apiVersion,
@@ -94,6 +95,7 @@ export function childView<T extends KubernetesObject>(obj: T, fields: readonly V
       namespace,
       resourceVersion,
       ...(generation !== undefined ? { generation } : {}),
+      ...(owner && owner.length > 0 ? { ownerReferences: owner } : {}),
     },
     ...(fields.includes("spec.replicas") && source.spec?.replicas !== undefined ? { spec: { replicas: source.spec.replicas } } : {}),
     ...(fields.includes("status") && source.status !== undefined ? { status: source.status } : {}),
