@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleRss } from "../bench/rss-sampler.ts";
 import { useNamespace } from "../support/cluster-env.ts";
+import { imageNodeFlags } from "../support/image-env.ts";
 import { compileService, podNodeOptions, type ServiceBuild } from "../support/service-build.ts";
 import { type RunningService, startBrowserFlow, visit } from "../support/service-harness.ts";
 import { type ServiceProcess, startServiceProcess } from "../support/service-process.ts";
@@ -89,7 +90,7 @@ async function measureService(podName: string, nodeOptions: string): Promise<Foo
 }
 
 async function bareNodeRss(): Promise<number> {
-  const child: ChildProcess = spawn(process.execPath, ["-e", "setInterval(() => {}, 1e6)"], {
+  const child: ChildProcess = spawn(process.execPath, [...imageNodeFlags(), "-e", "setInterval(() => {}, 1e6)"], {
     env: { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: POD_OPTIONS },
     stdio: "ignore",
   });

@@ -11,10 +11,11 @@ import { join } from "node:path";
 import { SERVICE_NODE_OPTIONS } from "../../charts/tenant/pod-template.ts";
 import { TENANT_DEFAULTS } from "../../charts/tenant/props.ts";
 import { repoRoot } from "../cluster/paths.ts";
+import { imageNodeFlags } from "./image-env.ts";
 
 export interface ServiceBuild {
   readonly dir: string;
-  /** Program and arguments that run the service from the build, as the image's entrypoint does. */
+  /** Program and arguments that run the service from the build, as the image's entrypoint does (its node flags too). */
   readonly command: readonly string[];
   remove(): void;
 }
@@ -24,7 +25,7 @@ export function compileService(): ServiceBuild {
   execFileSync(process.execPath, [join(repoRoot, "scripts/build.ts"), "--outdir", dir, "--no-typecheck"], { cwd: repoRoot, stdio: "pipe" });
   return {
     dir,
-    command: [process.execPath, join(dir, "bin/zoom-integration.js"), "service"],
+    command: [process.execPath, ...imageNodeFlags(), join(dir, "bin/zoom-integration.js"), "service"],
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
