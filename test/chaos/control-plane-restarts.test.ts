@@ -11,7 +11,7 @@ import { prepareServiceTenant, type ServiceTenant } from "../support/service-ten
 import { ziApi } from "../support/tenant-fixtures.ts";
 import { startZoomEmulator, type ZoomEmulator } from "../zoom-emulator/index.ts";
 import { bookingClient, compareWithZoom, connectOrg, newTally, runBookings, ServiceFleet, type Tally } from "./support/booking-load.ts";
-import { COUNTS, figures, inParallel, OPERATOR_NODE_OPTIONS, persist, secondsSince } from "./support/chaos-kit.ts";
+import { COUNTS, figures, inParallel, OPERATOR_COMMAND, OPERATOR_NODE_OPTIONS, persist, secondsSince } from "./support/chaos-kit.ts";
 import { chaosSeed, createTenant, tenantProblems } from "./support/chaos-tenants.ts";
 
 const TENANTS = Array.from({ length: 6 }, (_, i) => `c${i}`);
@@ -29,6 +29,7 @@ beforeAll(async () => {
   zoom = await startZoomEmulator({ behaviour: { rateLimits: false }, seed: chaosSeed(TENANTS) });
   operator = await startOperator({
     kubeconfigPath: clusterEnv().kubeconfigPath,
+    command: OPERATOR_COMMAND,
     identity: "cp-op",
     env: { WATCH_NAMESPACES: tenants.name, POD_NAMESPACE: ops.name, LOG_LEVEL: "info", NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
   });

@@ -12,6 +12,7 @@ import {
   COUNTS,
   figures,
   inParallel,
+  OPERATOR_COMMAND,
   OPERATOR_NODE_OPTIONS,
   oomOf,
   persist,
@@ -36,6 +37,7 @@ const tenants = useNamespace("chaos-tenants");
 async function startReplica(identity: string): Promise<void> {
   const op = await startOperator({
     kubeconfigPath: clusterEnv().kubeconfigPath,
+    command: OPERATOR_COMMAND,
     identity,
     env: {
       WATCH_NAMESPACES: tenants.name,

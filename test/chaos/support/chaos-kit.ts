@@ -1,6 +1,7 @@
 // What every chaos scenario shares: the counts (reduced in CI, the issue's with ZIO_CHAOS_FULL=1),
 // the production heap limits, the figures each scenario prints, and small load helpers.
 import { OPERATOR_V8_FLAGS } from "../../../charts/install/install-chart.ts";
+import { imageNodeFlags } from "../../support/image-env.ts";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -35,6 +36,8 @@ export const LONG_RUN = FULL || OPS_OVERRIDE !== undefined;
  * apply to the machine's memory, so the absolute equivalent is given.
  */
 export const OPERATOR_NODE_OPTIONS = `--max-old-space-size=${Math.floor(512 * 0.75)} ${OPERATOR_V8_FLAGS}`;
+/** The operator as the image starts it: node with the ENTRYPOINT's flags (--optimize-for-size), from the source. */
+export const OPERATOR_COMMAND: readonly string[] = [process.execPath, ...imageNodeFlags(), "operator/main.ts"];
 export const SERVICE_NODE_OPTIONS = `--max-old-space-size=${Math.floor(256 * 0.4)} --max-semi-space-size=1`;
 
 /** How a process we did not kill ended: undefined while it runs; an OOM is a SIGABRT or V8's message. */
