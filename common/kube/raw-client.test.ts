@@ -39,6 +39,25 @@ describe("collectPages", () => {
     expect(asked).toEqual([undefined, "t1", "t2"]);
   });
 
+  it("passes each item through `each` as its page arrives, before the next page is asked for, and keeps only what it returns", async () => {
+    const { fetchPage, asked } = scripted([page("7", ["a", "b"], "t1"), page("7", ["c"])]);
+    const seen: string[] = [];
+    const seenWhenAsked: string[][] = [];
+    const list = await collectPages(
+      async (token) => {
+        seenWhenAsked.push([...seen]);
+        return fetchPage(token);
+      },
+      (obj) => {
+        seen.push(obj.metadata?.name ?? "");
+        return { metadata: { name: `kept-${obj.metadata?.name}` } };
+      },
+    );
+    expect(seenWhenAsked).toEqual([[], ["a", "b"]]);
+    expect(list.items.map((i) => i.metadata?.name)).toEqual(["kept-a", "kept-b", "kept-c"]);
+    expect(asked).toEqual([undefined, "t1"]);
+  });
+
   it("starts over from the first page when a continue token has expired (410), keeping nothing of the stale pages", async () => {
     const { fetchPage, asked } = scripted([page("7", ["a", "b"], "t1"), gone(), page("9", ["a", "x"], "u1"), page("9", ["c"])]);
     const list = await collectPages(fetchPage);

@@ -125,21 +125,37 @@ const LIST_RESTARTS = 5;
 export type FetchPage<T extends KubernetesObject> = (continueToken: string | undefined) => Promise<KubernetesListObject<T>>;
 
 /**
+ * What a list keeps of each object, applied as its page arrives: a page's whole objects are garbage
+ * before the next page is read, so a list of large objects never holds them all at once.
+ */
+export type EachItem<T> = (item: T) => T;
+
+export interface ListOptions<T> {
+  /** @default LIST_PAGE_SIZE */
+  readonly pageSize?: number;
+  /** @default the object as listed */
+  readonly each?: EachItem<T>;
+}
+
+/**
  * Every object of a collection, page by page (`limit`/`continue`). The answer carries the first
  * page's resourceVersion: the pages are one consistent snapshot, so a watch starts from there.
  */
 export function listAllPages<T extends KubernetesObject>(
   kc: KubeAccess,
   req: Pick<RawRequest, "path" | "query" | "accept">,
-  pageSize = LIST_PAGE_SIZE,
+  options: ListOptions<T> = {},
 ): Promise<KubernetesListObject<T> & { pages: number }> {
-  return collectPages<T>((token) =>
-    rawRequest(kc, {
-      method: "GET",
-      path: req.path,
-      query: { ...req.query, limit: String(pageSize), continue: token },
-      accept: req.accept,
-    }),
+  const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+  return collectPages<T>(
+    (token) =>
+      rawRequest(kc, {
+        method: "GET",
+        path: req.path,
+        query: { ...req.query, limit: String(pageSize), continue: token },
+        accept: req.accept,
+      }),
+    options.each,
   );
 }
 
@@ -149,10 +165,11 @@ export function listAllPages<T extends KubernetesObject>(
  */
 export async function collectPages<T extends KubernetesObject>(
   fetchPage: FetchPage<T>,
+  each: EachItem<T> = (item) => item,
 ): Promise<KubernetesListObject<T> & { pages: number }> {
   for (let restart = 0; ; restart++) {
     try {
-      return await walkPages(fetchPage);
+      return await walkPages(fetchPage, each);
     } catch (error) {
       if (!(error instanceof ExpiredContinueError)) throw error;
       if (restart >= LIST_RESTARTS) throw error.cause;
@@ -162,7 +179,10 @@ export async function collectPages<T extends KubernetesObject>(
 
 class ExpiredContinueError extends Error {}
 
-async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): Promise<KubernetesListObject<T> & { pages: number }> {
+async function walkPages<T extends KubernetesObject>(
+  fetchPage: FetchPage<T>,
+  each: EachItem<T>,
+): Promise<KubernetesListObject<T> & { pages: number }> {
   const items: T[] = [];
   let first: KubernetesListObject<T> | undefined;
   let token: string | undefined;
@@ -178,7 +198,7 @@ async function walkPages<T extends KubernetesObject>(fetchPage: FetchPage<T>): P
     }
     first ??= page;
     pages++;
-    for (const item of page.items ?? []) items.push(item);
+    for (const item of page.items ?? []) items.push(each(item));
     // NB: raw JSON says `continue`; client-node's model calls it `_continue`.
     token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
   } while (token);
@@ -207,11 +227,18 @@ export async function rawGet<T extends KubernetesObject = KubernetesObject>(
   }
 }
 
-export async function rawList(kc: KubeAccess, apiVersion: string, plural: string, namespace?: string, labelSelector?: string) {
-  const { pages: _pages, ...list } = await listAllPages(kc, {
-    path: resourcePath(apiVersion, plural, namespace),
-    query: { labelSelector },
-  });
+/** Every object of a collection in `namespace` (undefined: all), each passed through `each` page by page. */
+export async function rawList<T extends KubernetesObject = KubernetesObject>(
+  kc: KubeAccess,
+  apiVersion: string,
+  plural: string,
+  scope: { readonly namespace?: string | undefined; readonly labelSelector?: string | undefined; readonly each?: EachItem<T> } = {},
+) {
+  const { pages: _pages, ...list } = await listAllPages<T>(
+    kc,
+    { path: resourcePath(apiVersion, plural, scope.namespace), query: { labelSelector: scope.labelSelector } },
+    scope.each ? { each: scope.each } : {},
+  );
   return list;
 }
 

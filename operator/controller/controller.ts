@@ -224,7 +224,7 @@ export async function startController(props: ControllerProps): Promise<RunningCo
           labelSelector,
           indexNamespaces,
           path: resourcePath(apiVersion, plural, ns),
-          list: () => rawList(kc, apiVersion, plural, ns, labelSelector),
+          list: (each) => rawList(kc, apiVersion, plural, { namespace: ns, labelSelector, each }),
           onRestart: () => metrics.informerRestarts.inc({ resource: plural }),
         }),
       ),

@@ -1,8 +1,8 @@
 // An informer: a cache of full objects kept by list + watch (list-watch.ts), calling back on every
 // change. The cache is updated before the callback, so a callback sees a deleted object gone.
-import type { KubernetesObject, ListPromise, ObjectCache } from "@kubernetes/client-node";
+import type { KubernetesListObject, KubernetesObject, ObjectCache } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { KubeAccess } from "../../common/kube/raw-client.ts";
+import type { EachItem, KubeAccess } from "../../common/kube/raw-client.ts";
 import { guarded, type InformerHealth, startListWatch } from "./list-watch.ts";
 
 export type { InformerHealth } from "./list-watch.ts";
@@ -11,8 +11,12 @@ export interface InformerProps<T extends KubernetesObject> {
   readonly kc: KubeAccess;
   /** Watch path, e.g. /apis/apps/v1/namespaces/ns/deployments or /api/v1/secrets. */
   readonly path: string;
-  /** Every object of `path` with `labelSelector` (paginated: rawList), with the list's resourceVersion. */
-  readonly list: ListPromise<T>;
+  /**
+   * Every object of `path` with `labelSelector` (paginated: rawList), with the list's resourceVersion,
+   * each passed through `each` as its page arrives (raw-client.ts EachItem: only what the cache
+   * keeps outlives its page).
+   */
+  readonly list: (each: EachItem<T>) => Promise<KubernetesListObject<T>>;
   readonly labelSelector?: string;
   /** Called for every add, update and delete. Must not throw (it only enqueues). */
   readonly onEvent: (obj: T) => void;
@@ -47,12 +51,13 @@ export async function startInformer<T extends KubernetesObject>(props: InformerP
     kc: props.kc,
     watch: { path: props.path, query: { labelSelector: props.labelSelector } },
     list: async () => {
-      const list = await props.list();
+      const list = await props.list(keep);
       props.log.debug({ path: props.path, items: list.items.length }, "informer listed");
       return list;
     },
+    // NB: the listed items have been through `keep` already, page by page.
     onList: (items) => {
-      for (const obj of store.replace((items as T[]).map(keep))) notify(obj);
+      for (const obj of store.replace(items as T[])) notify(obj);
     },
     onChange: (type, obj) => {
       if (type === "DELETED") store.delete(obj as T);

@@ -39,7 +39,7 @@ describe("an informer whose watch resourceVersion expired", () => {
       watch: { path, query: { labelSelector } },
       list: async () => {
         lists++;
-        const list = await rawList(kc, "v1", "configmaps", ns.name, labelSelector);
+        const list = await rawList(kc, "v1", "configmaps", { namespace: ns.name, labelSelector });
         if (lists > 1) return list;
         // Before the watch starts, one object goes, another comes, and the API server restarts.
         await core.deleteNamespacedConfigMap({ namespace: ns.name, name: "deleted" });

@@ -264,7 +264,7 @@ async function watchScopes<T extends KubernetesObject>(props: WatchProps<T>) {
         labelSelector: selector,
         onEvent: (o) => props.onEvent(o as T),
         path: resourcePath("v1", plural, ns),
-        list: () => rawList(kc, "v1", plural, ns, selector),
+        list: (each) => rawList(kc, "v1", plural, { namespace: ns, labelSelector: selector, each }),
       }),
     ),
   );
