@@ -134,7 +134,7 @@ export interface ListOptions<T> {
   /** @default LIST_PAGE_SIZE */
   readonly pageSize?: number;
   /** @default the object as listed */
-  readonly each?: EachItem<T>;
+  readonly each?: EachItem<T> | undefined;
 }
 
 /**
@@ -237,7 +237,7 @@ export async function rawList<T extends KubernetesObject = KubernetesObject>(
   const { pages: _pages, ...list } = await listAllPages<T>(
     kc,
     { path: resourcePath(apiVersion, plural, scope.namespace), query: { labelSelector: scope.labelSelector } },
-    scope.each ? { each: scope.each } : {},
+    { each: scope.each },
   );
   return list;
 }

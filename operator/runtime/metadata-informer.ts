@@ -42,7 +42,7 @@ export interface RunningMetadataInformer {
 
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 /** All the list keeps of an object, page by page: its labels, annotations and managedFields are garbage with their page. */
-const identity = (o: KubernetesObject): KubernetesObject => {
+const keyAndVersion = (o: KubernetesObject): KubernetesObject => {
   const { namespace, name, resourceVersion } = o.metadata ?? {};
   return { metadata: { namespace, name, resourceVersion } };
 };
@@ -82,7 +82,7 @@ export async function startMetadataInformer(props: MetadataInformerProps): Promi
     kc: props.kc,
     watch: { path, accept: PARTIAL_OBJECT_METADATA },
     list: async () => {
-      const list = await listAllPages(props.kc, { path, accept: PARTIAL_OBJECT_METADATA_LIST }, { each: identity });
+      const list = await listAllPages(props.kc, { path, accept: PARTIAL_OBJECT_METADATA_LIST }, { each: keyAndVersion });
       props.log.debug({ path, items: list.items.length, pages: list.pages }, "metadata informer listed");
       return list;
     },
